@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Benchmarks `kafka-init prepare` against `chown -R` (coreutils and busybox)
+# on one tree of DIRS x FILES files, side by side in one run, and prints wall
+# times and ratios for (a) a tree already owned by the broker (kafka-init's
+# goal: under 5 ms whatever the size) and (b) a tree all owned by root
+# (goal: no slower than coreutils). Run as root.
+# Usage: bench/prepare.sh  (env: DIRS=100 FILES=1000 RUNS=5 BENCH_DIR=/var/tmp/kafka-init-bench
+#                           KAFKA_INIT=<binary>, default: cargo build --release output)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dirs=${DIRS:-100} files=${FILES:-1000} runs=${RUNS:-5}
+root=${BENCH_DIR:-/var/tmp/kafka-init-bench}
+tree="$root/data"
+owner=1001:1001
+
+[ "$(id -u)" = 0 ] || { echo "run as root: the benchmark chowns" >&2; exit 1; }
+command -v busybox >/dev/null || apt-get install -y busybox-static >/dev/null
+if [ -z "${KAFKA_INIT:-}" ]; then
+  cargo build --release --quiet
+  KAFKA_INIT="${CARGO_TARGET_DIR:-target}/release/kafka-init"
+fi
+
+if [ "$(find "$tree" -mindepth 1 2>/dev/null | wc -l)" != $((dirs * files + dirs)) ]; then
+  echo "building $dirs x $files files in $tree"
+  rm -rf "$root" && mkdir -p "$tree"
+  for d in $(seq 0 $((dirs - 1))); do
+    mkdir "$tree/topic-$d"
+    (cd "$tree/topic-$d" && seq -f '%020g.log' 1 "$files" | xargs touch)
+  done
+fi
+entries=$(find "$tree" | wc -l)
+
+prepare="env -i POD_NAME=kafka-1 KAFKA_CFG_ZOOKEEPER_CONNECT=zk:2181 KAFKA_CFG_LOG_DIRS=$tree"
+prepare+=" KAFKA_INIT_RUN_AS=$owner KAFKA_INIT_FLAVOR=bitnami KAFKA_INIT_LOG=warn $KAFKA_INIT prepare"
+coreutils="chown -R $owner $tree"
+busybox="busybox chown -R $owner $tree"
+
+# Prints "name mean_ms" per command of one scenario; $1 = command run before each timing.
+measure() {
+  local reset=$1; shift
+  if command -v hyperfine >/dev/null; then
+    local json; json=$(mktemp)
+    hyperfine --style none --warmup 1 --runs "$runs" --prepare "$reset" \
+      --export-json "$json" "$@" >/dev/null
+    jq -r '.results[] | "\(.mean * 1000)"' "$json"
+    rm -f "$json"
+  else
+    for cmd in "$@"; do
+      local total=0
+      for _ in $(seq "$runs"); do
+        eval "$reset"
+        local t0; t0=$(date +%s%N); eval "$cmd" >/dev/null; local t1; t1=$(date +%s%N)
+        total=$((total + t1 - t0))
+      done
+      awk -v ns="$total" -v n="$runs" 'BEGIN { print ns / n / 1e6 }'
+    done
+  fi
+}
+
+report() {
+  local title=$1; shift
+  local -a ms; mapfile -t ms < <(measure "$@")
+  local k=${ms[2]}
+  printf '\n%s (%s entries, mean of %s runs, warm cache)\n' "$title" "$entries" "$runs"
+  printf '  %-22s %10.2f ms\n' "coreutils chown -R" "${ms[0]}" "busybox chown -R" "${ms[1]}" "kafka-init prepare" "$k"
+  awk -v k="$k" -v c="${ms[0]}" -v b="${ms[1]}" 'BEGIN {
+    printf "  kafka-init / coreutils = %.3f   kafka-init / busybox = %.3f\n", k / c, k / b }'
+}
+
+echo "kafka-init: $KAFKA_INIT"
+report "(a) tree already owned by $owner" "chown -R $owner $tree" "$coreutils" "$busybox" "$prepare"
+report "(b) tree all owned by root" "chown -R 0:0 $tree" "$coreutils" "$busybox" "$prepare"

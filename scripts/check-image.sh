@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Builds the static kafka-init binary and the FROM-scratch image
+# (docker/Containerfile) with podman, then tests the image for real:
+#   (a) `plan` in the image derives broker id 1 for pod kafka-1;
+#   (b) `prepare`, run as an initContainer would be (root, --cap-drop ALL plus
+#       CHOWN/FOWNER/DAC_OVERRIDE, read-only root filesystem), with the env
+#       the zookeeper overlay gives the pod (scripts/pod-env.sh), makes a
+#       root-owned data directory 1001:1001 and installs itself into the
+#       shared volume (mounted at /install, as in k8s/base);
+# and fails if the image is larger than 2 MiB. Needs root, podman and runc.
+# Usage: scripts/check-image.sh
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+image=kafka-init:0.1.0
+max_bytes=$((2 * 1024 * 1024))
+podman_run=(podman run --rm --runtime runc --network none)
+
+# podman's default ulimits (nofile, nproc) cannot be set inside some
+# sandboxes (containers in containers); with none set, containers inherit ours.
+conf=/etc/containers/containers.conf
+if ! grep -qs '^default_ulimits *= *\[\]' "$conf"; then
+  mkdir -p "$(dirname "$conf")"
+  if grep -qs '^\[containers\]' "$conf"; then
+    sed -i 's/^\[containers\]$/&\ndefault_ulimits = []/' "$conf"
+  else
+    printf '[containers]\ndefault_ulimits = []\n' >> "$conf"
+  fi
+  echo "check-image: set default_ulimits = [] in $conf"
+fi
+
+echo "== building the static binary"
+RUSTFLAGS='-C target-feature=+crt-static' cargo build --release --target x86_64-unknown-linux-gnu
+binary=target/x86_64-unknown-linux-gnu/release/kafka-init
+if file "$binary" | grep -q 'dynamically linked'; then
+  echo "check-image: $binary is dynamically linked" >&2; exit 1
+fi
+
+echo "== building $image"
+context=target/image
+rm -rf "$context" && mkdir -p "$context"
+cp "$binary" "$context/kafka-init"
+podman build --isolation chroot -f docker/Containerfile -t "$image" "$context"
+
+size="$(podman image inspect --format '{{.Size}}' "$image")"
+echo "image $image: $size bytes ($(awk -v s="$size" 'BEGIN{printf "%.2f", s/1048576}') MiB; limit 2 MiB)"
+if [ "$size" -gt "$max_bytes" ]; then
+  echo "check-image: FAILED: the image is larger than 2 MiB" >&2; exit 1
+fi
+
+work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
+
+echo "== (a) plan in the image, pod kafka-1"
+"${podman_run[@]}" -e POD_NAME=kafka-1 -e KAFKA_CFG_ZOOKEEPER_CONNECT=zk:2181 \
+  "$image" plan --format properties | tee "$work/plan"
+grep -qx 'broker.id=1' "$work/plan" || { echo "check-image: FAILED: no broker.id=1 in the plan" >&2; exit 1; }
+
+echo "== (b) prepare as the initContainer, on a root-owned data directory"
+mkdir -p "$work/data/old-segment" "$work/install"
+touch "$work/data/old-segment/00000000000000000000.log"
+chown -R 0:0 "$work/data" "$work/install"
+scripts/pod-env.sh zookeeper kafka kafka-1 > "$work/env"
+"${podman_run[@]}" --user 0:0 --read-only --security-opt no-new-privileges \
+  --cap-drop ALL --cap-add CHOWN --cap-add FOWNER --cap-add DAC_OVERRIDE \
+  --env-file "$work/env" \
+  -v "$work/data:/bitnami/kafka/data" -v "$work/install:/install" \
+  "$image" prepare --install-to /install
+for path in "$work/data" "$work/data/old-segment" "$work/data/old-segment/00000000000000000000.log"; do
+  owner="$(stat -c %u:%g "$path")"
+  echo "${path#"$work"/}: $owner"
+  [ "$owner" = 1001:1001 ] || { echo "check-image: FAILED: ${path#"$work"/} is $owner, not 1001:1001" >&2; exit 1; }
+done
+[ -x "$work/install/kafka-init" ] || { echo "check-image: FAILED: prepare did not install /install/kafka-init" >&2; exit 1; }
+cmp -s "$work/install/kafka-init" "$binary" || { echo "check-image: FAILED: the installed binary differs" >&2; exit 1; }
+echo "install/kafka-init: installed, $(stat -c %s "$work/install/kafka-init") bytes"
+
+echo "check-image: ok"

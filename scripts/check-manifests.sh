@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Checks every kustomize overlay under k8s/overlays/: renders it to
+# target/manifests/<overlay>.yaml, validates it strictly against the schemas
+# of Kubernetes 1.25 and of the newest version kubernetes-validate ships, and
+# runs checkov on it, requiring zero failed checks. Skips are allowed only as
+# checkov.io/skipN annotations in the manifests, each with a reason
+# (CKV_ID=reason). Prints per overlay the validation results and checkov's
+# passed/failed/skipped counts; exits non-zero on any failure.
+# Usage: scripts/check-manifests.sh [OVERLAY...]   (default: all)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PATH="$("$root/scripts/install-manifest-tools.sh" | tail -n 1):$PATH"
+out="$root/target/manifests"
+mkdir -p "$out"
+
+# kubernetes-validate ships one schema set per minor version; the oldest we
+# support (1.25, the oldest it ships) and the newest it has.
+schemas="$(python -c 'import kubernetes_validate, os; print(os.path.dirname(kubernetes_validate.__file__))')/kubernetes-json-schema"
+newest="$(ls "$schemas" | sed -n 's/^v\([0-9.]*\)-local-strict$/\1/p' | sort -V | tail -n 1)"
+versions=(1.25.0 "$newest")
+echo "kubernetes-validate $(kubernetes-validate --version 2>&1 | awk '{print $NF}'): validating against ${versions[*]}"
+
+if [ $# -eq 0 ]; then
+  set -- $(cd "$root/k8s/overlays" && ls -d */ | tr -d /)
+fi
+
+failed=0
+for overlay in "$@"; do
+  rendered="$out/$overlay.yaml"
+  echo "== $overlay"
+  if ! kustomize build "$root/k8s/overlays/$overlay" > "$rendered"; then
+    echo "   kustomize build: FAILED"; failed=1; continue
+  fi
+  echo "   kustomize build: $(grep -c '^kind:' "$rendered") resources -> ${rendered#"$root"/}"
+
+  for version in "${versions[@]}"; do
+    if report="$(kubernetes-validate --strict --quiet -k "$version" "$rendered" 2>&1)"; then
+      echo "   kubernetes-validate --strict $version: ok"
+    else
+      echo "   kubernetes-validate --strict $version: FAILED"; echo "$report" | sed 's/^/     /'; failed=1
+    fi
+  done
+
+  # BC_SKIP_MAPPING and --skip-download keep checkov offline (it would
+  # otherwise fetch guideline links and policies from its vendor).
+  json="$(BC_SKIP_MAPPING=TRUE checkov -f "$rendered" --framework kubernetes --quiet --compact \
+            --skip-download -o json 2>/dev/null || true)"
+  if ! summary="$(python - "$json" <<'PY'
+import json, sys
+report = json.loads(sys.argv[1])
+summary = report["summary"]
+print(f"   checkov: passed {summary['passed']}, failed {summary['failed']}, skipped {summary['skipped']}")
+for check in report["results"].get("failed_checks", []):
+    print(f"     FAILED {check['check_id']} {check['resource']}: {check['check_name']}")
+sys.exit(1 if summary["failed"] or summary["parsing_errors"] or not summary["resource_count"] else 0)
+PY
+  )"; then failed=1; fi
+  echo "$summary"
+
+  # A skip without a reason is a failure too.
+  if ! python - "$rendered" <<'PY'
+import re, sys, yaml
+bad = 0
+for doc in yaml.safe_load_all(open(sys.argv[1])):
+    for key, value in ((doc or {}).get("metadata", {}).get("annotations") or {}).items():
+        if key.startswith("checkov.io/skip") and not re.fullmatch(r"CKV\w+=\S.*", str(value)):
+            print(f"     skip without a reason: {doc['kind']}/{doc['metadata']['name']} {key}: {value}")
+            bad = 1
+sys.exit(bad)
+PY
+  then failed=1; fi
+done
+
+if [ "$failed" -ne 0 ]; then echo "check-manifests: FAILED"; exit 1; fi
+echo "check-manifests: all overlays ok"

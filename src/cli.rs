@@ -1,0 +1,161 @@
+//! The command line: subcommands and their flags, each defined once here with
+//! its help text. Parsing is pure; a bad command line is exit 64.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// `--help` text.
+pub const HELP: &str = "\
+kafka-init: derive a Kafka broker's identity and listeners from its StatefulSet pod,
+validate them with Kafka's own rules, and start Kafka.
+
+USAGE:
+  kafka-init plan [--pod NAME] [--format env|properties|json] [--flavor F]
+      Print what `exec` would set (derive + validate only).
+  kafka-init exec [--flavor F] [-- CMD ARGS...]
+      The Kafka container's command: derive, validate, exec CMD with the derived settings.
+  kafka-init prepare [--flavor F] [--install-to DIR]
+      The initContainer's command (root, CAP_CHOWN/FOWNER/DAC_OVERRIDE): own the data dirs,
+      check meta.properties against this pod's id, optionally copy this binary into DIR.
+  kafka-init probe [--ready] [--timeout DUR]
+      Liveness (ApiVersions) or readiness (registered and in every ISR) over the Kafka protocol.
+  kafka-init version | --help
+
+FLAVORS: bitnami (default), apache, properties (also KAFKA_INIT_FLAVOR).
+EXIT CODES: 0 ok, 1 failure, 64 usage, 78 configuration problem; after exec, Kafka's own.
+Configuration is read from the environment: see the README's configuration reference.
+";
+
+/// Output formats of `plan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `KEY=VALUE` lines in the flavor's naming.
+    Env,
+    /// Kafka `server.properties`.
+    Properties,
+    /// One JSON object.
+    Json,
+}
+
+/// A parsed command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// `plan`.
+    Plan { pod: Option<String>, format: Format, flavor: Option<String> },
+    /// `exec`.
+    Exec { flavor: Option<String>, command: Vec<String> },
+    /// `prepare`.
+    Prepare { flavor: Option<String>, install_to: Option<PathBuf> },
+    /// `probe`.
+    Probe { ready: bool, timeout: Duration },
+    /// `--help`.
+    Help,
+    /// `version`.
+    Version,
+}
+
+/// Parses a duration such as `2s`, `500ms` or `1.5s`.
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let (num, unit) = if let Some(n) = s.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = s.strip_suffix('s') {
+        (n, 1.0)
+    } else {
+        (s, 1.0)
+    };
+    let v: f64 = num.parse().ok()?;
+    (v.is_finite() && v > 0.0 && v * unit <= 3600.0).then(|| Duration::from_secs_f64(v * unit))
+}
+
+/// Parses the arguments after the program name.
+pub fn parse(args: &[String]) -> Result<Command, String> {
+    let Some((sub, rest)) = args.split_first() else {
+        return Err("a subcommand is required".into());
+    };
+    let mut pod = None;
+    let mut format = Format::Env;
+    let mut flavor = None;
+    let mut install_to = None;
+    let mut ready = false;
+    let mut timeout = Duration::from_secs(2);
+    let mut command = vec![];
+    let mut i = 0;
+    while i < rest.len() {
+        let arg = rest[i].as_str();
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (arg, None),
+        };
+        let mut value = || -> Result<String, String> {
+            if let Some(v) = inline.clone() {
+                return Ok(v);
+            }
+            i += 1;
+            rest.get(i).cloned().ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match (sub.as_str(), flag) {
+            ("exec", "--") => {
+                command = rest[i + 1..].to_vec();
+                break;
+            }
+            ("plan", "--pod") => pod = Some(value()?),
+            ("plan", "--format") => {
+                format = match value()?.as_str() {
+                    "env" => Format::Env,
+                    "properties" => Format::Properties,
+                    "json" => Format::Json,
+                    other => return Err(format!("--format {other}: expected env, properties or json")),
+                }
+            }
+            ("plan" | "exec" | "prepare", "--flavor") => flavor = Some(value()?),
+            ("prepare", "--install-to") => install_to = Some(PathBuf::from(value()?)),
+            ("probe", "--ready") => ready = true,
+            ("probe", "--timeout") => {
+                let v = value()?;
+                timeout = parse_duration(&v).ok_or_else(|| format!("--timeout {v}: expected a duration such as 2s or 500ms"))?;
+            }
+            (_, "--help" | "-h") => return Ok(Command::Help),
+            _ => return Err(format!("unknown argument for {sub}: {arg}")),
+        }
+        i += 1;
+    }
+    Ok(match sub.as_str() {
+        "plan" => Command::Plan { pod, format, flavor },
+        "exec" => Command::Exec { flavor, command },
+        "prepare" => Command::Prepare { flavor, install_to },
+        "probe" => Command::Probe { ready, timeout },
+        "version" | "--version" | "-V" => Command::Version,
+        "help" | "--help" | "-h" => Command::Help,
+        other => return Err(format!("unknown subcommand {other}")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(args: &[&str]) -> Result<Command, String> {
+        parse(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn parses_command_lines() {
+        assert_eq!(p(&["plan", "--pod", "kafka-1", "--format=json"]), Ok(Command::Plan { pod: Some("kafka-1".into()), format: Format::Json, flavor: None }));
+        assert_eq!(p(&["exec", "--flavor", "properties", "--", "java", "--x"]), Ok(Command::Exec { flavor: Some("properties".into()), command: vec!["java".into(), "--x".into()] }));
+        assert_eq!(p(&["exec"]), Ok(Command::Exec { flavor: None, command: vec![] }));
+        assert_eq!(p(&["probe", "--ready", "--timeout", "500ms"]), Ok(Command::Probe { ready: true, timeout: Duration::from_millis(500) }));
+        assert_eq!(p(&["prepare", "--install-to", "/kafka-init"]), Ok(Command::Prepare { flavor: None, install_to: Some("/kafka-init".into()) }));
+        for bad in [&["plan", "--format", "yaml"][..], &["probe", "--timeout", "soon"], &["frobnicate"], &["plan", "--pod"], &["probe", "--install-to", "x"], &[]] {
+            assert!(p(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn parses_durations() {
+        assert_eq!(parse_duration("2s"), Some(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1.5s"), Some(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("250ms"), Some(Duration::from_millis(250)));
+        assert_eq!(parse_duration("0s"), None);
+        assert_eq!(parse_duration("-1s"), None);
+    }
+}

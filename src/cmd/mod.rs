@@ -1,0 +1,20 @@
+//! One function per subcommand; each derives the Plan first and changes
+//! nothing when it has problems.
+
+pub mod exec;
+pub mod plan;
+pub mod prepare;
+pub mod probe;
+
+use crate::environment::Inputs;
+use crate::plan::Plan;
+use crate::problem::Problems;
+
+/// Derives and validates the Plan (pure): the common first step of every command.
+pub fn derive_for(
+    inputs: &Inputs,
+    flavor: Option<&str>,
+    pod: Option<&str>,
+) -> Result<Plan, Problems> {
+    crate::plan::derive(inputs, flavor, pod)
+}

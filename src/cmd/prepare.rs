@@ -1,0 +1,329 @@
+//! `kafka-init prepare [--install-to DIR]`: the initContainer's command, run
+//! as root with only CHOWN, FOWNER and DAC_OVERRIDE.
+//!
+//! It derives and validates the Plan like `exec`, then checks every data dir
+//! (paths kafka-init will not chown, `meta.properties` against the derived
+//! identity, directories Kafka would refuse to load) before it changes
+//! anything; one problem anywhere means exit 78 and nothing created, chowned
+//! or copied. Only then does it make the dirs owned by the broker's user and,
+//! with `--install-to`, copy itself into a volume shared with Kafka.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use crate::environment::Inputs;
+use crate::meta::{self, MetaProperties};
+use crate::ownership;
+use crate::plan::{Flavor, Mode, Origin, Plan};
+use crate::problem::{Problem, Problems};
+use crate::{cmd, install};
+
+/// Runs `prepare`: derive, preflight every dir, own every dir, install.
+/// Configuration problems come back as [`Problems`] (exit 78).
+pub fn run(inputs: &Inputs, flavor: Option<&str>, install_to: Option<&Path>) -> Result<()> {
+    let plan = cmd::derive_for(inputs, flavor, None).map_err(anyhow::Error::from)?;
+    let dirs = dirs_to_own(&plan);
+    let problems = preflight(&plan, &dirs);
+    if !problems.is_empty() {
+        return Err(Problems(problems).into());
+    }
+    let (uid, gid) = plan.run_as;
+    for dir in &dirs {
+        warn_if_nfs(&dir.path);
+        let report = ownership::ensure_owned(&dir.path, uid, gid)?;
+        tracing::info!(
+            dir = %dir.path.display(),
+            kind = dir.kind.as_str(),
+            owner = %format_args!("{uid}:{gid}"),
+            checked = report.checked,
+            changed = report.changed,
+            fast_path = report.fast_path,
+            "dir owned"
+        );
+    }
+    if let Some(target) = install_to {
+        let path = install::install_self(target)?;
+        tracing::info!(path = %path.display(), "kafka-init installed");
+    }
+    Ok(())
+}
+
+/// What a directory is to Kafka, which decides what is checked in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirKind {
+    /// A `log.dirs` entry: `meta.properties`, and every subdirectory must be a partition.
+    Log,
+    /// KRaft's `metadata.log.dir` when it is not also a log dir: `meta.properties` only.
+    Metadata,
+    /// The properties flavor's config dir, which `exec` writes as the broker's user.
+    Config,
+}
+
+impl DirKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            DirKind::Log => "log",
+            DirKind::Metadata => "metadata",
+            DirKind::Config => "config",
+        }
+    }
+}
+
+/// One directory `prepare` checks and owns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirToOwn {
+    /// Its path, as configured.
+    pub path: PathBuf,
+    /// What it is to Kafka.
+    pub kind: DirKind,
+}
+
+/// The dirs the broker writes: every data dir, KRaft's separate metadata
+/// dir, and the properties flavor's config dir (exec writes
+/// server.properties there as the broker's user). Duplicates once.
+pub fn dirs_to_own(plan: &Plan) -> Vec<DirToOwn> {
+    let mut dirs: Vec<DirToOwn> = Vec::new();
+    let mut add = |path: PathBuf, kind| {
+        if !dirs.iter().any(|d| d.path == path) {
+            dirs.push(DirToOwn { path, kind });
+        }
+    };
+    for d in &plan.data_dirs {
+        add(d.clone(), DirKind::Log);
+    }
+    if plan.mode == Mode::KRaft {
+        if let Some(m) = plan.get("metadata.log.dir").filter(|m| !m.trim().is_empty()) {
+            add(PathBuf::from(m.trim()), DirKind::Metadata);
+        }
+    }
+    if plan.flavor == Flavor::Properties {
+        add(plan.config_dir.clone(), DirKind::Config);
+    }
+    dirs
+}
+
+/// Every reason not to touch the dirs, found without changing anything.
+pub fn preflight(plan: &Plan, dirs: &[DirToOwn]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    // Cluster ids stored in the dirs, to catch dirs of two clusters when no
+    // cluster id is configured (Kafka compares them with the first dir's).
+    let mut stored_cluster_ids: BTreeMap<PathBuf, String> = BTreeMap::new();
+    for dir in dirs {
+        let (var, value) = dir_setting(plan, dir);
+        if let Some(why) = ownership::refusal(&dir.path) {
+            problems.push(Problem::new(
+                var,
+                value,
+                format!("{} {why}", dir.path.display()),
+                "set it to the absolute path of the volume's data directory, e.g. /bitnami/kafka/data",
+            ));
+            continue;
+        }
+        match std::fs::metadata(&dir.path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                problems.push(Problem::new(
+                    var,
+                    value,
+                    format!("cannot stat {}: {e}", dir.path.display()),
+                    "check the volume mount of this path",
+                ));
+                continue;
+            }
+            Ok(m) if !m.is_dir() => {
+                problems.push(Problem::new(
+                    var,
+                    value,
+                    format!("{} exists and is not a directory", dir.path.display()),
+                    "point it at a directory (the volume's mount or a subdirectory of it)",
+                ));
+                continue;
+            }
+            Ok(_) => {}
+        }
+        if dir.kind != DirKind::Config {
+            let (stored, found) = meta::check(&dir.path, &meta::read(&dir.path), plan);
+            problems.extend(found);
+            if let Some(MetaProperties {
+                cluster_id: Some(c), ..
+            }) = stored
+            {
+                stored_cluster_ids.insert(dir.path.clone(), c);
+            }
+        }
+        if dir.kind == DirKind::Log {
+            problems.extend(foreign_subdirectories(&dir.path, &var, &value));
+        }
+    }
+    if plan.cluster_id.is_none() {
+        if let Some((first_dir, first)) = stored_cluster_ids.iter().next() {
+            for (dir, c) in stored_cluster_ids.iter().skip(1) {
+                if c != first {
+                    let from = format!("the cluster id stored in {}", first_dir.display());
+                    problems.push(meta::cluster_id_problem(dir, c, first, &from, plan));
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// The variable and value a dir comes from, for problems about it.
+fn dir_setting(plan: &Plan, dir: &DirToOwn) -> (String, String) {
+    let keys: &[&str] = match dir.kind {
+        DirKind::Log => &["log.dirs", "log.dir"],
+        DirKind::Metadata => &["metadata.log.dir"],
+        DirKind::Config => return ("KAFKA_INIT_CONFIG_DIR".into(), dir.path.display().to_string()),
+    };
+    for key in keys {
+        if let Some(e) = plan.entries.iter().find(|e| e.key == *key) {
+            let var = match &e.origin {
+                Origin::User(v) | Origin::Completed(v) => v.clone(),
+                Origin::Derived => key.to_string(),
+            };
+            return (var, e.value.clone());
+        }
+    }
+    (keys[0].to_string(), dir.path.display().to_string())
+}
+
+/// Subdirectories Kafka would refuse to load: it parses every subdirectory
+/// of a log dir (except `remote-log-index-cache`) as `topic-partition` and
+/// stops the broker on any other name (`LogManager.loadLogs`, rules 9.4).
+/// ext4's `lost+found` at a volume's root is the usual one. Nothing is
+/// deleted; the fix is the user's.
+fn foreign_subdirectories(dir: &Path, var: &str, value: &str) -> Vec<Problem> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            return vec![Problem::new(
+                var,
+                value,
+                format!("cannot list {}: {e}", dir.display()),
+                "check the volume mount of this path",
+            )]
+        }
+    };
+    let mut foreign: Vec<String> = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // Java's File.isDirectory follows symlinks, so Kafka does too.
+        let is_dir = std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir());
+        if is_dir && name != "remote-log-index-cache" && !topic_partition_shaped(&name) {
+            foreign.push(name);
+        }
+    }
+    foreign.sort();
+    let mut problems = Vec::new();
+    let kafka_says = |name: &str| {
+        format!(
+            "Kafka stops with \"Found directory {}, '{name}' is not in the form of topic-partition or topic-partition.uniqueId-delete (if marked for deletion)\"",
+            dir.join(name).display()
+        )
+    };
+    if let Some(pos) = foreign.iter().position(|n| n == "lost+found") {
+        foreign.remove(pos);
+        problems.push(Problem::new(
+            var,
+            value,
+            format!(
+                "{} holds lost+found (the volume's filesystem root, e.g. ext4); {}",
+                dir.display(),
+                kafka_says("lost+found")
+            ),
+            format!(
+                "point log.dirs at a subdirectory of the mount, e.g. {}; kafka-init creates it with the right owner. Do not delete lost+found",
+                dir.join("kafka").display()
+            ),
+        ));
+    }
+    if !foreign.is_empty() {
+        const SHOWN: usize = 5;
+        let mut names = foreign.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+        if foreign.len() > SHOWN {
+            names.push_str(&format!(" and {} more", foreign.len() - SHOWN));
+        }
+        problems.push(Problem::new(
+            var,
+            value,
+            format!(
+                "{} holds directories that are not topic partitions ({names}); {}",
+                dir.display(),
+                kafka_says(&foreign[0])
+            ),
+            format!(
+                "move them out of {} (kafka-init moves and deletes nothing), or point log.dirs at an empty subdirectory of the volume",
+                dir.display()
+            ),
+        ));
+    }
+    problems
+}
+
+/// Whether Kafka can parse a directory name as a partition
+/// (`LocalLog.parseTopicPartitionName`): `<topic>-<partition>`, optionally
+/// followed by `.<uniqueId>-delete`, `-future` or `-stray`. Pure.
+pub fn topic_partition_shaped(name: &str) -> bool {
+    let mut base = name;
+    for suffix in ["-delete", "-future", "-stray"] {
+        if let Some(rest) = name.strip_suffix(suffix) {
+            // `^(\S+)-(\S+)\.(\S+)-<suffix>`: a dot-separated unique id.
+            match rest.rsplit_once('.') {
+                Some((b, id)) if !id.is_empty() && !id.contains(char::is_whitespace) => base = b,
+                _ => return false,
+            }
+            break;
+        }
+    }
+    match base.rsplit_once('-') {
+        Some((topic, partition)) => !topic.is_empty() && partition.parse::<i32>().is_ok(),
+        None => false,
+    }
+}
+
+/// Warns when a dir is on NFS: Kafka's deletes meet NFS's "silly rename"
+/// (`.nfsXXXX` files for files still open; always on NFSv3) and `.lock`
+/// depends on NFS locking, so brokers fail in ways unrelated to the config.
+fn warn_if_nfs(dir: &Path) {
+    // A missing dir will be created on the filesystem of its nearest parent.
+    let existing = dir.ancestors().find(|p| p.exists()).unwrap_or(dir);
+    if let Some(nfs) = ownership::nfs_mount(existing) {
+        tracing::warn!(
+            dir = %dir.display(),
+            nfs_vers = nfs.version.as_deref().unwrap_or("unknown"),
+            "data dir is on NFS: Kafka on NFS fails on topic deletion and partition moves (silly rename of open files to .nfsXXXX, always on NFSv3) and relies on NFS locking for .lock; use block storage (a ReadWriteOnce volume)"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn knows_the_directory_names_kafka_loads_as_partitions() {
+        let cases: &[(&str, bool)] = &[
+            ("orders-0", true),
+            ("my-topic-12", true),
+            ("__consumer_offsets-49", true),
+            ("__cluster_metadata-0", true),
+            ("orders-0.abc123-delete", true),
+            ("orders-0.abc123-future", true),
+            ("orders-0.abc123-stray", true),
+            ("lost+found", false),
+            ("orders", false),
+            ("orders-", false),
+            ("-0", false),
+            ("orders-x", false),
+            ("orders-0-delete", false),
+            ("config", false),
+            (".snapshot", false),
+            ("kafka", false),
+        ];
+        for (name, shaped) in cases {
+            assert_eq!(topic_partition_shaped(name), *shaped, "{name}");
+        }
+    }
+}

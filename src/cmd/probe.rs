@@ -1,0 +1,279 @@
+//! `kafka-init probe [--ready] [--timeout DUR]`: the pod's liveness and
+//! readiness probe, spoken in Kafka's own protocol to this pod's own broker.
+//!
+//! A `tcpSocket` probe only proves the kernel accepts connections; a JVM
+//! tool (`kafka-broker-api-versions.sh`) proves more but costs a second of CPU
+//! and ~200 MB per run, every few seconds, in every pod. This probe sends one
+//! or two requests on one connection and exits: 0 healthy, 1 not (one line on
+//! stderr saying why). No retries — the kubelet already retries, with the
+//! thresholds the user chose. Everything shares one deadline (`--timeout`,
+//! default 2s), except name resolution, which std cannot bound.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+
+use crate::cmd;
+use crate::environment::Inputs;
+use crate::plan::{ProbeTarget, Role};
+use crate::wire::api_versions::{self, ApiVersionsResponse};
+use crate::wire::metadata::{self, MetadataResponse};
+use crate::wire::Connection;
+
+/// The client id and software name the broker logs for our requests.
+const CLIENT: &str = "kafka-init";
+const CORRELATION_API_VERSIONS: i32 = 1;
+const CORRELATION_METADATA: i32 = 2;
+
+/// What a probe run checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// Liveness: the listener answers ApiVersions with error 0, so the
+    /// broker's network and request-handler threads work.
+    Live,
+    /// Readiness of a broker (or combined node): live, and the cluster's
+    /// Metadata, as this broker serves it, lists this broker (registered and,
+    /// in KRaft, unfenced) and has it in the ISR of every partition it hosts
+    /// whose leader is available. A broker restarted after missing writes is
+    /// thus not ready until it has caught up on every partition, which is
+    /// what lets a rolling restart driven by readiness keep every partition
+    /// at its replication factor. Partitions without a leader are skipped:
+    /// they wait for *this* broker, and holding it back would deadlock.
+    ReadyBroker,
+    /// Readiness of a KRaft controller-only node. A controller listener does
+    /// not serve Metadata to clients, so readiness is: ApiVersions answers
+    /// with error 0 and advertises Vote (key 52), the election request only
+    /// quorum voters serve — proof that the listener is the controller's
+    /// and its raft layer is up. It does not prove the node has joined the
+    /// quorum or caught up with the leader (that would take DescribeQuorum
+    /// and the voter's lag), which is accepted: controllers are few and a
+    /// rolling restart of them is paced by the quorum itself.
+    ReadyController,
+}
+
+impl Check {
+    /// The check for `--ready` (or not) on a node of `role`.
+    pub fn for_role(role: Role, ready: bool) -> Self {
+        match (ready, role) {
+            (false, _) => Check::Live,
+            (true, Role::Controller) => Check::ReadyController,
+            (true, Role::Combined | Role::Broker) => Check::ReadyBroker,
+        }
+    }
+}
+
+/// Runs `probe`: derives the Plan (configuration problems come back as
+/// [`crate::problem::Problems`], exit 78), then probes the Plan's listener.
+/// `Ok` means healthy; an error is one line saying why not (exit 1).
+pub fn run(inputs: &Inputs, ready: bool, timeout: Duration) -> Result<()> {
+    let deadline = Instant::now() + timeout;
+    let plan = cmd::derive_for(inputs, None, None).map_err(anyhow::Error::from)?;
+    let Some(target) = plan.probe.as_ref() else {
+        // Never pass silently: a probe that cannot speak to the broker must fail.
+        let why = plan.why_no_probe.as_deref().unwrap_or("no listener to probe");
+        bail!("cannot probe: {why}");
+    };
+    let id = i32::try_from(plan.id).context("node id out of Kafka's int32 range")?;
+    let check = Check::for_role(plan.role, ready);
+    probe(target, id, check, deadline)?;
+    tracing::debug!(listener = %target.listener, host = %target.host, port = target.port, ?check, "probe passed");
+    Ok(())
+}
+
+/// Connects to `target` and performs `check` for node `id`, by `deadline`.
+pub fn probe(target: &ProbeTarget, id: i32, check: Check, deadline: Instant) -> Result<()> {
+    let place = format!("listener {} at {}:{}", target.listener, target.host, target.port);
+    let mut conn = Connection::open(&target.host, target.port, deadline)
+        .with_context(|| format!("{place} is not live"))?;
+    let versions = api_versions(&mut conn).with_context(|| format!("{place} is not live"))?;
+    match check {
+        Check::Live => Ok(()),
+        Check::ReadyController => controller_ready(&versions)
+            .map_err(|why| anyhow!("{place} is not ready: {why}")),
+        Check::ReadyBroker => {
+            let metadata = metadata(&mut conn, &versions)
+                .with_context(|| format!("{place} is not ready"))?;
+            broker_ready(&metadata, id).map_err(|why| anyhow!("{place} is not ready: {why}"))
+        }
+    }
+}
+
+/// Sends ApiVersions; `Ok` only for a well-formed answer with error code 0.
+fn api_versions(conn: &mut Connection) -> Result<ApiVersionsResponse> {
+    let request = api_versions::encode_request(
+        CORRELATION_API_VERSIONS,
+        CLIENT,
+        CLIENT,
+        env!("CARGO_PKG_VERSION"),
+    );
+    let frame = conn.round_trip(&request, "ApiVersions")?;
+    let response = api_versions::decode_response(&frame, CORRELATION_API_VERSIONS)?;
+    if response.error_code != 0 {
+        bail!("ApiVersions v{} answered error code {}", api_versions::VERSION, response.error_code);
+    }
+    Ok(response)
+}
+
+/// Sends Metadata (all topics) in the newest version both sides speak.
+fn metadata(conn: &mut Connection, versions: &ApiVersionsResponse) -> Result<MetadataResponse> {
+    let range = versions
+        .range(metadata::API_KEY)
+        .ok_or_else(|| anyhow!("the listener does not serve Metadata (is it a controller listener?)"))?;
+    let version = metadata::pick_version(range.min, range.max).ok_or_else(|| {
+        anyhow!(
+            "the broker serves Metadata v{}-v{}, kafka-init speaks v{}-v{}",
+            range.min,
+            range.max,
+            metadata::VERSIONS.start(),
+            metadata::VERSIONS.end()
+        )
+    })?;
+    let request = metadata::encode_request(version, CORRELATION_METADATA, CLIENT);
+    let frame = conn.round_trip(&request, "Metadata")?;
+    Ok(metadata::decode_response(&frame, version, CORRELATION_METADATA)?)
+}
+
+/// The readiness verdict of [`Check::ReadyController`].
+pub fn controller_ready(versions: &ApiVersionsResponse) -> Result<(), String> {
+    if versions.range(api_versions::VOTE).is_none() {
+        return Err("the listener does not serve Vote (key 52); it is not a KRaft controller's".into());
+    }
+    Ok(())
+}
+
+/// How many lagging partitions a failure message names before it says "...".
+const NAMED: usize = 3;
+
+/// The readiness verdict of [`Check::ReadyBroker`] for node `id`.
+pub fn broker_ready(metadata: &MetadataResponse, id: i32) -> Result<(), String> {
+    if metadata.error_code != 0 {
+        return Err(format!("Metadata answered error code {}", metadata.error_code));
+    }
+    if !metadata.brokers.iter().any(|b| b.node_id == id) {
+        return Err(format!(
+            "broker {id} is not among the {} live brokers (not registered yet, or fenced)",
+            metadata.brokers.len()
+        ));
+    }
+    let mut lagging: Vec<String> = metadata
+        .topics
+        .iter()
+        .flat_map(|t| t.partitions.iter().map(move |p| (t, p)))
+        .filter(|(_, p)| p.leader != -1 && p.replicas.contains(&id) && !p.isr.contains(&id))
+        .map(|(t, p)| format!("{}-{}", t.name.as_deref().unwrap_or("?"), p.index))
+        .collect();
+    if lagging.is_empty() {
+        return Ok(());
+    }
+    lagging.sort();
+    let count = lagging.len();
+    let mut named = lagging[..count.min(NAMED)].join(", ");
+    if count > NAMED {
+        named.push_str(", ...");
+    }
+    Err(format!("broker {id} is not in the ISR of {count} partition(s): {named}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::metadata::{Broker, Partition, Topic};
+
+    fn broker(node_id: i32) -> Broker {
+        Broker { node_id, host: format!("kafka-{node_id}"), port: 9092, rack: None }
+    }
+
+    fn partition(index: i32, leader: i32, replicas: &[i32], isr: &[i32]) -> Partition {
+        Partition {
+            error_code: 0,
+            index,
+            leader,
+            leader_epoch: 0,
+            replicas: replicas.to_vec(),
+            isr: isr.to_vec(),
+            offline: vec![],
+        }
+    }
+
+    fn cluster(brokers: &[i32], partitions: Vec<Partition>) -> MetadataResponse {
+        MetadataResponse {
+            throttle_time_ms: 0,
+            brokers: brokers.iter().map(|&id| broker(id)).collect(),
+            cluster_id: None,
+            controller_id: 0,
+            topics: vec![Topic {
+                error_code: 0,
+                name: Some("orders".into()),
+                id: None,
+                internal: false,
+                partitions,
+            }],
+            error_code: 0,
+        }
+    }
+
+    #[test]
+    fn readiness_of_a_broker_follows_registration_and_isr_membership() {
+        let ok = Ok(());
+        let cases: Vec<(&str, MetadataResponse, Result<(), &str>)> = vec![
+            ("registered, in every ISR", cluster(&[0, 1, 2], vec![
+                partition(0, 0, &[0, 1, 2], &[0, 1, 2]),
+                partition(1, 1, &[1, 2, 0], &[1, 2, 0]),
+            ]), ok),
+            ("not registered (or fenced)", cluster(&[0, 2], vec![]),
+                Err("broker 1 is not among the 2 live brokers (not registered yet, or fenced)")),
+            ("out of one ISR", cluster(&[0, 1, 2], vec![
+                partition(0, 0, &[0, 1, 2], &[0, 2]),
+                partition(1, 1, &[1, 2, 0], &[1, 2, 0]),
+            ]), Err("broker 1 is not in the ISR of 1 partition(s): orders-0")),
+            ("partitions it does not host do not count", cluster(&[0, 1, 2], vec![
+                partition(0, 0, &[0, 2], &[0]),
+            ]), ok),
+            ("a partition without leader waits for us, so it does not count", cluster(&[0, 1, 2], vec![
+                partition(0, -1, &[1], &[]),
+            ]), ok),
+            ("no topics at all", cluster(&[1], vec![]), ok),
+            ("many lagging partitions are counted and a few named", cluster(&[0, 1], vec![
+                partition(3, 0, &[0, 1], &[0]),
+                partition(1, 0, &[0, 1], &[0]),
+                partition(2, 0, &[0, 1], &[0]),
+                partition(0, 0, &[0, 1], &[0]),
+            ]), Err("broker 1 is not in the ISR of 4 partition(s): orders-0, orders-1, orders-2, ...")),
+        ];
+        for (name, metadata, expected) in cases {
+            assert_eq!(broker_ready(&metadata, 1), expected.map_err(String::from), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_top_level_metadata_error_is_not_ready() {
+        let mut metadata = cluster(&[1], vec![]);
+        metadata.error_code = 56;
+        assert_eq!(broker_ready(&metadata, 1), Err("Metadata answered error code 56".into()));
+    }
+
+    #[test]
+    fn the_check_follows_the_flag_and_the_role() {
+        let cases = [
+            (Role::Combined, false, Check::Live),
+            (Role::Controller, false, Check::Live),
+            (Role::Combined, true, Check::ReadyBroker),
+            (Role::Broker, true, Check::ReadyBroker),
+            (Role::Controller, true, Check::ReadyController),
+        ];
+        for (role, ready, check) in cases {
+            assert_eq!(Check::for_role(role, ready), check, "{role:?} ready={ready}");
+        }
+    }
+
+    #[test]
+    fn a_controller_is_ready_only_when_it_serves_vote() {
+        let with = |keys: &[i16]| ApiVersionsResponse {
+            error_code: 0,
+            apis: keys.iter().map(|&key| api_versions::ApiRange { key, min: 0, max: 1 }).collect(),
+            throttle_time_ms: 0,
+        };
+        assert_eq!(controller_ready(&with(&[18, 52, 55])), Ok(()));
+        assert!(controller_ready(&with(&[3, 18, 55])).is_err());
+    }
+}

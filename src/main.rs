@@ -1,0 +1,55 @@
+//! kafka-init's entry point: parse the command line, set up tracing, run one
+//! subcommand, map its outcome to an exit code (0, 1, 64, 78).
+
+use std::process::ExitCode;
+
+use kafka_init::cli::{self, Command};
+use kafka_init::environment::Inputs;
+use kafka_init::problem::Problems;
+use kafka_init::{cmd, logging};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match cli::parse(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("kafka-init: {e}\n\n{}", cli::HELP);
+            return ExitCode::from(64);
+        }
+    };
+    let inputs = Inputs::read();
+    logging::init(&inputs);
+    let result = match command {
+        Command::Help => {
+            print!("{}", cli::HELP);
+            Ok(())
+        }
+        Command::Version => {
+            println!("kafka-init {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+        Command::Plan { pod, format, flavor } => cmd::plan::run(&inputs, pod.as_deref(), format, flavor.as_deref()),
+        Command::Exec { flavor, command } => cmd::exec::run(&inputs, flavor.as_deref(), &command),
+        Command::Prepare { flavor, install_to } => cmd::prepare::run(&inputs, flavor.as_deref(), install_to.as_deref()),
+        Command::Probe { ready, timeout } => cmd::probe::run(&inputs, ready, timeout),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => match e.downcast_ref::<Problems>() {
+            Some(problems) => {
+                if logging::is_json(&inputs) {
+                    for p in &problems.0 {
+                        tracing::error!(var = %p.var, value = %p.value, rule = %p.rule, fix = %p.fix, "configuration problem");
+                    }
+                } else {
+                    eprint!("kafka-init: {problems}");
+                }
+                ExitCode::from(78)
+            }
+            None => {
+                tracing::error!("{e:#}");
+                ExitCode::from(1)
+            }
+        },
+    }
+}

@@ -1,0 +1,415 @@
+//! `kafka-init prepare` on real directories, as root: the built binary runs
+//! with a controlled environment against trees under /tmp (tmpfs mounts
+//! for the mount-point cases). Skipped with a note when not run as root.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kafka-init");
+const BROKER: (u32, u32) = (1001, 1001);
+const CLUSTER_ID: &str = "MkU3OEVBNTcwNTJENDM2Qk";
+
+/// A scratch directory under /tmp, removed (after unmounting what a test
+/// mounted in it) when dropped.
+struct Scratch {
+    root: PathBuf,
+    mounts: Vec<PathBuf>,
+}
+
+impl Scratch {
+    fn new(test: &str) -> Option<Scratch> {
+        if !nix::unistd::Uid::effective().is_root() {
+            eprintln!("skipping {test}: prepare's tests chown and mount, so they run as root");
+            return None;
+        }
+        let root = PathBuf::from(format!("/tmp/kafka-init-prepare-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        Some(Scratch {
+            root,
+            mounts: Vec::new(),
+        })
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    fn dir(&self, rel: &str, owner: (u32, u32), mode: u32) -> PathBuf {
+        let p = self.path(rel);
+        std::fs::create_dir_all(&p).unwrap();
+        set(&p, owner, mode);
+        p
+    }
+
+    fn file(&self, rel: &str, owner: (u32, u32), content: &[u8]) -> PathBuf {
+        let p = self.path(rel);
+        std::fs::write(&p, content).unwrap();
+        set(&p, owner, 0o644);
+        p
+    }
+
+    fn mount_tmpfs(&mut self, rel: &str) -> PathBuf {
+        let p = self.path(rel);
+        std::fs::create_dir_all(&p).unwrap();
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs"])
+            .arg(&p)
+            .status()
+            .unwrap();
+        assert!(status.success(), "mount tmpfs on {}", p.display());
+        self.mounts.push(p.clone());
+        p
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        for m in self.mounts.iter().rev() {
+            let _ = Command::new("umount").arg(m).status();
+        }
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+fn set(p: &Path, (uid, gid): (u32, u32), mode: u32) {
+    std::os::unix::fs::lchown(p, Some(uid), Some(gid)).unwrap();
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// (uid, gid, mode) of every entry below `root`, symlinks not followed.
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, (u32, u32, u32)> {
+    let mut out = BTreeMap::new();
+    let mut todo = vec![root.to_path_buf()];
+    while let Some(p) = todo.pop() {
+        let m = std::fs::symlink_metadata(&p).unwrap();
+        out.insert(p.clone(), (m.uid(), m.gid(), m.mode()));
+        if m.is_dir() {
+            for e in std::fs::read_dir(&p).unwrap() {
+                todo.push(e.unwrap().path());
+            }
+        }
+    }
+    out
+}
+
+fn owner(p: &Path) -> (u32, u32) {
+    let m = std::fs::symlink_metadata(p).unwrap();
+    (m.uid(), m.gid())
+}
+
+/// Runs `kafka-init prepare` as pod kafka-1 of a ZooKeeper-mode cluster
+/// with the given log dirs, extra variables and arguments.
+fn prepare(log_dirs: &str, extra: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear()
+        .env("POD_NAME", "kafka-1")
+        .env("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181")
+        .env("KAFKA_CFG_LOG_DIRS", log_dirs)
+        .env("KAFKA_INIT_RUN_AS", "1001:1001")
+        .env("KAFKA_INIT_FLAVOR", "properties")
+        .env("KAFKA_INIT_LOG_FORMAT", "text")
+        .arg("prepare")
+        .args(args);
+    for (k, v) in extra {
+        if k.starts_with('-') {
+            cmd.env_remove(&k[1..]);
+        } else {
+            cmd.env(k, v);
+        }
+    }
+    cmd.output().unwrap()
+}
+
+/// The variables of a KRaft combined node (removing ZooKeeper).
+const KRAFT: &[(&str, &str)] = &[
+    ("-KAFKA_CFG_ZOOKEEPER_CONNECT", ""),
+    ("KAFKA_INIT_MODE", "kraft"),
+    ("KAFKA_INIT_REPLICAS", "3"),
+    ("KAFKA_INIT_CLUSTER_ID", CLUSTER_ID),
+];
+
+/// stderr without ANSI colour codes.
+fn stderr(o: &Output) -> String {
+    let raw = String::from_utf8_lossy(&o.stderr);
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            // CSI: ESC [ params final-byte
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// True when a log line carries `field` = `value` (text or JSON logs).
+fn logged(o: &Output, field: &str, value: &str) -> bool {
+    let e = stderr(o);
+    e.contains(&format!("{field}={value}")) || e.contains(&format!("\"{field}\":{value}"))
+}
+
+fn assert_exit(o: &Output, code: i32) {
+    assert_eq!(o.status.code(), Some(code), "exit code; stderr:\n{}", stderr(o));
+}
+
+/// A data dir owned by root, with a partition dir the broker cannot enter,
+/// files of several owners: everything `prepare` would change.
+fn wrong_tree(s: &Scratch) -> PathBuf {
+    let data = s.dir("data", (0, 0), 0o755);
+    s.dir("data/orders-0", (0, 0), 0o500);
+    s.file("data/orders-0/00000000000000000000.log", (0, 0), b"x");
+    s.file("data/orders-0/00000000000000000000.index", (1001, 0), b"x");
+    s.dir("data/orders-1", (1001, 1001), 0o755);
+    s.file("data/orders-1/00000000000000000000.log", (1001, 1001), b"x");
+    s.file("data/.lock", (4242, 4242), b"");
+    set(&s.path("data/orders-0"), (0, 0), 0o500);
+    data
+}
+
+#[test]
+fn a_tree_of_mixed_owners_is_handed_to_the_broker_with_the_dir_itself_last() {
+    let Some(s) = Scratch::new("mixed") else { return };
+    let data = wrong_tree(&s);
+    let o = prepare(data.to_str().unwrap(), &[], &[]);
+    assert_exit(&o, 0);
+    for (path, (uid, gid, mode)) in snapshot(&data) {
+        assert_eq!((uid, gid), BROKER, "{} owner", path.display());
+        if std::fs::symlink_metadata(&path).unwrap().is_dir() {
+            assert_eq!(mode & 0o700, 0o700, "{} lacks u+rwx", path.display());
+            assert_eq!(mode & 0o002, 0, "{} is world-writable", path.display());
+        }
+    }
+    assert!(logged(&o, "fast_path", "false"), "{}", stderr(&o));
+    assert!(logged(&o, "checked", "7"), "{}", stderr(&o));
+    // 0's log, the index (gid), orders-0 (owner + mode counted once), .lock, data.
+    assert!(logged(&o, "changed", "5"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_tree_already_right_is_not_walked() {
+    let Some(s) = Scratch::new("right") else { return };
+    let data = s.dir("data", BROKER, 0o750);
+    s.dir("data/orders-0", BROKER, 0o755);
+    // Below a right root, a wrong entry is not looked at (OnRootMismatch).
+    s.file("data/orders-0/00000000000000000000.log", (0, 0), b"x");
+    let o = prepare(data.to_str().unwrap(), &[], &[]);
+    assert_exit(&o, 0);
+    assert!(logged(&o, "checked", "1"), "{}", stderr(&o));
+    assert!(logged(&o, "fast_path", "true"), "{}", stderr(&o));
+    assert_eq!(owner(&s.path("data/orders-0/00000000000000000000.log")), (0, 0));
+}
+
+#[test]
+fn a_missing_data_dir_is_created_for_the_broker_and_not_world_writable() {
+    let Some(s) = Scratch::new("missing") else { return };
+    let data = s.path("volume/kafka/data");
+    let o = prepare(data.to_str().unwrap(), &[], &[]);
+    assert_exit(&o, 0);
+    for p in [s.path("volume"), s.path("volume/kafka"), data.clone()] {
+        let m = std::fs::metadata(&p).unwrap();
+        assert_eq!((m.uid(), m.gid()), BROKER, "{}", p.display());
+        assert_eq!(m.mode() & 0o777, 0o750, "{}", p.display());
+    }
+}
+
+#[test]
+fn a_symlink_is_re_owned_itself_and_its_target_outside_is_left_alone() {
+    let Some(s) = Scratch::new("symlink") else { return };
+    let outside = s.file("outside-secret", (0, 0), b"not kafka's");
+    let outside_dir = s.dir("outside-dir", (0, 0), 0o700);
+    let data = s.dir("data", (0, 0), 0o755);
+    std::os::unix::fs::symlink(&outside, s.path("data/link-to-file")).unwrap();
+    // A symlink to a directory named like a partition: not descended.
+    std::os::unix::fs::symlink(&outside_dir, s.path("data/linked-0")).unwrap();
+    s.file("outside-dir/inner", (0, 0), b"x");
+    let o = prepare(data.to_str().unwrap(), &[], &[]);
+    assert_exit(&o, 0);
+    assert_eq!(owner(&s.path("data/link-to-file")), BROKER);
+    assert_eq!(owner(&s.path("data/linked-0")), BROKER);
+    assert_eq!(owner(&outside), (0, 0));
+    assert_eq!(owner(&outside_dir), (0, 0));
+    assert_eq!(owner(&s.path("outside-dir/inner")), (0, 0));
+}
+
+#[test]
+fn a_mount_below_the_data_dir_is_neither_descended_nor_chowned() {
+    let Some(mut s) = Scratch::new("mount") else { return };
+    let data = s.dir("data", (0, 0), 0o755);
+    let mnt = s.mount_tmpfs("data/orders-0");
+    std::fs::write(mnt.join("inside"), b"x").unwrap();
+    s.file("data/other", (0, 0), b"x");
+    let o = prepare(data.to_str().unwrap(), &[], &[]);
+    assert_exit(&o, 0);
+    assert_eq!(owner(&data), BROKER);
+    assert_eq!(owner(&s.path("data/other")), BROKER);
+    assert_eq!(owner(&mnt), (0, 0));
+    assert_eq!(owner(&mnt.join("inside")), (0, 0));
+}
+
+#[test]
+fn install_to_copies_a_runnable_kafka_init() {
+    let Some(s) = Scratch::new("install") else { return };
+    let data = s.dir("data", BROKER, 0o750);
+    let bin = s.dir("bin", (0, 0), 0o755);
+    let o = prepare(data.to_str().unwrap(), &[], &["--install-to", bin.to_str().unwrap()]);
+    assert_exit(&o, 0);
+    let copy = bin.join("kafka-init");
+    let m = std::fs::metadata(&copy).unwrap();
+    assert_eq!(m.mode() & 0o777, 0o755);
+    let names: Vec<_> = std::fs::read_dir(&bin).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 1, "only the binary: {names:?}");
+    let plan = Command::new(&copy)
+        .env_clear()
+        .env("POD_NAME", "kafka-1")
+        .env("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181")
+        .arg("plan")
+        .output()
+        .unwrap();
+    assert_exit(&plan, 0);
+}
+
+/// Each case: what to put in the tree, the variables, and what the message
+/// must say. Every case must exit 78 and change nothing at all.
+struct Refusal {
+    name: &'static str,
+    setup: fn(&Scratch),
+    log_dirs: fn(&Scratch) -> String,
+    env: &'static [(&'static str, &'static str)],
+    says: &'static [&'static str],
+}
+
+fn data_dir(s: &Scratch) -> String {
+    s.path("data").display().to_string()
+}
+
+fn meta(text: &'static [u8]) -> impl Fn(&Scratch) {
+    move |s: &Scratch| {
+        s.file("data/meta.properties", (0, 0), text);
+    }
+}
+
+const REFUSALS: &[Refusal] = &[
+    Refusal {
+        name: "root",
+        setup: |_| {},
+        log_dirs: |s| format!("/,{}", data_dir(s)),
+        env: &[],
+        says: &["root directory"],
+    },
+    Refusal {
+        name: "relative",
+        setup: |_| {},
+        log_dirs: |s| format!("data,{}", data_dir(s)),
+        env: &[],
+        says: &["relative path"],
+    },
+    Refusal {
+        name: "dotdot",
+        setup: |_| {},
+        log_dirs: |s| format!("{}/../data", data_dir(s)),
+        env: &[],
+        says: &["`..`"],
+    },
+    Refusal {
+        name: "lost+found",
+        setup: |s| {
+            s.dir("data/lost+found", (0, 0), 0o700);
+        },
+        log_dirs: data_dir,
+        env: &[],
+        says: &["lost+found", "subdirectory of the mount", "data/kafka"],
+    },
+    Refusal {
+        name: "foreign-dir",
+        setup: |s| {
+            s.dir("data/backup", (0, 0), 0o700);
+        },
+        log_dirs: data_dir,
+        env: &[],
+        says: &["backup", "not topic partitions"],
+    },
+    Refusal {
+        name: "broker.id",
+        setup: |s| meta(b"#\nversion=0\nbroker.id=0\ncluster.id=abc\n")(s),
+        log_dirs: data_dir,
+        env: &[],
+        says: &["kafka-1", "broker.id 1", "broker.id 0", "/data", "PVC", "KAFKA_INIT_ID_OFFSET", "empty the volume by hand"],
+    },
+    Refusal {
+        name: "node.id",
+        setup: |s| meta(b"version=1\nnode.id=2\ncluster.id=MkU3OEVBNTcwNTJENDM2Qk\ndirectory.id=x\n")(s),
+        log_dirs: data_dir,
+        env: KRAFT,
+        says: &["kafka-1", "node.id 1", "node.id 2", "PVC", "KAFKA_INIT_ID_OFFSET"],
+    },
+    Refusal {
+        name: "cluster.id",
+        setup: |s| meta(b"version=1\nnode.id=1\ncluster.id=AAAAAAAAAAAAAAAAAAAAAA\n")(s),
+        log_dirs: data_dir,
+        env: KRAFT,
+        says: &["AAAAAAAAAAAAAAAAAAAAAA", CLUSTER_ID, "Invalid cluster.id", "ZooKeeper was reset"],
+    },
+    Refusal {
+        name: "unreadable",
+        setup: |s| {
+            s.dir("data/meta.properties", (0, 0), 0o700);
+        },
+        log_dirs: data_dir,
+        env: &[],
+        says: &["meta.properties", "cannot be read"],
+    },
+    Refusal {
+        name: "invalid-bytes",
+        setup: |s| meta(b"\xff\xfe\x00\x01garbage\x80\n")(s),
+        log_dirs: data_dir,
+        env: &[],
+        says: &["meta.properties", "not a meta.properties Kafka wrote"],
+    },
+    Refusal {
+        name: "malformed",
+        setup: |s| meta(b"version=1\nnode.id=one\ncluster.id=MkU3OEVBNTcwNTJENDM2Qk\n")(s),
+        log_dirs: data_dir,
+        env: KRAFT,
+        says: &["node.id is \"one\", not a number"],
+    },
+    Refusal {
+        name: "unknown-version",
+        setup: |s| meta(b"version=7\nnode.id=1\n")(s),
+        log_dirs: data_dir,
+        env: &[],
+        says: &["Unknown meta.properties version number 7"],
+    },
+];
+
+#[test]
+fn every_preflight_problem_exits_78_says_why_and_changes_nothing() {
+    for case in REFUSALS {
+        let Some(s) = Scratch::new(&case.name.replace(['+', '.'], "-")) else { return };
+        // A wrong tree that prepare would otherwise fix, so any change shows,
+        // plus a second wrong data dir: a problem in one dir stops them all.
+        wrong_tree(&s);
+        let other = s.dir("other", (0, 0), 0o700);
+        s.file("other/x", (0, 0), b"x");
+        (case.setup)(&s);
+        let log_dirs = format!("{},{}", (case.log_dirs)(&s), other.display());
+        let install = s.path("bin");
+        let before = snapshot(&s.root);
+        let o = prepare(&log_dirs, case.env, &["--install-to", install.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(78), "{}: exit code; stderr:\n{}", case.name, stderr(&o));
+        let err = stderr(&o);
+        for want in case.says {
+            assert!(err.contains(want), "{}: stderr lacks {want:?}:\n{err}", case.name);
+        }
+        assert_eq!(snapshot(&s.root), before, "{}: the tree changed", case.name);
+        assert!(!install.exists(), "{}: installed anyway", case.name);
+    }
+}
