@@ -36,24 +36,24 @@ prepare+=" KAFKA_INIT_RUN_AS=$owner KAFKA_INIT_FLAVOR=bitnami KAFKA_INIT_LOG=war
 coreutils="chown -R $owner $tree"
 busybox="busybox chown -R $owner $tree"
 
-# Prints "name mean_ms" per command of one scenario; $1 = command run before each timing.
+# Prints the median wall time in ms of each command; $1 = command run (untimed) before each timing.
 measure() {
   local reset=$1; shift
   if command -v hyperfine >/dev/null; then
     local json; json=$(mktemp)
     hyperfine --style none --warmup 1 --runs "$runs" --prepare "$reset" \
       --export-json "$json" "$@" >/dev/null
-    jq -r '.results[] | "\(.mean * 1000)"' "$json"
+    jq -r '.results[] | "\(.median * 1000)"' "$json"
     rm -f "$json"
   else
     for cmd in "$@"; do
-      local total=0
+      local -a ns=()
       for _ in $(seq "$runs"); do
         eval "$reset"
-        local t0; t0=$(date +%s%N); eval "$cmd" >/dev/null; local t1; t1=$(date +%s%N)
-        total=$((total + t1 - t0))
+        local t0; t0=$(date +%s%N); eval "$cmd" >/dev/null 2>&1; local t1; t1=$(date +%s%N)
+        ns+=($((t1 - t0)))
       done
-      awk -v ns="$total" -v n="$runs" 'BEGIN { print ns / n / 1e6 }'
+      printf '%s\n' "${ns[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] / 1e6 }'
     done
   fi
 }
@@ -62,7 +62,7 @@ report() {
   local title=$1; shift
   local -a ms; mapfile -t ms < <(measure "$@")
   local k=${ms[2]}
-  printf '\n%s (%s entries, mean of %s runs, warm cache)\n' "$title" "$entries" "$runs"
+  printf '\n%s (%s entries, median of %s runs, warm cache)\n' "$title" "$entries" "$runs"
   printf '  %-22s %10.2f ms\n' "coreutils chown -R" "${ms[0]}" "busybox chown -R" "${ms[1]}" "kafka-init prepare" "$k"
   awk -v k="$k" -v c="${ms[0]}" -v b="${ms[1]}" 'BEGIN {
     printf "  kafka-init / coreutils = %.3f   kafka-init / busybox = %.3f\n", k / c, k / b }'

@@ -33,6 +33,7 @@ probe() { # probe LISTENERS ROLE ARGS...
   local listeners=$1 role=$2; shift 2
   env -i PATH="$PATH" POD_NAME=kafka-1 POD_NAMESPACE=default KAFKA_INIT_MODE=kraft \
     KAFKA_INIT_ROLE="$role" KAFKA_INIT_CLUSTER_ID=a2Fma2EtaW5pdC13aXJlIQ \
+    KAFKA_CFG_CONTROLLER_QUORUM_VOTERS="1@127.0.0.1:$ctrl_proxy" \
     KAFKA_CFG_LISTENERS="$listeners" "$kafka_init" probe --timeout 5s "$@"
 }
 

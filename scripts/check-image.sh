@@ -57,8 +57,8 @@ echo "== (a) plan in the image, pod kafka-1"
 grep -qx 'broker.id=1' "$work/plan" || { echo "check-image: FAILED: no broker.id=1 in the plan" >&2; exit 1; }
 
 echo "== (b) prepare as the initContainer, on a root-owned data directory"
-mkdir -p "$work/data/old-segment" "$work/install"
-touch "$work/data/old-segment/00000000000000000000.log"
+mkdir -p "$work/data/test-topic-0" "$work/install"
+touch "$work/data/test-topic-0/00000000000000000000.log"
 chown -R 0:0 "$work/data" "$work/install"
 scripts/pod-env.sh zookeeper kafka kafka-1 > "$work/env"
 "${podman_run[@]}" --user 0:0 --read-only --security-opt no-new-privileges \
@@ -66,7 +66,7 @@ scripts/pod-env.sh zookeeper kafka kafka-1 > "$work/env"
   --env-file "$work/env" \
   -v "$work/data:/bitnami/kafka/data" -v "$work/install:/install" \
   "$image" prepare --install-to /install
-for path in "$work/data" "$work/data/old-segment" "$work/data/old-segment/00000000000000000000.log"; do
+for path in "$work/data" "$work/data/test-topic-0" "$work/data/test-topic-0/00000000000000000000.log"; do
   owner="$(stat -c %u:%g "$path")"
   echo "${path#"$work"/}: $owner"
   [ "$owner" = 1001:1001 ] || { echo "check-image: FAILED: ${path#"$work"/} is $owner, not 1001:1001" >&2; exit 1; }

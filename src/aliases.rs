@@ -55,8 +55,14 @@ pub const BITNAMI_RENAMED_ALIASES: &[(&str, &str)] = &[
     ("KAFKA_LOGS_DIRS", "KAFKA_CFG_LOG_DIRS"),
     ("KAFKA_SEGMENT_BYTES", "KAFKA_CFG_LOG_SEGMENT_BYTES"),
     ("KAFKA_MAX_MESSAGE_BYTES", "KAFKA_CFG_MESSAGE_MAX_BYTES"),
-    ("KAFKA_ZOOKEEPER_CONNECT_TIMEOUT_MS", "KAFKA_CFG_ZOOKEEPER_CONNECTION_TIMEOUT_MS"),
-    ("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "KAFKA_CFG_AUTO_CREATE_TOPICS_ENABLE"),
+    (
+        "KAFKA_ZOOKEEPER_CONNECT_TIMEOUT_MS",
+        "KAFKA_CFG_ZOOKEEPER_CONNECTION_TIMEOUT_MS",
+    ),
+    (
+        "KAFKA_AUTO_CREATE_TOPICS_ENABLE",
+        "KAFKA_CFG_AUTO_CREATE_TOPICS_ENABLE",
+    ),
 ];
 
 /// Variables the apache/kafka image does not turn into server properties.
@@ -103,7 +109,10 @@ pub fn bitnami_key(var: &str) -> Option<String> {
         return Some("zookeeper.clientCnxnSocket".into());
     }
     let key = suffix.replace('_', ".").to_lowercase();
-    Some(key.replace("sasl.ssl", "sasl_ssl").replace("sasl.plaintext", "sasl_plaintext"))
+    Some(
+        key.replace("sasl.ssl", "sasl_ssl")
+            .replace("sasl.plaintext", "sasl_plaintext"),
+    )
 }
 
 /// The Bitnami variable for a Kafka key.
@@ -154,7 +163,9 @@ pub fn bitnami_aliases(cfg_var: &str) -> Vec<String> {
 fn is_service_link_name(var: &str) -> bool {
     // Kubernetes injects <SVC>_SERVICE_HOST, <SVC>_SERVICE_PORT[_<name>], <SVC>_PORT and
     // <SVC>_PORT_<port>_<proto>[_PROTO|_PORT|_ADDR] for every Service of the namespace.
-    let Some(rest) = var.strip_prefix("KAFKA_") else { return false };
+    let Some(rest) = var.strip_prefix("KAFKA_") else {
+        return false;
+    };
     rest == "SERVICE_HOST"
         || rest == "PORT"
         || rest.starts_with("SERVICE_PORT")
@@ -185,7 +196,13 @@ pub fn read(
         Flavor::Bitnami | Flavor::Properties => {
             for (var, value) in vars {
                 if let Some(key) = bitnami_key(var) {
-                    out.insert(key, UserSetting { value: value.clone(), var: var.clone() });
+                    out.insert(
+                        key,
+                        UserSetting {
+                            value: value.clone(),
+                            var: var.clone(),
+                        },
+                    );
                 }
             }
             let mut alias_pairs: Vec<(String, String)> = BITNAMI_ALIAS_SUFFIXES
@@ -198,19 +215,29 @@ pub fn read(
                     .map(|(a, t)| (a.to_string(), t.to_string())),
             );
             for (alias, target) in alias_pairs {
-                let Some(value) = vars.get(&alias) else { continue };
+                let Some(value) = vars.get(&alias) else {
+                    continue;
+                };
                 let key = bitnami_key(&target).expect("alias targets are KAFKA_CFG_ names");
                 if let Some(prev) = out.get(&key) {
                     if prev.value != *value {
                         problems.push(Problem::new(
                             format!("{} / {}", prev.var, alias),
                             format!("{} / {}", prev.value, value),
-                            format!("both name {key} and disagree; the Bitnami image lets {alias} win"),
+                            format!(
+                                "both name {key} and disagree; the Bitnami image lets {alias} win"
+                            ),
                             format!("set {key} once, in {target}, and remove {alias}"),
                         ));
                     }
                 }
-                out.insert(key, UserSetting { value: value.clone(), var: alias });
+                out.insert(
+                    key,
+                    UserSetting {
+                        value: value.clone(),
+                        var: alias,
+                    },
+                );
             }
         }
         Flavor::Apache => {
@@ -228,7 +255,13 @@ pub fn read(
                     continue;
                 }
                 if let Some(key) = apache_key(var) {
-                    out.insert(key, UserSetting { value: value.clone(), var: var.clone() });
+                    out.insert(
+                        key,
+                        UserSetting {
+                            value: value.clone(),
+                            var: var.clone(),
+                        },
+                    );
                 }
             }
         }
@@ -261,8 +294,14 @@ mod tests {
     fn converts_names_both_ways() {
         let cases = [
             ("KAFKA_CFG_ADVERTISED_LISTENERS", "advertised.listeners"),
-            ("KAFKA_CFG_LISTENER_NAME_SASL_SSL_PLAIN_SASL_JAAS_CONFIG", "listener.name.sasl_ssl.plain.sasl.jaas.config"),
-            ("KAFKA_CFG_ZOOKEEPER_CLIENTCNXNSOCKET", "zookeeper.clientCnxnSocket"),
+            (
+                "KAFKA_CFG_LISTENER_NAME_SASL_SSL_PLAIN_SASL_JAAS_CONFIG",
+                "listener.name.sasl_ssl.plain.sasl.jaas.config",
+            ),
+            (
+                "KAFKA_CFG_ZOOKEEPER_CLIENTCNXNSOCKET",
+                "zookeeper.clientCnxnSocket",
+            ),
         ];
         for (var, key) in cases {
             assert_eq!(bitnami_key(var).as_deref(), Some(key));
@@ -270,7 +309,10 @@ mod tests {
         assert_eq!(bitnami_var("broker.id"), "KAFKA_CFG_BROKER_ID");
         let apache = [
             ("KAFKA_ADVERTISED_LISTENERS", "advertised.listeners"),
-            ("KAFKA_LISTENER_NAME_SASL__SSL_X", "listener.name.sasl_ssl.x"),
+            (
+                "KAFKA_LISTENER_NAME_SASL__SSL_X",
+                "listener.name.sasl_ssl.x",
+            ),
             ("KAFKA_A___B", "a-b"),
         ];
         for (var, key) in apache {
@@ -314,8 +356,11 @@ mod tests {
         let names: Vec<&str> = problems.iter().map(|p| p.var.as_str()).collect();
         assert_eq!(names, ["KAFKA_BROKER_ID_COMMAND", "KAFKA_PORT"]);
         let mut problems = vec![];
-        let vars: BTreeMap<String, String> =
-            [("KAFKA_CFG_ZOOKEEPER_CONNECT".to_string(), "tcp://10.0.0.2:2181".to_string())].into();
+        let vars: BTreeMap<String, String> = [(
+            "KAFKA_CFG_ZOOKEEPER_CONNECT".to_string(),
+            "tcp://10.0.0.2:2181".to_string(),
+        )]
+        .into();
         read(Flavor::Bitnami, &vars, &mut problems);
         assert_eq!(problems.len(), 1);
         assert!(problems[0].fix.contains("enableServiceLinks"));

@@ -41,11 +41,21 @@ pub enum Format {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// `plan`.
-    Plan { pod: Option<String>, format: Format, flavor: Option<String> },
+    Plan {
+        pod: Option<String>,
+        format: Format,
+        flavor: Option<String>,
+    },
     /// `exec`.
-    Exec { flavor: Option<String>, command: Vec<String> },
+    Exec {
+        flavor: Option<String>,
+        command: Vec<String>,
+    },
     /// `prepare`.
-    Prepare { flavor: Option<String>, install_to: Option<PathBuf> },
+    Prepare {
+        flavor: Option<String>,
+        install_to: Option<PathBuf>,
+    },
     /// `probe`.
     Probe { ready: bool, timeout: Duration },
     /// `--help`.
@@ -91,7 +101,9 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 return Ok(v);
             }
             i += 1;
-            rest.get(i).cloned().ok_or_else(|| format!("{flag} needs a value"))
+            rest.get(i)
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value"))
         };
         match (sub.as_str(), flag) {
             ("exec", "--") => {
@@ -104,7 +116,11 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                     "env" => Format::Env,
                     "properties" => Format::Properties,
                     "json" => Format::Json,
-                    other => return Err(format!("--format {other}: expected env, properties or json")),
+                    other => {
+                        return Err(format!(
+                            "--format {other}: expected env, properties or json"
+                        ))
+                    }
                 }
             }
             ("plan" | "exec" | "prepare", "--flavor") => flavor = Some(value()?),
@@ -112,7 +128,9 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             ("probe", "--ready") => ready = true,
             ("probe", "--timeout") => {
                 let v = value()?;
-                timeout = parse_duration(&v).ok_or_else(|| format!("--timeout {v}: expected a duration such as 2s or 500ms"))?;
+                timeout = parse_duration(&v).ok_or_else(|| {
+                    format!("--timeout {v}: expected a duration such as 2s or 500ms")
+                })?;
             }
             (_, "--help" | "-h") => return Ok(Command::Help),
             _ => return Err(format!("unknown argument for {sub}: {arg}")),
@@ -120,7 +138,11 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         i += 1;
     }
     Ok(match sub.as_str() {
-        "plan" => Command::Plan { pod, format, flavor },
+        "plan" => Command::Plan {
+            pod,
+            format,
+            flavor,
+        },
         "exec" => Command::Exec { flavor, command },
         "prepare" => Command::Prepare { flavor, install_to },
         "probe" => Command::Probe { ready, timeout },
@@ -140,12 +162,50 @@ mod tests {
 
     #[test]
     fn parses_command_lines() {
-        assert_eq!(p(&["plan", "--pod", "kafka-1", "--format=json"]), Ok(Command::Plan { pod: Some("kafka-1".into()), format: Format::Json, flavor: None }));
-        assert_eq!(p(&["exec", "--flavor", "properties", "--", "java", "--x"]), Ok(Command::Exec { flavor: Some("properties".into()), command: vec!["java".into(), "--x".into()] }));
-        assert_eq!(p(&["exec"]), Ok(Command::Exec { flavor: None, command: vec![] }));
-        assert_eq!(p(&["probe", "--ready", "--timeout", "500ms"]), Ok(Command::Probe { ready: true, timeout: Duration::from_millis(500) }));
-        assert_eq!(p(&["prepare", "--install-to", "/kafka-init"]), Ok(Command::Prepare { flavor: None, install_to: Some("/kafka-init".into()) }));
-        for bad in [&["plan", "--format", "yaml"][..], &["probe", "--timeout", "soon"], &["frobnicate"], &["plan", "--pod"], &["probe", "--install-to", "x"], &[]] {
+        assert_eq!(
+            p(&["plan", "--pod", "kafka-1", "--format=json"]),
+            Ok(Command::Plan {
+                pod: Some("kafka-1".into()),
+                format: Format::Json,
+                flavor: None
+            })
+        );
+        assert_eq!(
+            p(&["exec", "--flavor", "properties", "--", "java", "--x"]),
+            Ok(Command::Exec {
+                flavor: Some("properties".into()),
+                command: vec!["java".into(), "--x".into()]
+            })
+        );
+        assert_eq!(
+            p(&["exec"]),
+            Ok(Command::Exec {
+                flavor: None,
+                command: vec![]
+            })
+        );
+        assert_eq!(
+            p(&["probe", "--ready", "--timeout", "500ms"]),
+            Ok(Command::Probe {
+                ready: true,
+                timeout: Duration::from_millis(500)
+            })
+        );
+        assert_eq!(
+            p(&["prepare", "--install-to", "/kafka-init"]),
+            Ok(Command::Prepare {
+                flavor: None,
+                install_to: Some("/kafka-init".into())
+            })
+        );
+        for bad in [
+            &["plan", "--format", "yaml"][..],
+            &["probe", "--timeout", "soon"],
+            &["frobnicate"],
+            &["plan", "--pod"],
+            &["probe", "--install-to", "x"],
+            &[],
+        ] {
             assert!(p(bad).is_err(), "{bad:?}");
         }
     }

@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 
 /// Where Kubernetes mounts the pod's namespace for its service account.
-pub const SERVICE_ACCOUNT_NAMESPACE: &str = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+pub const SERVICE_ACCOUNT_NAMESPACE: &str =
+    "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
 
 /// A snapshot of everything kafka-init reads from outside, taken once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

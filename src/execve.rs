@@ -26,14 +26,23 @@ fn resolve(program: &str, env: &[(String, String)]) -> String {
 
 /// Replaces the process with `argv` and `env`; returns only on failure.
 pub fn exec(argv: &[String], env: &[(String, String)]) -> Result<std::convert::Infallible> {
-    let Some(program) = argv.first() else { bail!("no command to exec") };
+    let Some(program) = argv.first() else {
+        bail!("no command to exec")
+    };
     let path = resolve(program, env);
     let c_path = cstring(&path)?;
-    let c_argv = argv.iter().map(|a| cstring(a)).collect::<Result<Vec<_>>>()?;
+    let c_argv = argv
+        .iter()
+        .map(|a| cstring(a))
+        .collect::<Result<Vec<_>>>()?;
     let c_env = env
         .iter()
         .map(|(k, v)| cstring(&format!("{k}={v}")))
         .collect::<Result<Vec<_>>>()?;
     let err = nix::unistd::execve(&c_path, &c_argv, &c_env).unwrap_err();
-    Err(err).with_context(|| format!("execve {path} (the command to start Kafka; check the image and the command after --)"))
+    Err(err).with_context(|| {
+        format!(
+            "execve {path} (the command to start Kafka; check the image and the command after --)"
+        )
+    })
 }

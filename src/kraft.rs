@@ -65,7 +65,9 @@ pub fn parse_voters(value: &str) -> Result<Vec<Voter>, String> {
         let form = "Each entry should be in the form `{id}@{host}:{port}`.";
         let parts: Vec<&str> = entry.split('@').collect();
         let [id, addr] = parts.as_slice() else {
-            return Err(format!("Invalid configuration value for controller.quorum.voters. {form}"));
+            return Err(format!(
+                "Invalid configuration value for controller.quorum.voters. {form}"
+            ));
         };
         let id: i64 = id
             .parse()
@@ -80,9 +82,15 @@ pub fn parse_voters(value: &str) -> Result<Vec<Voter>, String> {
             .filter(|p| *p > 0)
             .ok_or_else(|| format!("Failed to parse host port from entry {entry}. {form}"))?;
         if host.is_empty() || host == "0.0.0.0" {
-            return Err(format!("Host string ({host}) is not routeable (entry {entry})"));
+            return Err(format!(
+                "Host string ({host}) is not routeable (entry {entry})"
+            ));
         }
-        out.push(Voter { id, host: host.to_string(), port });
+        out.push(Voter {
+            id,
+            host: host.to_string(),
+            port,
+        });
     }
     Ok(out)
 }
@@ -94,7 +102,10 @@ mod tests {
     #[test]
     fn encodes_like_kafka_uuid() {
         // Uuid(0x0123456789abcdef, 0x0123456789abcdef).toString() in Kafka.
-        let b = [0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef];
+        let b = [
+            0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab,
+            0xcd, 0xef,
+        ];
         assert_eq!(encode_uuid(&b), "ASNFZ4mrze8BI0VniavN7w");
         for seed in 0..=255u8 {
             let id = cluster_id_from(&[seed; 16]);
@@ -114,8 +125,22 @@ mod tests {
     #[test]
     fn parses_voters() {
         let v = parse_voters("0@kafka-0.kafka:9093, 1@[::1]:9093").unwrap();
-        assert_eq!(v[1], Voter { id: 1, host: "::1".into(), port: 9093 });
-        for bad in ["0kafka:9093", "x@kafka:9093", "0@kafka", "0@kafka:0", "0@0.0.0.0:9093", "0@a@b:1"] {
+        assert_eq!(
+            v[1],
+            Voter {
+                id: 1,
+                host: "::1".into(),
+                port: 9093
+            }
+        );
+        for bad in [
+            "0kafka:9093",
+            "x@kafka:9093",
+            "0@kafka",
+            "0@kafka:0",
+            "0@0.0.0.0:9093",
+            "0@a@b:1",
+        ] {
             assert!(parse_voters(bad).is_err(), "{bad}");
         }
     }

@@ -124,7 +124,9 @@ pub fn parse_map(value: &str) -> Result<ProtocolMap, String> {
     let mut errors = vec![];
     for entry in split_csv(value) {
         match entry.rsplit_once(':') {
-            None => errors.push(format!("entry '{entry}' has no ':' (expected NAME:PROTOCOL)")),
+            None => errors.push(format!(
+                "entry '{entry}' has no ':' (expected NAME:PROTOCOL)"
+            )),
             Some((name, proto)) => {
                 let proto = proto.trim().to_uppercase();
                 if !PROTOCOLS.contains(&proto.as_str()) {
@@ -201,10 +203,19 @@ mod tests {
     fn parses_and_formats_listeners() {
         let cases: &[(&str, Result<(&str, &str, u16), &str>)] = &[
             ("PLAINTEXT://:9092", Ok(("PLAINTEXT", "", 9092))),
-            ("plaintext_internal://:39092", Ok(("PLAINTEXT_INTERNAL", "", 39092))),
-            ("SSL://kafka-0.kafka:9093", Ok(("SSL", "kafka-0.kafka", 9093))),
+            (
+                "plaintext_internal://:39092",
+                Ok(("PLAINTEXT_INTERNAL", "", 39092)),
+            ),
+            (
+                "SSL://kafka-0.kafka:9093",
+                Ok(("SSL", "kafka-0.kafka", 9093)),
+            ),
             ("SSL://[::1]:9093", Ok(("SSL", "::1", 9093))),
-            ("EXTERNAL://10.0.0.1:31090", Ok(("EXTERNAL", "10.0.0.1", 31090))),
+            (
+                "EXTERNAL://10.0.0.1:31090",
+                Ok(("EXTERNAL", "10.0.0.1", 31090)),
+            ),
             ("A://host_x:1", Ok(("A", "host_x", 1))),
             ("PLAINTEXT://::1:9092", Err("IPv6")),
             ("PLAINTEXT://[::1:9092", Err("unbalanced")),
@@ -223,8 +234,16 @@ mod tests {
             let got = parse_entry(input);
             match (want, &got) {
                 (Ok((n, h, p)), Ok(l)) => {
-                    assert_eq!((l.name.as_str(), l.host.as_str(), l.port), (*n, *h, *p), "{input}");
-                    assert_eq!(parse_entry(&l.to_string()).as_ref(), Ok(l), "round trip {input}");
+                    assert_eq!(
+                        (l.name.as_str(), l.host.as_str(), l.port),
+                        (*n, *h, *p),
+                        "{input}"
+                    );
+                    assert_eq!(
+                        parse_entry(&l.to_string()).as_ref(),
+                        Ok(l),
+                        "round trip {input}"
+                    );
                 }
                 (Err(frag), Err(e)) => assert!(e.contains(frag), "{input}: {e}"),
                 _ => panic!("{input}: got {got:?}"),
@@ -244,11 +263,19 @@ mod tests {
     fn parses_protocol_maps() {
         assert_eq!(
             parse_map("internal:plaintext, EXTERNAL:SASL_SSL").unwrap(),
-            vec![("INTERNAL".into(), "PLAINTEXT".into()), ("EXTERNAL".into(), "SASL_SSL".into())]
+            vec![
+                ("INTERNAL".into(), "PLAINTEXT".into()),
+                ("EXTERNAL".into(), "SASL_SSL".into())
+            ]
         );
         assert!(parse_map("INTERNAL").unwrap_err().contains("no ':'"));
-        assert!(parse_map("INTERNAL:TLS").unwrap_err().contains("Invalid security protocol `TLS`"));
-        assert_eq!(format_map(&parse_map("A:SSL,B:PLAINTEXT").unwrap()), "A:SSL,B:PLAINTEXT");
+        assert!(parse_map("INTERNAL:TLS")
+            .unwrap_err()
+            .contains("Invalid security protocol `TLS`"));
+        assert_eq!(
+            format_map(&parse_map("A:SSL,B:PLAINTEXT").unwrap()),
+            "A:SSL,B:PLAINTEXT"
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The one tracing subscriber: human-readable or JSON lines on stderr.
 
-use tracing_subscriber::EnvFilter;
+use tracing::level_filters::LevelFilter;
 
 use crate::environment::Inputs;
 
@@ -9,12 +9,16 @@ pub fn is_json(inputs: &Inputs) -> bool {
     inputs.var("KAFKA_INIT_LOG_FORMAT") == Some("json")
 }
 
-/// Sets up tracing from `KAFKA_INIT_LOG` (default `info`) and `KAFKA_INIT_LOG_FORMAT`.
+/// Sets up tracing from `KAFKA_INIT_LOG` (`off`, `error`, `warn`, `info` (default),
+/// `debug`, `trace`) and `KAFKA_INIT_LOG_FORMAT`. A plain level, not a filter
+/// expression: the regex engine behind filter expressions would double the binary.
 pub fn init(inputs: &Inputs) {
-    let filter = EnvFilter::try_new(inputs.var("KAFKA_INIT_LOG").unwrap_or("info"))
-        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let level = inputs
+        .var("KAFKA_INIT_LOG")
+        .and_then(|l| l.parse::<LevelFilter>().ok())
+        .unwrap_or(LevelFilter::INFO);
     let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_max_level(level)
         .with_writer(std::io::stderr)
         .with_target(false);
     if is_json(inputs) {

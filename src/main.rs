@@ -28,9 +28,15 @@ fn main() -> ExitCode {
             println!("kafka-init {}", env!("CARGO_PKG_VERSION"));
             Ok(())
         }
-        Command::Plan { pod, format, flavor } => cmd::plan::run(&inputs, pod.as_deref(), format, flavor.as_deref()),
+        Command::Plan {
+            pod,
+            format,
+            flavor,
+        } => cmd::plan::run(&inputs, pod.as_deref(), format, flavor.as_deref()),
         Command::Exec { flavor, command } => cmd::exec::run(&inputs, flavor.as_deref(), &command),
-        Command::Prepare { flavor, install_to } => cmd::prepare::run(&inputs, flavor.as_deref(), install_to.as_deref()),
+        Command::Prepare { flavor, install_to } => {
+            cmd::prepare::run(&inputs, flavor.as_deref(), install_to.as_deref())
+        }
         Command::Probe { ready, timeout } => cmd::probe::run(&inputs, ready, timeout),
     };
     match result {

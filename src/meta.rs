@@ -173,7 +173,9 @@ pub fn interpret(pairs: &[(String, String)]) -> Result<MetaProperties, String> {
         return Err(format!("node.id was not specified in this v1 {FILE_NAME}"));
     }
     if version == 1 && cluster_id.is_none() {
-        return Err(format!("cluster.id was not specified in this v1 {FILE_NAME}"));
+        return Err(format!(
+            "cluster.id was not specified in this v1 {FILE_NAME}"
+        ));
     }
     // Kafka accepts a v0 file without broker.id (it fills it in), but a file
     // with none of the keys Kafka writes is not one Kafka wrote: garbage bytes,
@@ -213,7 +215,11 @@ pub fn read(dir: &Path) -> Observed {
 /// Checks one data dir's `meta.properties` against the Plan: readable,
 /// well-formed, the id Kafka will be configured with, and the configured
 /// cluster id. Returns what it read (for cross-dir checks) and the problems.
-pub fn check(dir: &Path, observed: &Observed, plan: &Plan) -> (Option<MetaProperties>, Vec<Problem>) {
+pub fn check(
+    dir: &Path,
+    observed: &Observed,
+    plan: &Plan,
+) -> (Option<MetaProperties>, Vec<Problem>) {
     let path = dir.join(FILE_NAME);
     let var = path.display().to_string();
     let bytes = match observed {
@@ -257,7 +263,13 @@ pub fn check(dir: &Path, observed: &Observed, plan: &Plan) -> (Option<MetaProper
     }
     if let (Some(stored), Some(configured)) = (&meta.cluster_id, &plan.cluster_id) {
         if stored != configured {
-            problems.push(cluster_id_problem(dir, stored, configured, "the configured cluster id", plan));
+            problems.push(cluster_id_problem(
+                dir,
+                stored,
+                configured,
+                "the configured cluster id",
+                plan,
+            ));
         }
     }
     (Some(meta), problems)
@@ -319,7 +331,13 @@ fn id_fix(key: &str, stored: i64, expected: i64, offset: i64, ordinal: u32) -> S
 
 /// A problem for a stored cluster id that differs from `expected`
 /// (the configured one, or another data dir's).
-pub fn cluster_id_problem(dir: &Path, stored: &str, expected: &str, expected_from: &str, plan: &Plan) -> Problem {
+pub fn cluster_id_problem(
+    dir: &Path,
+    stored: &str,
+    expected: &str,
+    expected_from: &str,
+    plan: &Plan,
+) -> Problem {
     let path: PathBuf = dir.join(FILE_NAME);
     Problem::new(
         path.display().to_string(),
@@ -341,7 +359,9 @@ mod tests {
     use super::*;
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -402,15 +422,55 @@ mod tests {
         let v0 = "#\n#Tue Jan 02 10:00:00 UTC 2024\nbroker.id=1\nversion=0\ncluster.id=abc\n";
         let v1 = "#\nnode.id=3\ndirectory.id=Xyz\nversion=1\ncluster.id=MkU3OEVBNTcwNTJENDM2Qk\n";
         let cases: &[(&str, Result<MetaProperties, &str>)] = &[
-            (v0, Ok(MetaProperties { version: 0, id: Some(1), cluster_id: Some("abc".into()) })),
-            ("broker.id=7\n", Ok(MetaProperties { version: 0, id: Some(7), cluster_id: None })),
-            ("cluster.id=abc\n", Ok(MetaProperties { version: 0, id: None, cluster_id: Some("abc".into()) })),
-            (v1, Ok(MetaProperties { version: 1, id: Some(3), cluster_id: Some("MkU3OEVBNTcwNTJENDM2Qk".into()) })),
-            ("version=2\nnode.id=1\n", Err("Unknown meta.properties version number 2")),
-            ("version=1\ncluster.id=a\n", Err("node.id was not specified")),
-            ("version=1\nnode.id=1\n", Err("cluster.id was not specified")),
+            (
+                v0,
+                Ok(MetaProperties {
+                    version: 0,
+                    id: Some(1),
+                    cluster_id: Some("abc".into()),
+                }),
+            ),
+            (
+                "broker.id=7\n",
+                Ok(MetaProperties {
+                    version: 0,
+                    id: Some(7),
+                    cluster_id: None,
+                }),
+            ),
+            (
+                "cluster.id=abc\n",
+                Ok(MetaProperties {
+                    version: 0,
+                    id: None,
+                    cluster_id: Some("abc".into()),
+                }),
+            ),
+            (
+                v1,
+                Ok(MetaProperties {
+                    version: 1,
+                    id: Some(3),
+                    cluster_id: Some("MkU3OEVBNTcwNTJENDM2Qk".into()),
+                }),
+            ),
+            (
+                "version=2\nnode.id=1\n",
+                Err("Unknown meta.properties version number 2"),
+            ),
+            (
+                "version=1\ncluster.id=a\n",
+                Err("node.id was not specified"),
+            ),
+            (
+                "version=1\nnode.id=1\n",
+                Err("cluster.id was not specified"),
+            ),
             ("broker.id=one\n", Err("broker.id is \"one\", not a number")),
-            ("version=1\nnode.id=\ncluster.id=a\n", Err("node.id is \"\", not a number")),
+            (
+                "version=1\nnode.id=\ncluster.id=a\n",
+                Err("node.id is \"\", not a number"),
+            ),
             ("\u{ff}\u{fe}garbage\n", Err("has none of version")),
             ("", Err("has none of version")),
         ];
@@ -418,7 +478,9 @@ mod tests {
             let got = interpret(&parse(text));
             match (want, &got) {
                 (Ok(w), Ok(g)) => assert_eq!(w, g, "interpreting {text:?}"),
-                (Err(w), Err(g)) => assert!(g.contains(w), "interpreting {text:?}: {g:?} lacks {w:?}"),
+                (Err(w), Err(g)) => {
+                    assert!(g.contains(w), "interpreting {text:?}: {g:?} lacks {w:?}")
+                }
                 _ => panic!("interpreting {text:?}: got {got:?}, want {want:?}"),
             }
         }

@@ -15,11 +15,13 @@
 //! (a mount point below is neither descended nor chowned), and does not
 //! build a path per entry; paths are only assembled for error messages.
 
-use std::ffi::{CStr, OsStr, OsString};
+use std::ffi::{CStr, CString, OsStr, OsString};
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 use anyhow::{anyhow, Context, Result};
 use nix::dir::{Dir, OwningIter};
@@ -57,7 +59,10 @@ pub fn refusal(dir: &Path) -> Option<&'static str> {
     if dir.components().any(|c| c == Component::ParentDir) {
         return Some("contains a `..` component; write the path without it");
     }
-    if dir.components().all(|c| c == Component::RootDir || c == Component::CurDir) {
+    if dir
+        .components()
+        .all(|c| c == Component::RootDir || c == Component::CurDir)
+    {
         return Some("is the root directory; kafka-init will not chown / to the broker's user");
     }
     None
@@ -110,7 +115,8 @@ pub fn ensure_owned(dir: &Path, uid: u32, gid: u32) -> Result<WalkReport> {
         Mode::empty(),
     )
     .with_context(|| format!("open {}", dir.display()))?;
-    walker.walk(walk_dir.into_iter())?;
+    let subdirs = walker.scan(walk_dir.into_iter())?;
+    walker.walk_subdirs(root_fd, subdirs)?;
 
     // Last, so that an interrupted walk leaves the dir mismatched and the
     // next start walks again (kubelet's OnRootMismatch does the same).
@@ -142,10 +148,113 @@ struct Walker<'a> {
     report: WalkReport,
 }
 
+/// The most threads a walk uses. chown is bound by the filesystem's
+/// metadata updates, which scale with a few CPUs, not with many.
+const MAX_THREADS: usize = 8;
+
 impl Walker<'_> {
-    /// Depth-first over `top`, one open descriptor per level (Kafka's data
-    /// dirs are two levels deep); an explicit stack so depth cannot overflow
-    /// the thread's stack.
+    /// A walker with the same target and no progress, for another thread.
+    fn fresh(&self) -> Self {
+        Walker {
+            names: Vec::new(),
+            report: WalkReport::default(),
+            ..*self
+        }
+    }
+
+    /// Visits the entries of the data dir itself and returns its
+    /// subdirectories (the partitions) with their inode numbers, to be
+    /// walked by [`Walker::walk_subdirs`].
+    fn scan(&mut self, mut top: OwningIter) -> Result<Vec<(CString, u64)>> {
+        let mut subdirs = Vec::new();
+        while let Some(entry) = top.next() {
+            let entry = entry.with_context(|| format!("read directory {}", self.root.display()))?;
+            let name = entry.file_name();
+            if matches!(name.to_bytes(), b"." | b"..") {
+                continue;
+            }
+            if let Some(sub) = self.visit(top.as_raw_fd(), name)? {
+                let st = fstat(sub.as_raw_fd()).map_err(|e| self.call_error(e, "stat", name))?;
+                subdirs.push((name.to_owned(), st.st_ino));
+            }
+        }
+        Ok(subdirs)
+    }
+
+    /// Walks the data dir's subdirectories, several at a time: one thread
+    /// per CPU (up to [`MAX_THREADS`]) makes a large all-wrong volume as fast
+    /// to fix as the disk allows, where a single thread waits on each
+    /// metadata update in turn.
+    fn walk_subdirs(&mut self, root_fd: RawFd, subdirs: Vec<(CString, u64)>) -> Result<()> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(MAX_THREADS)
+            .min(subdirs.len());
+        if threads <= 1 {
+            for (name, ino) in &subdirs {
+                self.walk_subdir(root_fd, name, *ino)?;
+            }
+            return Ok(());
+        }
+        let queue = Mutex::new(subdirs.into_iter());
+        let failed = AtomicBool::new(false);
+        let this = &*self;
+        let results: Vec<Result<WalkReport>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut w = this.fresh();
+                        while !failed.load(Ordering::Relaxed) {
+                            // A poisoned lock only means another worker panicked; the queue is intact.
+                            let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+                            let Some((name, ino)) = next else { break };
+                            if let Err(e) = w.walk_subdir(root_fd, &name, ino) {
+                                failed.store(true, Ordering::Relaxed);
+                                return Err(e);
+                            }
+                        }
+                        Ok(w.report)
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(anyhow!("a walk thread panicked")))
+                })
+                .collect()
+        });
+        for r in results {
+            let r = r?;
+            self.report.checked += r.checked;
+            self.report.changed += r.changed;
+        }
+        Ok(())
+    }
+
+    /// Walks one subdirectory of the data dir that [`Walker::scan`] found,
+    /// if it is still that directory.
+    fn walk_subdir(&mut self, root_fd: RawFd, name: &CStr, ino: u64) -> Result<()> {
+        let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+        let sub = match Dir::openat(Some(root_fd), name, flags, Mode::empty()) {
+            Ok(d) => d,
+            Err(Errno::ENOENT | Errno::ENOTDIR | Errno::ELOOP) => return Ok(()),
+            Err(e) => return Err(self.call_error(e, "open", name)),
+        };
+        let st = fstat(sub.as_raw_fd()).map_err(|e| self.call_error(e, "stat", name))?;
+        if (st.st_dev, st.st_ino) != (self.dev, ino) {
+            tracing::warn!(path = %self.path(name).display(), "changed during the walk; left alone");
+            return Ok(());
+        }
+        self.names
+            .push(OsStr::from_bytes(name.to_bytes()).to_os_string());
+        self.walk(sub.into_iter())
+    }
+
+    /// Depth-first over `top`, whose path below the root is `names`, one open
+    /// descriptor per level (Kafka's data dirs are two levels deep); an
+    /// explicit stack so depth cannot overflow the thread's stack.
     fn walk(&mut self, top: OwningIter) -> Result<()> {
         let mut stack = vec![top];
         while let Some(dir) = stack.last_mut() {
@@ -156,7 +265,8 @@ impl Walker<'_> {
                     continue;
                 }
                 Some(Err(e)) => {
-                    return Err(e).with_context(|| format!("read directory {}", self.here().display()))
+                    return Err(e)
+                        .with_context(|| format!("read directory {}", self.here().display()))
                 }
                 Some(Ok(entry)) => entry,
             };
@@ -166,7 +276,8 @@ impl Walker<'_> {
             }
             let dirfd = dir.as_raw_fd();
             if let Some(sub) = self.visit(dirfd, name)? {
-                self.names.push(OsStr::from_bytes(name.to_bytes()).to_os_string());
+                self.names
+                    .push(OsStr::from_bytes(name.to_bytes()).to_os_string());
                 stack.push(sub);
             }
         }
@@ -249,7 +360,11 @@ impl Walker<'_> {
     fn call_error(&self, e: Errno, call: &str, name: &CStr) -> anyhow::Error {
         let path = self.path(name);
         if self.nfs && matches!(e, Errno::EACCES | Errno::EPERM) {
-            return anyhow!("{call} {}: {e}. {}", path.display(), root_squash_advice(self.uid, self.gid));
+            return anyhow!(
+                "{call} {}: {e}. {}",
+                path.display(),
+                root_squash_advice(self.uid, self.gid)
+            );
         }
         anyhow!("{call} {}: {e}", path.display())
     }
@@ -257,7 +372,11 @@ impl Walker<'_> {
     fn chown_error(&self, e: Errno, path: PathBuf) -> anyhow::Error {
         let (uid, gid) = (self.uid, self.gid);
         if self.nfs && matches!(e, Errno::EPERM | Errno::EACCES) {
-            return anyhow!("chown {} to {uid}:{gid}: {e}. {}", path.display(), root_squash_advice(uid, gid));
+            return anyhow!(
+                "chown {} to {uid}:{gid}: {e}. {}",
+                path.display(),
+                root_squash_advice(uid, gid)
+            );
         }
         anyhow!("chown {} to {uid}:{gid}: {e}", path.display())
     }
@@ -300,8 +419,11 @@ fn create_missing(dir: &Path, uid: Uid, gid: Gid) -> Result<()> {
         }
         std::os::unix::fs::lchown(p, Some(uid.as_raw()), Some(gid.as_raw()))
             .with_context(|| format!("chown {} to {uid}:{gid}", p.display()))?;
-        std::fs::set_permissions(p, std::os::unix::fs::PermissionsExt::from_mode(NEW_DIR_MODE))
-            .with_context(|| format!("chmod {:o} {}", NEW_DIR_MODE, p.display()))?;
+        std::fs::set_permissions(
+            p,
+            std::os::unix::fs::PermissionsExt::from_mode(NEW_DIR_MODE),
+        )
+        .with_context(|| format!("chmod {:o} {}", NEW_DIR_MODE, p.display()))?;
         tracing::debug!(dir = %p.display(), "created");
     }
     Ok(())
@@ -346,7 +468,11 @@ pub fn nfs_mount(dir: &Path) -> Option<NfsMount> {
     let dev = nix::sys::stat::stat(dir).ok()?.st_dev;
     let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
     Some(NfsMount {
-        version: nfs_version(&mountinfo, nix::sys::stat::major(dev), nix::sys::stat::minor(dev)),
+        version: nfs_version(
+            &mountinfo,
+            nix::sys::stat::major(dev),
+            nix::sys::stat::minor(dev),
+        ),
     })
 }
 
@@ -391,7 +517,11 @@ mod tests {
             ("/var/lib/kafka/./data", false),
         ];
         for (path, refused) in cases {
-            assert_eq!(refusal(Path::new(path)).is_some(), *refused, "refusal({path:?})");
+            assert_eq!(
+                refusal(Path::new(path)).is_some(),
+                *refused,
+                "refusal({path:?})"
+            );
         }
     }
 
@@ -411,7 +541,11 @@ mod tests {
             (9, 9, None),
         ];
         for (major, minor, want) in cases {
-            assert_eq!(nfs_version(mountinfo, *major, *minor).as_deref(), *want, "{major}:{minor}");
+            assert_eq!(
+                nfs_version(mountinfo, *major, *minor).as_deref(),
+                *want,
+                "{major}:{minor}"
+            );
         }
     }
 }

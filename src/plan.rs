@@ -103,6 +103,15 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The roles as `process.roles` would say them (`broker` in ZooKeeper mode).
+    pub fn roles(&self) -> &'static str {
+        if self.mode == Mode::ZooKeeper {
+            "broker"
+        } else {
+            self.role.process_roles()
+        }
+    }
+
     /// The value of a Kafka key, if the Plan has it.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.entries
@@ -205,7 +214,11 @@ impl Builder {
         if !self.user.contains_key(key) {
             self.entries.insert(
                 key.to_string(),
-                Entry { key: key.to_string(), value: value.into(), origin: Origin::Derived },
+                Entry {
+                    key: key.to_string(),
+                    value: value.into(),
+                    origin: Origin::Derived,
+                },
             );
         }
     }
@@ -217,8 +230,14 @@ impl Builder {
             Some(u) => Origin::Completed(u.var.clone()),
             None => Origin::Derived,
         };
-        self.entries
-            .insert(key.to_string(), Entry { key: key.to_string(), value, origin });
+        self.entries.insert(
+            key.to_string(),
+            Entry {
+                key: key.to_string(),
+                value,
+                origin,
+            },
+        );
     }
 
     fn problem(&mut self, var: &str, value: &str, rule: impl Into<String>, fix: impl Into<String>) {
@@ -226,7 +245,14 @@ impl Builder {
     }
 
     /// Parses a numeric setting in `min..=max`, reporting a bad value.
-    fn number(&mut self, var: &str, value: Option<&String>, default: u32, min: u32, max: u32) -> u32 {
+    fn number(
+        &mut self,
+        var: &str,
+        value: Option<&String>,
+        default: u32,
+        min: u32,
+        max: u32,
+    ) -> u32 {
         let Some(v) = value else { return default };
         match v.trim().parse::<u32>() {
             Ok(n) if (min..=max).contains(&n) => n,
@@ -272,20 +298,29 @@ pub fn derive(
 ) -> Result<Plan, Problems> {
     let settings = Settings::from_vars(inputs.vars.clone());
     let mut problems = vec![];
-    let flavor_given = flavor_override
-        .map(|f| ("--flavor", f))
-        .or(settings.kafka_init_flavor.as_deref().map(|f| ("KAFKA_INIT_FLAVOR", f)));
+    let flavor_given = flavor_override.map(|f| ("--flavor", f)).or(settings
+        .kafka_init_flavor
+        .as_deref()
+        .map(|f| ("KAFKA_INIT_FLAVOR", f)));
     let flavor = parse_flavor(flavor_given, &mut problems);
     let user = aliases::read(flavor, &inputs.vars, &mut problems);
     let pod = pod::identify(&settings, inputs, pod_override, &mut problems);
     let entries = user
         .iter()
         .map(|(k, u)| {
-            let e = Entry { key: k.clone(), value: u.value.clone(), origin: Origin::User(u.var.clone()) };
+            let e = Entry {
+                key: k.clone(),
+                value: u.value.clone(),
+                origin: Origin::User(u.var.clone()),
+            };
             (k.clone(), e)
         })
         .collect();
-    let mut b = Builder { user, entries, problems };
+    let mut b = Builder {
+        user,
+        entries,
+        problems,
+    };
     let s = &settings;
 
     // Mode and role.
@@ -294,8 +329,17 @@ pub fn derive(
         Some("zookeeper") => Mode::ZooKeeper,
         Some("kraft") => Mode::KRaft,
         Some(other) => {
-            b.problem("KAFKA_INIT_MODE", other, "the mode must be zookeeper or kraft", "set zookeeper or kraft, or unset it to decide by zookeeper.connect");
-            if zk.is_some() { Mode::ZooKeeper } else { Mode::KRaft }
+            b.problem(
+                "KAFKA_INIT_MODE",
+                other,
+                "the mode must be zookeeper or kraft",
+                "set zookeeper or kraft, or unset it to decide by zookeeper.connect",
+            );
+            if zk.is_some() {
+                Mode::ZooKeeper
+            } else {
+                Mode::KRaft
+            }
         }
         None if zk.is_some() => Mode::ZooKeeper,
         None => Mode::KRaft,
@@ -323,13 +367,23 @@ pub fn derive(
         Some("broker") => Some(Role::Broker),
         Some("controller") => Some(Role::Controller),
         Some(other) => {
-            b.problem("KAFKA_INIT_ROLE", other, "the role must be combined, broker or controller", "set combined (broker,controller in one StatefulSet), broker or controller");
+            b.problem(
+                "KAFKA_INIT_ROLE",
+                other,
+                "the role must be combined, broker or controller",
+                "set combined (broker,controller in one StatefulSet), broker or controller",
+            );
             None
         }
     };
     if let (Some(a), Some(u), Some(r)) = (role_setting, role_from_user, &user_roles) {
         if a != u {
-            b.problem(&format!("KAFKA_INIT_ROLE / {}", r.var), &format!("{} / {}", a.process_roles(), r.value), "the role and process.roles disagree", "set the role once, in KAFKA_INIT_ROLE");
+            b.problem(
+                &format!("KAFKA_INIT_ROLE / {}", r.var),
+                &format!("{} / {}", a.process_roles(), r.value),
+                "the role and process.roles disagree",
+                "set the role once, in KAFKA_INIT_ROLE",
+            );
         }
     }
     let role = match mode {
@@ -338,10 +392,24 @@ pub fn derive(
     };
 
     // Identity.
-    let offset = b.number("KAFKA_INIT_ID_OFFSET", s.kafka_init_id_offset.as_ref(), 0, 0, i32::MAX as u32);
+    let offset = b.number(
+        "KAFKA_INIT_ID_OFFSET",
+        s.kafka_init_id_offset.as_ref(),
+        0,
+        0,
+        i32::MAX as u32,
+    );
     let id64 = u64::from(pod.ordinal) + u64::from(offset);
     let id = if id64 > i32::MAX as u64 {
-        b.problem("KAFKA_INIT_ID_OFFSET", &offset.to_string(), format!("ordinal {} + offset {} overflows Kafka's 32-bit id", pod.ordinal, offset), "use a smaller KAFKA_INIT_ID_OFFSET");
+        b.problem(
+            "KAFKA_INIT_ID_OFFSET",
+            &offset.to_string(),
+            format!(
+                "ordinal {} + offset {} overflows Kafka's 32-bit id",
+                pod.ordinal, offset
+            ),
+            "use a smaller KAFKA_INIT_ID_OFFSET",
+        );
         0
     } else {
         id64 as u32
@@ -353,29 +421,75 @@ pub fn derive(
             }
         }
     }
-    b.complete(if mode == Mode::ZooKeeper { "broker.id" } else { "node.id" }, id.to_string());
+    b.complete(
+        if mode == Mode::ZooKeeper {
+            "broker.id"
+        } else {
+            "node.id"
+        },
+        id.to_string(),
+    );
 
     // DNS names.
-    let service = s.kafka_init_service.clone().unwrap_or_else(|| pod.statefulset.clone());
-    if !pod::is_dns_label(&service) {
-        b.problem("KAFKA_INIT_SERVICE", &service, "a Service name must be a DNS label", "set KAFKA_INIT_SERVICE to the StatefulSet's serviceName");
+    let service = s
+        .kafka_init_service
+        .clone()
+        .unwrap_or_else(|| pod.statefulset.clone());
+    // An empty name here means the pod name was bad, which is reported already.
+    if !service.is_empty() && !pod::is_dns_label(&service) {
+        b.problem(
+            "KAFKA_INIT_SERVICE",
+            &service,
+            "a Service name must be a DNS label",
+            "set KAFKA_INIT_SERVICE to the StatefulSet's serviceName",
+        );
     }
-    let domain = s.kafka_init_cluster_domain.clone().unwrap_or_else(|| "cluster.local".into());
+    let domain = s
+        .kafka_init_cluster_domain
+        .clone()
+        .unwrap_or_else(|| "cluster.local".into());
     if !is_dns_name(&domain) {
-        b.problem("KAFKA_INIT_CLUSTER_DOMAIN", &domain, "the cluster domain must be a DNS name", "set the cluster's DNS domain (kubelet --cluster-domain), usually cluster.local");
+        b.problem(
+            "KAFKA_INIT_CLUSTER_DOMAIN",
+            &domain,
+            "the cluster domain must be a DNS name",
+            "set the cluster's DNS domain (kubelet --cluster-domain), usually cluster.local",
+        );
     }
-    let fqdn = |pod_name: &str, svc: &str| format!("{pod_name}.{svc}.{}.svc.{domain}", pod.namespace);
+    let fqdn =
+        |pod_name: &str, svc: &str| format!("{pod_name}.{svc}.{}.svc.{domain}", pod.namespace);
 
     // Listeners.
-    let ctrl_port = b.number("KAFKA_INIT_CONTROLLER_PORT", s.kafka_init_controller_port.as_ref(), 9093, 1, 65535) as u16;
+    let ctrl_port = b.number(
+        "KAFKA_INIT_CONTROLLER_PORT",
+        s.kafka_init_controller_port.as_ref(),
+        9093,
+        1,
+        65535,
+    ) as u16;
     let ctrl_names: Vec<String> = match b.user_value("controller.listener.names") {
-        Some(v) => v.split(',').map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect(),
+        Some(v) => v
+            .split(',')
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .collect(),
         None if mode == Mode::KRaft => vec![CONTROLLER.to_string()],
         None => vec![],
     };
-    let ctrl_name = ctrl_names.first().cloned().unwrap_or_else(|| CONTROLLER.to_string());
-    let plain = || Listener { name: "PLAINTEXT".into(), host: String::new(), port: 9092 };
-    let ctrl = || Listener { name: ctrl_name.clone(), host: String::new(), port: ctrl_port };
+    let ctrl_name = ctrl_names
+        .first()
+        .cloned()
+        .unwrap_or_else(|| CONTROLLER.to_string());
+    let plain = || Listener {
+        name: "PLAINTEXT".into(),
+        host: String::new(),
+        port: 9092,
+    };
+    let ctrl = || Listener {
+        name: ctrl_name.clone(),
+        host: String::new(),
+        port: ctrl_port,
+    };
     let user_listeners = b.user_value("listeners").map(listener::parse_list);
     let mut listeners: Option<Vec<Listener>> = match (&user_listeners, mode, role) {
         (Some(Ok(l)), _, _) => Some(l.clone()),
@@ -397,23 +511,49 @@ pub fn derive(
         .filter(|l| !is_ctrl(&l.name))
         .map(|l| l.name.clone())
         .collect();
-    let base_port = s.kafka_init_external_base_port.as_ref().map(|v| b.number("KAFKA_INIT_EXTERNAL_BASE_PORT", Some(v), 0, 1, 65535));
+    let base_port = s
+        .kafka_init_external_base_port
+        .as_ref()
+        .map(|v| b.number("KAFKA_INIT_EXTERNAL_BASE_PORT", Some(v), 0, 1, 65535));
     let mut derived_external = false;
     let mut external_adv: Option<(String, u16)> = None;
     if let (Some(base), true) = (base_port, role.is_broker()) {
-        let ext_port = b.number("KAFKA_INIT_EXTERNAL_PORT", s.kafka_init_external_port.as_ref(), 9094, 1, 65535) as u16;
+        let ext_port = b.number(
+            "KAFKA_INIT_EXTERNAL_PORT",
+            s.kafka_init_external_port.as_ref(),
+            9094,
+            1,
+            65535,
+        ) as u16;
         if let Some(l) = listeners.as_mut() {
             if !l.iter().any(|x| x.name == EXTERNAL) {
-                l.push(Listener { name: EXTERNAL.into(), host: String::new(), port: ext_port });
+                l.push(Listener {
+                    name: EXTERNAL.into(),
+                    host: String::new(),
+                    port: ext_port,
+                });
                 derived_external = true;
             }
         }
         let port = u64::from(base) + u64::from(pod.ordinal);
         if base != 0 && port > 65535 {
-            b.problem("KAFKA_INIT_EXTERNAL_BASE_PORT", &base.to_string(), format!("base port {base} + ordinal {} = {port} is not a port (at most 65535)", pod.ordinal), "lower KAFKA_INIT_EXTERNAL_BASE_PORT (node ports are 30000-32767 by default)");
+            b.problem(
+                "KAFKA_INIT_EXTERNAL_BASE_PORT",
+                &base.to_string(),
+                format!(
+                    "base port {base} + ordinal {} = {port} is not a port (at most 65535)",
+                    pod.ordinal
+                ),
+                "lower KAFKA_INIT_EXTERNAL_BASE_PORT (node ports are 30000-32767 by default)",
+            );
         }
-        let template = s.kafka_init_external_host.clone().unwrap_or_else(|| "{host_ip}".into());
-        let mut host = template.replace("{pod}", &pod.name).replace("{ordinal}", &pod.ordinal.to_string());
+        let template = s
+            .kafka_init_external_host
+            .clone()
+            .unwrap_or_else(|| "{host_ip}".into());
+        let mut host = template
+            .replace("{pod}", &pod.name)
+            .replace("{ordinal}", &pod.ordinal.to_string());
         if template.contains("{host_ip}") {
             let ip = s.host_ip.clone().unwrap_or_default();
             if ip.parse::<std::net::IpAddr>().is_err() {
@@ -421,8 +561,17 @@ pub fn derive(
             }
             host = host.replace("{host_ip}", &ip);
         }
-        if host.is_empty() || !host.chars().all(|c| c.is_ascii_alphanumeric() || "-._:".contains(c)) {
-            b.problem("KAFKA_INIT_EXTERNAL_HOST", &template, format!("the advertised external host '{host}' is not a host name or address"), "use a template such as {host_ip} or kafka-{ordinal}.example.com");
+        if host.is_empty()
+            || !host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-._:".contains(c))
+        {
+            b.problem(
+                "KAFKA_INIT_EXTERNAL_HOST",
+                &template,
+                format!("the advertised external host '{host}' is not a host name or address"),
+                "use a template such as {host_ip} or kafka-{ordinal}.example.com",
+            );
         }
         if base != 0 && port <= 65535 {
             external_adv = Some((host, port as u16));
@@ -433,7 +582,9 @@ pub fn derive(
     }
 
     // Advertised listeners: every broker listener the user did not advertise gets the pod's name.
-    let user_adv = b.user_value("advertised.listeners").map(listener::parse_list);
+    let user_adv = b
+        .user_value("advertised.listeners")
+        .map(listener::parse_list);
     let adv_parsed = match &user_adv {
         Some(Ok(a)) => Some(a.clone()),
         Some(Err(_)) => None,
@@ -448,7 +599,11 @@ pub fn derive(
             match adv.iter_mut().find(|a| a.name == x.name) {
                 Some(a) if a.host.is_empty() => a.host = host,
                 Some(_) => {}
-                None => adv.push(Listener { name: x.name.clone(), host, port }),
+                None => adv.push(Listener {
+                    name: x.name.clone(),
+                    host,
+                    port,
+                }),
             }
         }
         if !adv.is_empty() {
@@ -457,10 +612,23 @@ pub fn derive(
     }
 
     // Security protocol map: completed for every listener whose name says its protocol.
-    let user_map = b.user_value("listener.security.protocol.map").map(listener::parse_map);
-    if let (Some(mut map), Some(l)) = (match &user_map { Some(Ok(m)) => Some(m.clone()), Some(Err(_)) => None, None => Some(vec![]) }, &listeners) {
+    let user_map = b
+        .user_value("listener.security.protocol.map")
+        .map(listener::parse_map);
+    if let (Some(mut map), Some(l)) = (
+        match &user_map {
+            Some(Ok(m)) => Some(m.clone()),
+            Some(Err(_)) => None,
+            None => Some(vec![]),
+        },
+        &listeners,
+    ) {
         let mut names: Vec<String> = l.iter().map(|x| x.name.clone()).collect();
-        if let Some(a) = b.entries.get("advertised.listeners").and_then(|e| listener::parse_list(&e.value).ok()) {
+        if let Some(a) = b
+            .entries
+            .get("advertised.listeners")
+            .and_then(|e| listener::parse_list(&e.value).ok())
+        {
             names.extend(a.into_iter().map(|x| x.name));
         }
         if mode == Mode::KRaft {
@@ -483,7 +651,10 @@ pub fn derive(
     }
 
     // Inter-broker listener: the only broker listener, when there is one.
-    if role.is_broker() && b.user("inter.broker.listener.name").is_none() && b.user("security.inter.broker.protocol").is_none() {
+    if role.is_broker()
+        && b.user("inter.broker.listener.name").is_none()
+        && b.user("security.inter.broker.protocol").is_none()
+    {
         let mut c = ibl_candidates.clone();
         c.dedup();
         if let [one] = c.as_slice() {
@@ -498,7 +669,10 @@ pub fn derive(
             b.default("default.replication.factor", n.min(3).to_string());
             b.default("min.insync.replicas", n.min(2).to_string());
             b.default("offsets.topic.replication.factor", n.min(3).to_string());
-            b.default("transaction.state.log.replication.factor", n.min(3).to_string());
+            b.default(
+                "transaction.state.log.replication.factor",
+                n.min(3).to_string(),
+            );
             b.default("transaction.state.log.min.isr", n.min(2).to_string());
         }
     }
@@ -508,7 +682,9 @@ pub fn derive(
     if mode == Mode::KRaft {
         b.default("process.roles", role.process_roles());
         b.default("controller.listener.names", ctrl_names.join(","));
-        if b.user("controller.quorum.voters").is_none() && b.user("controller.quorum.bootstrap.servers").is_none() {
+        if b.user("controller.quorum.voters").is_none()
+            && b.user("controller.quorum.bootstrap.servers").is_none()
+        {
             let own = role.is_controller();
             let ctrl_sts = match (&s.kafka_init_controller_statefulset, own) {
                 (Some(c), _) => c.clone(),
@@ -518,23 +694,51 @@ pub fn derive(
                     String::new()
                 }
             };
-            let ctrl_svc = match (&s.kafka_init_controller_service, own && ctrl_sts == pod.statefulset) {
+            let ctrl_svc = match (
+                &s.kafka_init_controller_service,
+                own && ctrl_sts == pod.statefulset,
+            ) {
                 (Some(c), _) => c.clone(),
                 (None, true) => service.clone(),
                 (None, false) => ctrl_sts.clone(),
             };
             if !ctrl_svc.is_empty() && !pod::is_dns_label(&ctrl_svc) {
-                b.problem("KAFKA_INIT_CONTROLLER_SERVICE", &ctrl_svc, "a Service name must be a DNS label", "set the controllers' headless Service name");
+                b.problem(
+                    "KAFKA_INIT_CONTROLLER_SERVICE",
+                    &ctrl_svc,
+                    "a Service name must be a DNS label",
+                    "set the controllers' headless Service name",
+                );
             }
-            let replicas = s.kafka_init_controller_replicas.as_ref().or(if own { s.kafka_init_replicas.as_ref() } else { None });
+            let replicas = s.kafka_init_controller_replicas.as_ref().or(if own {
+                s.kafka_init_replicas.as_ref()
+            } else {
+                None
+            });
             let n = match replicas {
-                Some(v) => b.number(if s.kafka_init_controller_replicas.is_some() { "KAFKA_INIT_CONTROLLER_REPLICAS" } else { "KAFKA_INIT_REPLICAS" }, Some(v), 1, 1, 1000),
+                Some(v) => b.number(
+                    if s.kafka_init_controller_replicas.is_some() {
+                        "KAFKA_INIT_CONTROLLER_REPLICAS"
+                    } else {
+                        "KAFKA_INIT_REPLICAS"
+                    },
+                    Some(v),
+                    1,
+                    1,
+                    1000,
+                ),
                 None => {
                     b.problem("KAFKA_INIT_CONTROLLER_REPLICAS", "", "KRaft needs the number of controllers to build controller.quorum.voters", "set KAFKA_INIT_CONTROLLER_REPLICAS (or KAFKA_INIT_REPLICAS in the combined role) to the controller StatefulSet's replicas");
                     0
                 }
             };
-            let ctrl_offset = b.number("KAFKA_INIT_CONTROLLER_ID_OFFSET", s.kafka_init_controller_id_offset.as_ref(), if own { offset } else { 0 }, 0, i32::MAX as u32 - 1000);
+            let ctrl_offset = b.number(
+                "KAFKA_INIT_CONTROLLER_ID_OFFSET",
+                s.kafka_init_controller_id_offset.as_ref(),
+                if own { offset } else { 0 },
+                0,
+                i32::MAX as u32 - 1000,
+            );
             let port = listeners
                 .iter()
                 .flatten()
@@ -542,7 +746,14 @@ pub fn derive(
                 .map_or(ctrl_port, |l| l.port);
             if n > 0 && !ctrl_sts.is_empty() {
                 let voters: Vec<String> = (0..n)
-                    .map(|i| format!("{}@{}:{}", u64::from(ctrl_offset) + u64::from(i), fqdn(&format!("{ctrl_sts}-{i}"), &ctrl_svc), port))
+                    .map(|i| {
+                        format!(
+                            "{}@{}:{}",
+                            u64::from(ctrl_offset) + u64::from(i),
+                            fqdn(&format!("{ctrl_sts}-{i}"), &ctrl_svc),
+                            port
+                        )
+                    })
                     .collect();
                 b.default("controller.quorum.voters", voters.join(","));
             }
@@ -563,7 +774,12 @@ pub fn derive(
             }
             [(var, v), rest @ ..] => {
                 if let Some((other, w)) = rest.iter().find(|(_, w)| w != v) {
-                    b.problem(&format!("{var} / {other}"), &format!("{v} / {w}"), "two cluster ids are set and disagree", format!("set the cluster id once, in {var}"));
+                    b.problem(
+                        &format!("{var} / {other}"),
+                        &format!("{v} / {w}"),
+                        "two cluster ids are set and disagree",
+                        format!("set the cluster id once, in {var}"),
+                    );
                 }
                 match kraft::check_cluster_id(v) {
                     Ok(()) => cluster_id = Some(v.clone()),
@@ -582,7 +798,10 @@ pub fn derive(
         .or(b.user_value("log.dir"))
         .map(str::to_string);
     let mut data_dirs: Vec<PathBuf> = match &dirs_value {
-        Some(v) => listener::split_csv(v).into_iter().map(PathBuf::from).collect(),
+        Some(v) => listener::split_csv(v)
+            .into_iter()
+            .map(PathBuf::from)
+            .collect(),
         None => {
             b.default("log.dirs", flavor.default_data_dir());
             vec![PathBuf::from(flavor.default_data_dir())]
@@ -597,7 +816,10 @@ pub fn derive(
     }
     let run_as = match &s.kafka_init_run_as {
         None => flavor.default_run_as(),
-        Some(v) => match v.split_once(':').map(|(u, g)| (u.parse::<u32>(), g.parse::<u32>())) {
+        Some(v) => match v
+            .split_once(':')
+            .map(|(u, g)| (u.parse::<u32>(), g.parse::<u32>()))
+        {
             Some((Ok(u), Ok(g))) => (u, g),
             _ => {
                 b.problem("KAFKA_INIT_RUN_AS", v, "must be uid:gid in numbers, e.g. 1001:1001", "set the uid and gid the Kafka container runs as (securityContext runAsUser / runAsGroup)");
@@ -607,14 +829,19 @@ pub fn derive(
     };
     let config_dir = match &s.kafka_init_config_dir {
         Some(d) => PathBuf::from(d),
-        None => data_dirs
-            .first()
-            .and_then(|d| d.parent())
-            .map_or_else(|| PathBuf::from("/var/lib/kafka/config"), |p| p.join("config")),
+        None => data_dirs.first().and_then(|d| d.parent()).map_or_else(
+            || PathBuf::from("/var/lib/kafka/config"),
+            |p| p.join("config"),
+        ),
     };
     if flavor == Flavor::Properties {
         if !config_dir.is_absolute() {
-            b.problem("KAFKA_INIT_CONFIG_DIR", &config_dir.display().to_string(), "the config dir must be an absolute path", "set an absolute directory outside the data dirs");
+            b.problem(
+                "KAFKA_INIT_CONFIG_DIR",
+                &config_dir.display().to_string(),
+                "the config dir must be an absolute path",
+                "set an absolute directory outside the data dirs",
+            );
         }
         if let Some(d) = data_dirs.iter().find(|d| config_dir.starts_with(d)) {
             b.problem("KAFKA_INIT_CONFIG_DIR", &config_dir.display().to_string(), format!("the config dir is inside the data dir {} (Kafka treats every directory there as a partition)", d.display()), "put server.properties outside the data dirs, e.g. beside them");
@@ -658,8 +885,13 @@ pub fn derive(
 /// The listener the probe talks to: the inter-broker listener (a controller's
 /// controller listener), or another PLAINTEXT listener of the same node.
 fn probe_target(plan: &Plan, ctrl_name: &str) -> Result<ProbeTarget, String> {
-    let listeners = listener::parse_list(plan.get("listeners").unwrap_or_default()).unwrap_or_default();
-    let map = listener::parse_map(plan.get("listener.security.protocol.map").unwrap_or_default()).unwrap_or_default();
+    let listeners =
+        listener::parse_list(plan.get("listeners").unwrap_or_default()).unwrap_or_default();
+    let map = listener::parse_map(
+        plan.get("listener.security.protocol.map")
+            .unwrap_or_default(),
+    )
+    .unwrap_or_default();
     let proto = |name: &str| map.iter().find(|(n, _)| n == name).map(|(_, p)| p.clone());
     let preferred = if plan.role == Role::Controller {
         ctrl_name.to_string()
@@ -669,10 +901,15 @@ fn probe_target(plan: &Plan, ctrl_name: &str) -> Result<ProbeTarget, String> {
             .unwrap_or("PLAINTEXT")
             .to_uppercase()
     };
-    let ctrl: Vec<&str> = plan.get("controller.listener.names").unwrap_or_default().split(',').collect();
+    let ctrl: Vec<&str> = plan
+        .get("controller.listener.names")
+        .unwrap_or_default()
+        .split(',')
+        .collect();
     let is_ctrl = |n: &str| plan.mode == Mode::KRaft && ctrl.contains(&n);
     let plaintext = |l: &&Listener| {
-        (is_ctrl(&l.name) == (plan.role == Role::Controller)) && proto(&l.name).as_deref() == Some("PLAINTEXT")
+        (is_ctrl(&l.name) == (plan.role == Role::Controller))
+            && proto(&l.name).as_deref() == Some("PLAINTEXT")
     };
     let first = listeners
         .iter()
@@ -688,5 +925,131 @@ fn probe_target(plan: &Plan, ctrl_name: &str) -> Result<ProbeTarget, String> {
         "::" => "::1".to_string(),
         h => h.to_string(),
     };
-    Ok(ProbeTarget { listener: l.name, host, port: l.port })
+    Ok(ProbeTarget {
+        listener: l.name,
+        host,
+        port: l.port,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(pairs: &[(&str, &str)]) -> Result<Plan, Problems> {
+        derive(&Inputs::from_pairs(pairs.iter().copied()), None, None)
+    }
+
+    const ZK: &[(&str, &str)] = &[
+        ("POD_NAME", "kafka-1"),
+        ("POD_NAMESPACE", "kafka"),
+        ("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181"),
+    ];
+    const KRAFT: &[(&str, &str)] = &[
+        ("POD_NAME", "kafka-1"),
+        ("POD_NAMESPACE", "kafka"),
+        ("KAFKA_INIT_REPLICAS", "3"),
+        ("KAFKA_INIT_CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
+    ];
+
+    #[test]
+    fn derivation_table() {
+        // (base, extra env, key, expected value)
+        let cases: &[(&[(&str, &str)], &[(&str, &str)], &str, &str)] = &[
+            (ZK, &[], "broker.id", "1"),
+            (ZK, &[("KAFKA_INIT_ID_OFFSET", "100")], "broker.id", "101"),
+            (ZK, &[], "listeners", "PLAINTEXT://:9092"),
+            (ZK, &[], "advertised.listeners", "PLAINTEXT://kafka-1.kafka.kafka.svc.cluster.local:9092"),
+            (ZK, &[("KAFKA_INIT_SERVICE", "kafka-headless"), ("KAFKA_INIT_CLUSTER_DOMAIN", "k8s.example")], "advertised.listeners", "PLAINTEXT://kafka-1.kafka-headless.kafka.svc.k8s.example:9092"),
+            // Map completion: names that say their protocol, longest match first.
+            (ZK, &[("KAFKA_CFG_LISTENERS", "PLAINTEXT_INTERNAL://:39092,SASL_SSL_EXTERNAL://:39093"), ("KAFKA_CFG_INTER_BROKER_LISTENER_NAME", "PLAINTEXT_INTERNAL")], "listener.security.protocol.map", "PLAINTEXT_INTERNAL:PLAINTEXT,SASL_SSL_EXTERNAL:SASL_SSL"),
+            (ZK, &[("KAFKA_CFG_LISTENERS", "INTERNAL://:1,SSL://:2"), ("KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP", "INTERNAL:PLAINTEXT"), ("KAFKA_CFG_INTER_BROKER_LISTENER_NAME", "INTERNAL")], "listener.security.protocol.map", "INTERNAL:PLAINTEXT,SSL:SSL"),
+            // An explicitly advertised listener is kept; one with no host gets the pod's name.
+            (ZK, &[("KAFKA_CFG_ADVERTISED_LISTENERS", "PLAINTEXT://broker.example:9092")], "advertised.listeners", "PLAINTEXT://broker.example:9092"),
+            (ZK, &[("KAFKA_CFG_ADVERTISED_LISTENERS", "PLAINTEXT://:9092")], "advertised.listeners", "PLAINTEXT://kafka-1.kafka.kafka.svc.cluster.local:9092"),
+            (ZK, &[("KAFKA_CFG_LISTENERS", "PLAINTEXT://[::]:9092")], "advertised.listeners", "PLAINTEXT://kafka-1.kafka.kafka.svc.cluster.local:9092"),
+            (ZK, &[("KAFKA_INIT_REPLICAS", "1")], "default.replication.factor", "1"),
+            (ZK, &[("KAFKA_INIT_REPLICAS", "1")], "min.insync.replicas", "1"),
+            (ZK, &[("KAFKA_INIT_REPLICAS", "5")], "default.replication.factor", "3"),
+            (ZK, &[("KAFKA_INIT_REPLICAS", "5")], "transaction.state.log.min.isr", "2"),
+            (ZK, &[("KAFKA_INIT_REPLICAS", "5"), ("KAFKA_CFG_MIN_INSYNC_REPLICAS", "3")], "min.insync.replicas", "3"),
+            (ZK, &[("KAFKA_INIT_EXTERNAL_BASE_PORT", "31090"), ("HOST_IP", "10.1.2.3")], "advertised.listeners", "PLAINTEXT://kafka-1.kafka.kafka.svc.cluster.local:9092,EXTERNAL://10.1.2.3:31091"),
+            (ZK, &[("KAFKA_INIT_EXTERNAL_BASE_PORT", "31090"), ("HOST_IP", "10.1.2.3")], "inter.broker.listener.name", "PLAINTEXT"),
+            (ZK, &[("KAFKA_INIT_EXTERNAL_BASE_PORT", "31090"), ("KAFKA_INIT_EXTERNAL_HOST", "kafka-{ordinal}.example.com")], "advertised.listeners", "PLAINTEXT://kafka-1.kafka.kafka.svc.cluster.local:9092,EXTERNAL://kafka-1.example.com:31091"),
+            (KRAFT, &[], "node.id", "1"),
+            (KRAFT, &[], "process.roles", "broker,controller"),
+            (KRAFT, &[], "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093"),
+            (KRAFT, &[], "advertised.listeners", "PLAINTEXT://kafka-1.kafka.kafka.svc.cluster.local:9092"),
+            (KRAFT, &[], "controller.quorum.voters", "0@kafka-0.kafka.kafka.svc.cluster.local:9093,1@kafka-1.kafka.kafka.svc.cluster.local:9093,2@kafka-2.kafka.kafka.svc.cluster.local:9093"),
+            (KRAFT, &[("KAFKA_CFG_LISTENERS", "PLAINTEXT://:9092")], "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093"),
+            (KRAFT, &[("KAFKA_INIT_ROLE", "controller"), ("KAFKA_INIT_CONTROLLER_PORT", "19093")], "listeners", "CONTROLLER://:19093"),
+            (KRAFT, &[("KAFKA_INIT_ROLE", "broker"), ("KAFKA_INIT_ID_OFFSET", "100"), ("KAFKA_INIT_CONTROLLER_STATEFULSET", "kafka-controller"), ("KAFKA_INIT_CONTROLLER_REPLICAS", "3")], "controller.quorum.voters", "0@kafka-controller-0.kafka-controller.kafka.svc.cluster.local:9093,1@kafka-controller-1.kafka-controller.kafka.svc.cluster.local:9093,2@kafka-controller-2.kafka-controller.kafka.svc.cluster.local:9093"),
+            (KRAFT, &[("KAFKA_INIT_ROLE", "broker"), ("KAFKA_INIT_ID_OFFSET", "100"), ("KAFKA_INIT_CONTROLLER_STATEFULSET", "kafka-controller"), ("KAFKA_INIT_CONTROLLER_REPLICAS", "3")], "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
+            (KRAFT, &[("KAFKA_INIT_ROLE", "broker"), ("KAFKA_INIT_ID_OFFSET", "100"), ("KAFKA_INIT_CONTROLLER_STATEFULSET", "kafka-controller"), ("KAFKA_INIT_CONTROLLER_REPLICAS", "3")], "node.id", "101"),
+        ];
+        for (base, extra, key, want) in cases {
+            let mut env: Vec<(&str, &str)> = base.to_vec();
+            env.extend_from_slice(extra);
+            let p = plan(&env).unwrap_or_else(|e| panic!("{extra:?}: {e}"));
+            assert_eq!(p.get(key), Some(*want), "{extra:?} {key}");
+        }
+    }
+
+    #[test]
+    fn controller_only_nodes_advertise_nothing_and_probe_their_controller_listener() {
+        let mut env = KRAFT.to_vec();
+        env.push(("KAFKA_INIT_ROLE", "controller"));
+        let p = plan(&env).unwrap();
+        assert_eq!(p.get("advertised.listeners"), None);
+        assert_eq!(p.get("inter.broker.listener.name"), None);
+        assert_eq!(
+            p.probe.as_ref().map(|t| (t.listener.as_str(), t.port)),
+            Some(("CONTROLLER", 9093))
+        );
+    }
+
+    #[test]
+    fn probe_prefers_the_inter_broker_listener_and_falls_back_to_plaintext() {
+        let mut env = ZK.to_vec();
+        env.extend([
+            (
+                "KAFKA_CFG_LISTENERS",
+                "SSL://:9093,PLAINTEXT_LOCAL://127.0.0.1:9092",
+            ),
+            ("KAFKA_CFG_INTER_BROKER_LISTENER_NAME", "SSL"),
+        ]);
+        let p = plan(&env).unwrap();
+        let t = p.probe.unwrap();
+        assert_eq!(
+            (t.listener.as_str(), t.host.as_str(), t.port),
+            ("PLAINTEXT_LOCAL", "127.0.0.1", 9092)
+        );
+        let mut env = ZK.to_vec();
+        env.push(("KAFKA_CFG_LISTENERS", "SSL://:9093"));
+        let p = plan(&env).unwrap();
+        assert!(p.probe.is_none());
+        assert!(p.why_no_probe.unwrap().contains("PLAINTEXT"));
+    }
+
+    #[test]
+    fn user_settings_win_and_are_kept_in_the_plan() {
+        let mut env = ZK.to_vec();
+        env.extend([
+            ("KAFKA_CFG_NUM_PARTITIONS", "6"),
+            ("KAFKA_INIT_REPLICAS", "3"),
+            ("KAFKA_CFG_DEFAULT_REPLICATION_FACTOR", "2"),
+        ]);
+        let p = plan(&env).unwrap();
+        assert_eq!(p.get("num.partitions"), Some("6"));
+        assert_eq!(p.get("default.replication.factor"), Some("2"));
+        let e = p
+            .entries
+            .iter()
+            .find(|e| e.key == "default.replication.factor")
+            .unwrap();
+        assert_eq!(
+            e.origin,
+            Origin::User("KAFKA_CFG_DEFAULT_REPLICATION_FACTOR".into())
+        );
+    }
 }

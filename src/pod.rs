@@ -42,7 +42,7 @@ pub fn parse_ordinal(s: &str) -> Option<u32> {
 /// Splits `<statefulset>-<ordinal>`.
 pub fn split_name(name: &str) -> Option<(&str, u32)> {
     let (set, ordinal) = name.rsplit_once('-')?;
-    if set.is_empty() {
+    if !is_dns_label(set) {
         return None;
     }
     Some((set, parse_ordinal(ordinal)?))
@@ -134,30 +134,150 @@ mod tests {
     fn identity_table() {
         // (env, kernel hostname, statefulset, ordinal, namespace, problem var)
         let cases: &[(&[(&str, &str)], Option<&str>, &str, u32, &str, Option<&str>)] = &[
-            (&[("POD_NAME", "kafka-2")], None, "kafka", 2, "default", None),
-            (&[("HOSTNAME", "kafka-0")], None, "kafka", 0, "default", None),
+            (
+                &[("POD_NAME", "kafka-2")],
+                None,
+                "kafka",
+                2,
+                "default",
+                None,
+            ),
+            (
+                &[("HOSTNAME", "kafka-0")],
+                None,
+                "kafka",
+                0,
+                "default",
+                None,
+            ),
             (&[], Some("my-kafka-11"), "my-kafka", 11, "default", None),
-            (&[("POD_NAME", "kafka-1"), ("HOSTNAME", "node-7")], None, "kafka", 1, "default", None),
-            (&[("POD_NAME", "kafka-1"), ("POD_NAMESPACE", "kafka")], None, "kafka", 1, "kafka", None),
-            (&[("POD_NAME", "kafka-1"), ("POD_INDEX", "1")], None, "kafka", 1, "default", None),
-            (&[("POD_NAME", "kafka")], None, "", 0, "default", Some("POD_NAME")),
-            (&[("POD_NAME", "kafka-")], None, "", 0, "default", Some("POD_NAME")),
-            (&[("POD_NAME", "kafka-01")], None, "", 0, "default", Some("POD_NAME")),
-            (&[("POD_NAME", "kafka-x")], None, "", 0, "default", Some("POD_NAME")),
-            (&[("POD_NAME", "kafka--1")], None, "", 0, "default", Some("POD_NAME")),
-            (&[("POD_NAME", "-1")], None, "", 0, "default", Some("POD_NAME")),
-            (&[("POD_NAME", "Kafka-1")], None, "", 0, "default", Some("POD_NAME")),
-            (&[("POD_NAME", "kafka-99999999999")], None, "", 0, "default", Some("POD_NAME")),
-            (&[("POD_NAME", "kafka-1"), ("POD_INDEX", "2")], None, "kafka", 1, "default", Some("POD_INDEX")),
-            (&[("POD_NAME", "kafka-1"), ("POD_INDEX", "")], None, "kafka", 1, "default", Some("POD_INDEX")),
-            (&[("POD_NAME", "kafka-1"), ("POD_NAMESPACE", "Kafka_NS")], None, "kafka", 1, "Kafka_NS", Some("POD_NAMESPACE")),
+            (
+                &[("POD_NAME", "kafka-1"), ("HOSTNAME", "node-7")],
+                None,
+                "kafka",
+                1,
+                "default",
+                None,
+            ),
+            (
+                &[("POD_NAME", "kafka-1"), ("POD_NAMESPACE", "kafka")],
+                None,
+                "kafka",
+                1,
+                "kafka",
+                None,
+            ),
+            (
+                &[("POD_NAME", "kafka-1"), ("POD_INDEX", "1")],
+                None,
+                "kafka",
+                1,
+                "default",
+                None,
+            ),
+            (
+                &[("POD_NAME", "kafka")],
+                None,
+                "",
+                0,
+                "default",
+                Some("POD_NAME"),
+            ),
+            (
+                &[("POD_NAME", "kafka-")],
+                None,
+                "",
+                0,
+                "default",
+                Some("POD_NAME"),
+            ),
+            (
+                &[("POD_NAME", "kafka-01")],
+                None,
+                "",
+                0,
+                "default",
+                Some("POD_NAME"),
+            ),
+            (
+                &[("POD_NAME", "kafka-x")],
+                None,
+                "",
+                0,
+                "default",
+                Some("POD_NAME"),
+            ),
+            (
+                &[("POD_NAME", "kafka--1")],
+                None,
+                "",
+                0,
+                "default",
+                Some("POD_NAME"),
+            ),
+            (
+                &[("POD_NAME", "-1")],
+                None,
+                "",
+                0,
+                "default",
+                Some("POD_NAME"),
+            ),
+            (
+                &[("POD_NAME", "Kafka-1")],
+                None,
+                "",
+                0,
+                "default",
+                Some("POD_NAME"),
+            ),
+            (
+                &[("POD_NAME", "kafka-99999999999")],
+                None,
+                "",
+                0,
+                "default",
+                Some("POD_NAME"),
+            ),
+            (
+                &[("POD_NAME", "kafka-1"), ("POD_INDEX", "2")],
+                None,
+                "kafka",
+                1,
+                "default",
+                Some("POD_INDEX"),
+            ),
+            (
+                &[("POD_NAME", "kafka-1"), ("POD_INDEX", "")],
+                None,
+                "kafka",
+                1,
+                "default",
+                Some("POD_INDEX"),
+            ),
+            (
+                &[("POD_NAME", "kafka-1"), ("POD_NAMESPACE", "Kafka_NS")],
+                None,
+                "kafka",
+                1,
+                "Kafka_NS",
+                Some("POD_NAMESPACE"),
+            ),
             (&[], None, "", 0, "default", Some("kernel hostname")),
         ];
         for (env, kernel, set, ordinal, ns, problem) in cases {
             let (pod, problems) = run(env, *kernel);
-            assert_eq!(problems.first().map(|p| p.var.as_str()), *problem, "{env:?}");
+            assert_eq!(
+                problems.first().map(|p| p.var.as_str()),
+                *problem,
+                "{env:?}"
+            );
             if problem.is_none() || *problem == Some("POD_NAMESPACE") {
-                assert_eq!((pod.statefulset.as_str(), pod.ordinal), (*set, *ordinal), "{env:?}");
+                assert_eq!(
+                    (pod.statefulset.as_str(), pod.ordinal),
+                    (*set, *ordinal),
+                    "{env:?}"
+                );
             }
             assert_eq!(pod.namespace, *ns, "{env:?}");
         }

@@ -9,7 +9,11 @@ use crate::plan::{Flavor, Origin, Plan};
 const REDACTED: &str = "<redacted>";
 
 fn shown(key: &str, value: &str, redact: bool) -> String {
-    if redact && aliases::is_secret(key) { REDACTED.into() } else { value.to_string() }
+    if redact && aliases::is_secret(key) {
+        REDACTED.into()
+    } else {
+        value.to_string()
+    }
 }
 
 /// The variables `exec` adds to (or overrides in) the environment: every
@@ -18,7 +22,10 @@ fn shown(key: &str, value: &str, redact: bool) -> String {
 /// the `KAFKA_CFG_` name inside the image are overridden too.
 pub fn exported(plan: &Plan, base: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    let changed = plan.entries.iter().filter(|e| !matches!(e.origin, Origin::User(_)));
+    let changed = plan
+        .entries
+        .iter()
+        .filter(|e| !matches!(e.origin, Origin::User(_)));
     match plan.flavor {
         Flavor::Bitnami | Flavor::Properties => {
             for e in changed {
@@ -50,7 +57,10 @@ pub fn exec_env(plan: &Plan, base: &BTreeMap<String, String>) -> Vec<(String, St
         // The apache/kafka image turns every KAFKA_* variable into a server property.
         env.retain(|k, _| !k.starts_with("KAFKA_INIT_"));
     }
-    env.extend(exported(plan, base));
+    if plan.flavor != Flavor::Properties {
+        // The properties flavor hands Kafka its settings in server.properties instead.
+        env.extend(exported(plan, base));
+    }
     env.into_iter().collect()
 }
 
@@ -102,7 +112,11 @@ pub fn properties(plan: &Plan, redact: bool) -> String {
     let mut entries: Vec<_> = plan.entries.iter().collect();
     entries.sort_by(|a, b| a.key.cmp(&b.key));
     for e in entries {
-        out.push_str(&format!("{}={}\n", escape(&e.key, true), escape(&shown(&e.key, &e.value, redact), false)));
+        out.push_str(&format!(
+            "{}={}\n",
+            escape(&e.key, true),
+            escape(&shown(&e.key, &e.value, redact), false)
+        ));
     }
     out
 }
@@ -117,7 +131,10 @@ pub fn json(plan: &Plan, base: &BTreeMap<String, String>) -> String {
     let env: BTreeMap<String, String> = exported(plan, base)
         .into_iter()
         .map(|(k, v)| {
-            let secret = plan.entries.iter().any(|e| aliases::var_for(plan.flavor, &e.key) == k && aliases::is_secret(&e.key));
+            let secret = plan
+                .entries
+                .iter()
+                .any(|e| aliases::var_for(plan.flavor, &e.key) == k && aliases::is_secret(&e.key));
             (k, if secret { REDACTED.into() } else { v })
         })
         .collect();
@@ -128,7 +145,7 @@ pub fn json(plan: &Plan, base: &BTreeMap<String, String>) -> String {
         "namespace": plan.pod.namespace,
         "flavor": plan.flavor.name(),
         "mode": format!("{:?}", plan.mode).to_lowercase(),
-        "role": if plan.mode == crate::plan::Mode::ZooKeeper { "broker" } else { plan.role.process_roles() },
+        "role": plan.roles(),
         "id": plan.id,
         "cluster_id": plan.cluster_id,
         "data_dirs": plan.data_dirs,

@@ -21,7 +21,12 @@ impl<'a> Key<'a> {
 
     /// The variable to name in a message about `key`.
     fn var(&self, key: &str) -> String {
-        let origin = self.plan.entries.iter().find(|e| e.key == key).map(|e| &e.origin);
+        let origin = self
+            .plan
+            .entries
+            .iter()
+            .find(|e| e.key == key)
+            .map(|e| &e.origin);
         match origin {
             Some(Origin::User(v)) | Some(Origin::Completed(v)) => v.clone(),
             _ => format!("{} (derived)", aliases::var_for(self.plan.flavor, key)),
@@ -30,7 +35,11 @@ impl<'a> Key<'a> {
 
     fn shown(&self, key: &str) -> String {
         let v = self.value(key).unwrap_or_default();
-        if aliases::is_secret(key) { "<redacted>".into() } else { v.to_string() }
+        if aliases::is_secret(key) {
+            "<redacted>".into()
+        } else {
+            v.to_string()
+        }
     }
 
     fn problem(&self, key: &str, rule: impl Into<String>, fix: impl Into<String>) -> Problem {
@@ -43,9 +52,16 @@ pub fn validate(plan: &Plan, problems: &mut Vec<Problem>) {
     let k = Key { plan };
     let listeners = parsed(&k, "listeners", problems);
     let advertised = parsed(&k, "advertised.listeners", problems);
-    let map = match k.value("listener.security.protocol.map").map(listener::parse_map) {
+    let map = match k
+        .value("listener.security.protocol.map")
+        .map(listener::parse_map)
+    {
         Some(Err(e)) => {
-            problems.push(k.problem("listener.security.protocol.map", e, "write NAME:PROTOCOL pairs, protocols PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL"));
+            problems.push(k.problem(
+                "listener.security.protocol.map",
+                e,
+                "write NAME:PROTOCOL pairs, protocols PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL",
+            ));
             None
         }
         Some(Ok(m)) => Some(m),
@@ -84,17 +100,37 @@ pub fn validate(plan: &Plan, problems: &mut Vec<Problem>) {
     }
 
     if plan.role.is_broker() {
-        broker_rules(&k, listeners.as_deref(), advertised.as_deref(), map.as_ref(), &is_ctrl, problems);
+        broker_rules(
+            &k,
+            listeners.as_deref(),
+            advertised.as_deref(),
+            map.as_ref(),
+            &is_ctrl,
+            problems,
+        );
     }
     match plan.mode {
         Mode::ZooKeeper => zookeeper_rules(&k, problems),
-        Mode::KRaft => kraft_rules(&k, listeners.as_deref(), advertised.as_deref(), &ctrl_names, problems),
+        Mode::KRaft => kraft_rules(
+            &k,
+            listeners.as_deref(),
+            advertised.as_deref(),
+            &ctrl_names,
+            problems,
+        ),
     }
 
     // Data dirs: Kafka accepts relative paths, but `prepare` must know exactly what it re-owns.
     for d in &plan.data_dirs {
         if !d.is_absolute() || d.components().any(|c| c == std::path::Component::ParentDir) {
-            problems.push(k.problem("log.dirs", format!("data dir {} must be an absolute path without '..'", d.display()), "set log.dirs to absolute paths on the data volume"));
+            problems.push(k.problem(
+                "log.dirs",
+                format!(
+                    "data dir {} must be an absolute path without '..'",
+                    d.display()
+                ),
+                "set log.dirs to absolute paths on the data volume",
+            ));
         }
     }
 }
@@ -152,10 +188,18 @@ fn broker_rules(
     if ibl.is_some() && sibp.is_some() {
         problems.push(Problem::new(format!("{} / {}", k.var("inter.broker.listener.name"), k.var("security.inter.broker.protocol")), format!("{} / {}", ibl.unwrap_or_default(), sibp.unwrap_or_default()), "Only one of inter.broker.listener.name and security.inter.broker.protocol should be set.", "keep inter.broker.listener.name and remove security.inter.broker.protocol"));
     }
-    let broker_adv: Vec<&Listener> = advertised.unwrap_or_default().iter().filter(|a| !is_ctrl(&a.name)).collect();
+    let broker_adv: Vec<&Listener> = advertised
+        .unwrap_or_default()
+        .iter()
+        .filter(|a| !is_ctrl(&a.name))
+        .collect();
     let adv_names: Vec<&str> = broker_adv.iter().map(|a| a.name.as_str()).collect();
     if let Some(l) = listeners {
-        let names: Vec<&str> = l.iter().filter(|x| !is_ctrl(&x.name)).map(|x| x.name.as_str()).collect();
+        let names: Vec<&str> = l
+            .iter()
+            .filter(|x| !is_ctrl(&x.name))
+            .map(|x| x.name.as_str())
+            .collect();
         if ibl.is_none() && sibp.is_none() && names.len() > 1 {
             problems.push(Problem::new("KAFKA_CFG_INTER_BROKER_LISTENER_NAME", "", format!("there are several broker listeners ({}) and nothing says which one brokers use to talk to each other", names.join(", ")), format!("set KAFKA_CFG_INTER_BROKER_LISTENER_NAME to one of {}", names.join(", "))));
             return;
@@ -168,12 +212,22 @@ fn broker_rules(
         }
     }
     if advertised.is_some() && broker_adv.is_empty() {
-        problems.push(k.problem("advertised.listeners", "requirement failed: There must be at least one broker advertised listener.", "advertise at least one listener that is not a controller listener"));
+        problems.push(k.problem(
+            "advertised.listeners",
+            "requirement failed: There must be at least one broker advertised listener.",
+            "advertise at least one listener that is not a controller listener",
+        ));
     }
     // KC 1007-1009 (seed failure 4): the inter-broker listener must be advertised.
-    let name = ibl.map(str::to_uppercase).or_else(|| Some(sibp.unwrap_or("PLAINTEXT").to_string()));
+    let name = ibl
+        .map(str::to_uppercase)
+        .or_else(|| Some(sibp.unwrap_or("PLAINTEXT").to_string()));
     if let (Some(n), Some(_)) = (name, advertised) {
-        let key = if ibl.is_some() { "inter.broker.listener.name" } else { "security.inter.broker.protocol" };
+        let key = if ibl.is_some() {
+            "inter.broker.listener.name"
+        } else {
+            "security.inter.broker.protocol"
+        };
         if !adv_names.contains(&n.as_str()) {
             problems.push(Problem::new(k.var(key), k.value(key).unwrap_or_default(), format!("requirement failed: inter.broker.listener.name must be a listener name defined in advertised.listeners. The valid options based on currently configured listeners are {}", adv_names.join(",")), format!("set KAFKA_CFG_INTER_BROKER_LISTENER_NAME to one of {}", adv_names.join(", "))));
         } else if let Some(m) = map {
@@ -186,17 +240,27 @@ fn broker_rules(
 
 fn zookeeper_rules(k: &Key, problems: &mut Vec<Problem>) {
     // KC 861.
-    if k.value("zookeeper.connect").is_none_or(|v| v.trim().is_empty()) {
+    if k.value("zookeeper.connect")
+        .is_none_or(|v| v.trim().is_empty())
+    {
         problems.push(Problem::new("KAFKA_CFG_ZOOKEEPER_CONNECT", "", "Missing required configuration `zookeeper.connect` which has no default value.", "set KAFKA_CFG_ZOOKEEPER_CONNECT (e.g. zk-service.zk:32181), or use KRaft (KAFKA_INIT_MODE=kraft)"));
     }
     // KC 867: with broker.id.generation.enable (default) the id must be at most reserved.broker.max.id (default 1000).
-    let max: i64 = k.value("reserved.broker.max.id").and_then(|v| v.trim().parse().ok()).unwrap_or(1000);
-    let generation = k.value("broker.id.generation.enable").is_none_or(|v| v.trim() != "false");
+    let max: i64 = k
+        .value("reserved.broker.max.id")
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(1000);
+    let generation = k
+        .value("broker.id.generation.enable")
+        .is_none_or(|v| v.trim() != "false");
     if generation && i64::from(k.plan.id) > max {
         problems.push(Problem::new("KAFKA_INIT_ID_OFFSET", k.plan.id.to_string(), format!("requirement failed: broker.id must be greater than or equal to -1 and not greater than reserved.broker.max.id ({max}); this pod's id is {}", k.plan.id), "lower KAFKA_INIT_ID_OFFSET, or raise reserved.broker.max.id"));
     }
     // KC 997-999.
-    if let Some(c) = k.value("controller.listener.names").filter(|v| !v.is_empty()) {
+    if let Some(c) = k
+        .value("controller.listener.names")
+        .filter(|v| !v.is_empty())
+    {
         problems.push(k.problem("controller.listener.names", format!("requirement failed: controller.listener.names must be empty when not running in KRaft mode: [{c}]"), "remove controller.listener.names in ZooKeeper mode"));
     }
 }
@@ -216,9 +280,17 @@ fn kraft_rules(
             problems.push(k.problem("process.roles", format!("Invalid value {r} for configuration process.roles: String must be one of: broker, controller"), "set KAFKA_INIT_ROLE to combined, broker or controller and remove process.roles"));
         }
     }
-    let names: Vec<&str> = listeners.unwrap_or_default().iter().map(|l| l.name.as_str()).collect();
+    let names: Vec<&str> = listeners
+        .unwrap_or_default()
+        .iter()
+        .map(|l| l.name.as_str())
+        .collect();
     if ctrl_names.is_empty() {
-        problems.push(k.problem("controller.listener.names", "requirement failed: controller.listener.names must contain at least one value", "set controller.listener.names, e.g. CONTROLLER"));
+        problems.push(k.problem(
+            "controller.listener.names",
+            "requirement failed: controller.listener.names must contain at least one value",
+            "set controller.listener.names, e.g. CONTROLLER",
+        ));
     }
     if ctrl_names.iter().any(|c| *c != c.to_uppercase()) {
         problems.push(k.problem("controller.listener.names", "controller.listener.names is compared with upper-cased listener names, so it must be upper case", "write the controller listener name in upper case"));
@@ -247,7 +319,14 @@ fn kraft_rules(
     if plan.role.is_broker() {
         if let Some(a) = advertised {
             if let Some(c) = a.iter().find(|x| ctrl_names.contains(&x.name.as_str())) {
-                problems.push(k.problem("advertised.listeners", format!("the controller listener {} is advertised to clients", c.name), "remove the controller listener from advertised.listeners"));
+                problems.push(k.problem(
+                    "advertised.listeners",
+                    format!(
+                        "the controller listener {} is advertised to clients",
+                        c.name
+                    ),
+                    "remove the controller listener from advertised.listeners",
+                ));
             }
         }
     }
@@ -256,7 +335,11 @@ fn kraft_rules(
         // Unset only when derivation could not build it, and then it has said why.
         None => {}
         Some(v) => match kraft::parse_voters(v) {
-            Err(e) => problems.push(k.problem("controller.quorum.voters", e, "write {id}@{host}:{port} entries, or unset it and let kafka-init derive it")),
+            Err(e) => problems.push(k.problem(
+                "controller.quorum.voters",
+                e,
+                "write {id}@{host}:{port} entries, or unset it and let kafka-init derive it",
+            )),
             Ok(voters) => {
                 let ids: Vec<String> = voters.iter().map(|x| x.id.to_string()).collect();
                 let has = voters.iter().any(|x| x.id == i64::from(plan.id));

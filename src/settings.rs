@@ -59,7 +59,7 @@ pub struct Settings {
     pub kafka_init_config_dir: Option<String>,
     /// properties flavor, KRaft: the storage format command (split on spaces). Default `/opt/kafka/bin/kafka-storage.sh`.
     pub kafka_init_format_command: Option<String>,
-    /// Log filter (tracing `EnvFilter` syntax). Default `info`.
+    /// Log level: off, error, warn, info (default), debug or trace.
     pub kafka_init_log: Option<String>,
     /// `text` (default) or `json`.
     pub kafka_init_log_format: Option<String>,

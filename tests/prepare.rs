@@ -24,7 +24,10 @@ impl Scratch {
             eprintln!("skipping {test}: prepare's tests chown and mount, so they run as root");
             return None;
         }
-        let root = PathBuf::from(format!("/tmp/kafka-init-prepare-{test}-{}", std::process::id()));
+        let root = PathBuf::from(format!(
+            "/tmp/kafka-init-prepare-{test}-{}",
+            std::process::id()
+        ));
         let _ = std::fs::remove_dir_all(&root);
         std::fs::create_dir_all(&root).unwrap();
         Some(Scratch {
@@ -158,7 +161,12 @@ fn logged(o: &Output, field: &str, value: &str) -> bool {
 }
 
 fn assert_exit(o: &Output, code: i32) {
-    assert_eq!(o.status.code(), Some(code), "exit code; stderr:\n{}", stderr(o));
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "exit code; stderr:\n{}",
+        stderr(o)
+    );
 }
 
 /// A data dir owned by root, with a partition dir the broker cannot enter,
@@ -171,13 +179,18 @@ fn wrong_tree(s: &Scratch) -> PathBuf {
     s.dir("data/orders-1", (1001, 1001), 0o755);
     s.file("data/orders-1/00000000000000000000.log", (1001, 1001), b"x");
     s.file("data/.lock", (4242, 4242), b"");
+    s.dir("data/orders-1/nested/deeper", (0, 0), 0o755);
+    s.file("data/orders-1/nested/deeper/file", (0, 0), b"x");
+    set(&s.path("data/orders-1/nested"), (0, 0), 0o755);
     set(&s.path("data/orders-0"), (0, 0), 0o500);
     data
 }
 
 #[test]
 fn a_tree_of_mixed_owners_is_handed_to_the_broker_with_the_dir_itself_last() {
-    let Some(s) = Scratch::new("mixed") else { return };
+    let Some(s) = Scratch::new("mixed") else {
+        return;
+    };
     let data = wrong_tree(&s);
     let o = prepare(data.to_str().unwrap(), &[], &[]);
     assert_exit(&o, 0);
@@ -189,14 +202,17 @@ fn a_tree_of_mixed_owners_is_handed_to_the_broker_with_the_dir_itself_last() {
         }
     }
     assert!(logged(&o, "fast_path", "false"), "{}", stderr(&o));
-    assert!(logged(&o, "checked", "7"), "{}", stderr(&o));
-    // 0's log, the index (gid), orders-0 (owner + mode counted once), .lock, data.
-    assert!(logged(&o, "changed", "5"), "{}", stderr(&o));
+    assert!(logged(&o, "checked", "10"), "{}", stderr(&o));
+    // orders-0 (owner + mode count once), its log, its index (gid), .lock,
+    // nested, deeper, file, and the data dir itself.
+    assert!(logged(&o, "changed", "8"), "{}", stderr(&o));
 }
 
 #[test]
 fn a_tree_already_right_is_not_walked() {
-    let Some(s) = Scratch::new("right") else { return };
+    let Some(s) = Scratch::new("right") else {
+        return;
+    };
     let data = s.dir("data", BROKER, 0o750);
     s.dir("data/orders-0", BROKER, 0o755);
     // Below a right root, a wrong entry is not looked at (OnRootMismatch).
@@ -205,12 +221,17 @@ fn a_tree_already_right_is_not_walked() {
     assert_exit(&o, 0);
     assert!(logged(&o, "checked", "1"), "{}", stderr(&o));
     assert!(logged(&o, "fast_path", "true"), "{}", stderr(&o));
-    assert_eq!(owner(&s.path("data/orders-0/00000000000000000000.log")), (0, 0));
+    assert_eq!(
+        owner(&s.path("data/orders-0/00000000000000000000.log")),
+        (0, 0)
+    );
 }
 
 #[test]
 fn a_missing_data_dir_is_created_for_the_broker_and_not_world_writable() {
-    let Some(s) = Scratch::new("missing") else { return };
+    let Some(s) = Scratch::new("missing") else {
+        return;
+    };
     let data = s.path("volume/kafka/data");
     let o = prepare(data.to_str().unwrap(), &[], &[]);
     assert_exit(&o, 0);
@@ -223,7 +244,9 @@ fn a_missing_data_dir_is_created_for_the_broker_and_not_world_writable() {
 
 #[test]
 fn a_symlink_is_re_owned_itself_and_its_target_outside_is_left_alone() {
-    let Some(s) = Scratch::new("symlink") else { return };
+    let Some(s) = Scratch::new("symlink") else {
+        return;
+    };
     let outside = s.file("outside-secret", (0, 0), b"not kafka's");
     let outside_dir = s.dir("outside-dir", (0, 0), 0o700);
     let data = s.dir("data", (0, 0), 0o755);
@@ -242,7 +265,9 @@ fn a_symlink_is_re_owned_itself_and_its_target_outside_is_left_alone() {
 
 #[test]
 fn a_mount_below_the_data_dir_is_neither_descended_nor_chowned() {
-    let Some(mut s) = Scratch::new("mount") else { return };
+    let Some(mut s) = Scratch::new("mount") else {
+        return;
+    };
     let data = s.dir("data", (0, 0), 0o755);
     let mnt = s.mount_tmpfs("data/orders-0");
     std::fs::write(mnt.join("inside"), b"x").unwrap();
@@ -257,15 +282,24 @@ fn a_mount_below_the_data_dir_is_neither_descended_nor_chowned() {
 
 #[test]
 fn install_to_copies_a_runnable_kafka_init() {
-    let Some(s) = Scratch::new("install") else { return };
+    let Some(s) = Scratch::new("install") else {
+        return;
+    };
     let data = s.dir("data", BROKER, 0o750);
     let bin = s.dir("bin", (0, 0), 0o755);
-    let o = prepare(data.to_str().unwrap(), &[], &["--install-to", bin.to_str().unwrap()]);
+    let o = prepare(
+        data.to_str().unwrap(),
+        &[],
+        &["--install-to", bin.to_str().unwrap()],
+    );
     assert_exit(&o, 0);
     let copy = bin.join("kafka-init");
     let m = std::fs::metadata(&copy).unwrap();
     assert_eq!(m.mode() & 0o777, 0o755);
-    let names: Vec<_> = std::fs::read_dir(&bin).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = std::fs::read_dir(&bin)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names.len(), 1, "only the binary: {names:?}");
     let plan = Command::new(&copy)
         .env_clear()
@@ -342,21 +376,42 @@ const REFUSALS: &[Refusal] = &[
         setup: |s| meta(b"#\nversion=0\nbroker.id=0\ncluster.id=abc\n")(s),
         log_dirs: data_dir,
         env: &[],
-        says: &["kafka-1", "broker.id 1", "broker.id 0", "/data", "PVC", "KAFKA_INIT_ID_OFFSET", "empty the volume by hand"],
+        says: &[
+            "kafka-1",
+            "broker.id 1",
+            "broker.id 0",
+            "/data",
+            "PVC",
+            "KAFKA_INIT_ID_OFFSET",
+            "empty the volume by hand",
+        ],
     },
     Refusal {
         name: "node.id",
-        setup: |s| meta(b"version=1\nnode.id=2\ncluster.id=MkU3OEVBNTcwNTJENDM2Qk\ndirectory.id=x\n")(s),
+        setup: |s| {
+            meta(b"version=1\nnode.id=2\ncluster.id=MkU3OEVBNTcwNTJENDM2Qk\ndirectory.id=x\n")(s)
+        },
         log_dirs: data_dir,
         env: KRAFT,
-        says: &["kafka-1", "node.id 1", "node.id 2", "PVC", "KAFKA_INIT_ID_OFFSET"],
+        says: &[
+            "kafka-1",
+            "node.id 1",
+            "node.id 2",
+            "PVC",
+            "KAFKA_INIT_ID_OFFSET",
+        ],
     },
     Refusal {
         name: "cluster.id",
         setup: |s| meta(b"version=1\nnode.id=1\ncluster.id=AAAAAAAAAAAAAAAAAAAAAA\n")(s),
         log_dirs: data_dir,
         env: KRAFT,
-        says: &["AAAAAAAAAAAAAAAAAAAAAA", CLUSTER_ID, "Invalid cluster.id", "ZooKeeper was reset"],
+        says: &[
+            "AAAAAAAAAAAAAAAAAAAAAA",
+            CLUSTER_ID,
+            "Invalid cluster.id",
+            "ZooKeeper was reset",
+        ],
     },
     Refusal {
         name: "unreadable",
@@ -393,7 +448,9 @@ const REFUSALS: &[Refusal] = &[
 #[test]
 fn every_preflight_problem_exits_78_says_why_and_changes_nothing() {
     for case in REFUSALS {
-        let Some(s) = Scratch::new(&case.name.replace(['+', '.'], "-")) else { return };
+        let Some(s) = Scratch::new(&case.name.replace(['+', '.'], "-")) else {
+            return;
+        };
         // A wrong tree that prepare would otherwise fix, so any change shows,
         // plus a second wrong data dir: a problem in one dir stops them all.
         wrong_tree(&s);
@@ -403,11 +460,25 @@ fn every_preflight_problem_exits_78_says_why_and_changes_nothing() {
         let log_dirs = format!("{},{}", (case.log_dirs)(&s), other.display());
         let install = s.path("bin");
         let before = snapshot(&s.root);
-        let o = prepare(&log_dirs, case.env, &["--install-to", install.to_str().unwrap()]);
-        assert_eq!(o.status.code(), Some(78), "{}: exit code; stderr:\n{}", case.name, stderr(&o));
+        let o = prepare(
+            &log_dirs,
+            case.env,
+            &["--install-to", install.to_str().unwrap()],
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(78),
+            "{}: exit code; stderr:\n{}",
+            case.name,
+            stderr(&o)
+        );
         let err = stderr(&o);
         for want in case.says {
-            assert!(err.contains(want), "{}: stderr lacks {want:?}:\n{err}", case.name);
+            assert!(
+                err.contains(want),
+                "{}: stderr lacks {want:?}:\n{err}",
+                case.name
+            );
         }
         assert_eq!(snapshot(&s.root), before, "{}: the tree changed", case.name);
         assert!(!install.exists(), "{}: installed anyway", case.name);

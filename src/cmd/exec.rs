@@ -17,7 +17,10 @@ use crate::render;
 /// The command each flavor's image starts Kafka with.
 pub fn default_command(flavor: Flavor) -> Vec<String> {
     let cmd: &[&str] = match flavor {
-        Flavor::Bitnami => &["/opt/bitnami/scripts/kafka/entrypoint.sh", "/opt/bitnami/scripts/kafka/run.sh"],
+        Flavor::Bitnami => &[
+            "/opt/bitnami/scripts/kafka/entrypoint.sh",
+            "/opt/bitnami/scripts/kafka/run.sh",
+        ],
         Flavor::Apache => &["/etc/kafka/docker/run"],
         Flavor::Properties => &["/opt/kafka/bin/kafka-server-start.sh"],
     };
@@ -40,7 +43,8 @@ fn write_properties(plan: &Plan) -> Result<PathBuf> {
     f.write_all(render::properties(plan, false).as_bytes())
         .and_then(|()| f.sync_all())
         .with_context(|| format!("write {}", tmp.display()))?;
-    std::fs::rename(&tmp, &path).with_context(|| format!("rename {} to {}", tmp.display(), path.display()))?;
+    std::fs::rename(&tmp, &path)
+        .with_context(|| format!("rename {} to {}", tmp.display(), path.display()))?;
     Ok(path)
 }
 
@@ -58,9 +62,14 @@ fn format_storage(plan: &Plan, config: &Path) -> Result<()> {
         .arg(id)
         .arg("--ignore-formatted")
         .status()
-        .with_context(|| format!("run the storage format command {program} (KAFKA_INIT_FORMAT_COMMAND)"))?;
+        .with_context(|| {
+            format!("run the storage format command {program} (KAFKA_INIT_FORMAT_COMMAND)")
+        })?;
     if !status.success() {
-        bail!("storage format ({}) failed with {status}", plan.format_command.join(" "));
+        bail!(
+            "storage format ({}) failed with {status}",
+            plan.format_command.join(" ")
+        );
     }
     Ok(())
 }
@@ -68,12 +77,16 @@ fn format_storage(plan: &Plan, config: &Path) -> Result<()> {
 /// Runs `exec`; returns only on failure.
 pub fn run(inputs: &Inputs, flavor: Option<&str>, command: &[String]) -> Result<()> {
     let plan = super::derive_for(inputs, flavor, None)?;
-    let mut argv = if command.is_empty() { default_command(plan.flavor) } else { command.to_vec() };
+    let mut argv = if command.is_empty() {
+        default_command(plan.flavor)
+    } else {
+        command.to_vec()
+    };
     info!(
         pod = %plan.pod.name,
         id = plan.id,
         mode = ?plan.mode,
-        role = plan.role.process_roles(),
+        role = plan.roles(),
         flavor = plan.flavor.name(),
         listeners = plan.get("listeners").unwrap_or_default(),
         advertised = plan.get("advertised.listeners").unwrap_or_default(),

@@ -94,7 +94,10 @@ pub fn dirs_to_own(plan: &Plan) -> Vec<DirToOwn> {
         add(d.clone(), DirKind::Log);
     }
     if plan.mode == Mode::KRaft {
-        if let Some(m) = plan.get("metadata.log.dir").filter(|m| !m.trim().is_empty()) {
+        if let Some(m) = plan
+            .get("metadata.log.dir")
+            .filter(|m| !m.trim().is_empty())
+        {
             add(PathBuf::from(m.trim()), DirKind::Metadata);
         }
     }
@@ -147,7 +150,8 @@ pub fn preflight(plan: &Plan, dirs: &[DirToOwn]) -> Vec<Problem> {
             let (stored, found) = meta::check(&dir.path, &meta::read(&dir.path), plan);
             problems.extend(found);
             if let Some(MetaProperties {
-                cluster_id: Some(c), ..
+                cluster_id: Some(c),
+                ..
             }) = stored
             {
                 stored_cluster_ids.insert(dir.path.clone(), c);
@@ -175,7 +179,12 @@ fn dir_setting(plan: &Plan, dir: &DirToOwn) -> (String, String) {
     let keys: &[&str] = match dir.kind {
         DirKind::Log => &["log.dirs", "log.dir"],
         DirKind::Metadata => &["metadata.log.dir"],
-        DirKind::Config => return ("KAFKA_INIT_CONFIG_DIR".into(), dir.path.display().to_string()),
+        DirKind::Config => {
+            return (
+                "KAFKA_INIT_CONFIG_DIR".into(),
+                dir.path.display().to_string(),
+            )
+        }
     };
     for key in keys {
         if let Some(e) = plan.entries.iter().find(|e| e.key == *key) {
@@ -241,7 +250,12 @@ fn foreign_subdirectories(dir: &Path, var: &str, value: &str) -> Vec<Problem> {
     }
     if !foreign.is_empty() {
         const SHOWN: usize = 5;
-        let mut names = foreign.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+        let mut names = foreign
+            .iter()
+            .take(SHOWN)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
         if foreign.len() > SHOWN {
             names.push_str(&format!(" and {} more", foreign.len() - SHOWN));
         }

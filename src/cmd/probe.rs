@@ -70,7 +70,10 @@ pub fn run(inputs: &Inputs, ready: bool, timeout: Duration) -> Result<()> {
     let plan = cmd::derive_for(inputs, None, None).map_err(anyhow::Error::from)?;
     let Some(target) = plan.probe.as_ref() else {
         // Never pass silently: a probe that cannot speak to the broker must fail.
-        let why = plan.why_no_probe.as_deref().unwrap_or("no listener to probe");
+        let why = plan
+            .why_no_probe
+            .as_deref()
+            .unwrap_or("no listener to probe");
         bail!("cannot probe: {why}");
     };
     let id = i32::try_from(plan.id).context("node id out of Kafka's int32 range")?;
@@ -82,17 +85,21 @@ pub fn run(inputs: &Inputs, ready: bool, timeout: Duration) -> Result<()> {
 
 /// Connects to `target` and performs `check` for node `id`, by `deadline`.
 pub fn probe(target: &ProbeTarget, id: i32, check: Check, deadline: Instant) -> Result<()> {
-    let place = format!("listener {} at {}:{}", target.listener, target.host, target.port);
+    let place = format!(
+        "listener {} at {}:{}",
+        target.listener, target.host, target.port
+    );
     let mut conn = Connection::open(&target.host, target.port, deadline)
         .with_context(|| format!("{place} is not live"))?;
     let versions = api_versions(&mut conn).with_context(|| format!("{place} is not live"))?;
     match check {
         Check::Live => Ok(()),
-        Check::ReadyController => controller_ready(&versions)
-            .map_err(|why| anyhow!("{place} is not ready: {why}")),
+        Check::ReadyController => {
+            controller_ready(&versions).map_err(|why| anyhow!("{place} is not ready: {why}"))
+        }
         Check::ReadyBroker => {
-            let metadata = metadata(&mut conn, &versions)
-                .with_context(|| format!("{place} is not ready"))?;
+            let metadata =
+                metadata(&mut conn, &versions).with_context(|| format!("{place} is not ready"))?;
             broker_ready(&metadata, id).map_err(|why| anyhow!("{place} is not ready: {why}"))
         }
     }
@@ -109,16 +116,20 @@ fn api_versions(conn: &mut Connection) -> Result<ApiVersionsResponse> {
     let frame = conn.round_trip(&request, "ApiVersions")?;
     let response = api_versions::decode_response(&frame, CORRELATION_API_VERSIONS)?;
     if response.error_code != 0 {
-        bail!("ApiVersions v{} answered error code {}", api_versions::VERSION, response.error_code);
+        bail!(
+            "ApiVersions v{} answered error code {}",
+            api_versions::VERSION,
+            response.error_code
+        );
     }
     Ok(response)
 }
 
 /// Sends Metadata (all topics) in the newest version both sides speak.
 fn metadata(conn: &mut Connection, versions: &ApiVersionsResponse) -> Result<MetadataResponse> {
-    let range = versions
-        .range(metadata::API_KEY)
-        .ok_or_else(|| anyhow!("the listener does not serve Metadata (is it a controller listener?)"))?;
+    let range = versions.range(metadata::API_KEY).ok_or_else(|| {
+        anyhow!("the listener does not serve Metadata (is it a controller listener?)")
+    })?;
     let version = metadata::pick_version(range.min, range.max).ok_or_else(|| {
         anyhow!(
             "the broker serves Metadata v{}-v{}, kafka-init speaks v{}-v{}",
@@ -130,13 +141,19 @@ fn metadata(conn: &mut Connection, versions: &ApiVersionsResponse) -> Result<Met
     })?;
     let request = metadata::encode_request(version, CORRELATION_METADATA, CLIENT);
     let frame = conn.round_trip(&request, "Metadata")?;
-    Ok(metadata::decode_response(&frame, version, CORRELATION_METADATA)?)
+    Ok(metadata::decode_response(
+        &frame,
+        version,
+        CORRELATION_METADATA,
+    )?)
 }
 
 /// The readiness verdict of [`Check::ReadyController`].
 pub fn controller_ready(versions: &ApiVersionsResponse) -> Result<(), String> {
     if versions.range(api_versions::VOTE).is_none() {
-        return Err("the listener does not serve Vote (key 52); it is not a KRaft controller's".into());
+        return Err(
+            "the listener does not serve Vote (key 52); it is not a KRaft controller's".into(),
+        );
     }
     Ok(())
 }
@@ -147,7 +164,10 @@ const NAMED: usize = 3;
 /// The readiness verdict of [`Check::ReadyBroker`] for node `id`.
 pub fn broker_ready(metadata: &MetadataResponse, id: i32) -> Result<(), String> {
     if metadata.error_code != 0 {
-        return Err(format!("Metadata answered error code {}", metadata.error_code));
+        return Err(format!(
+            "Metadata answered error code {}",
+            metadata.error_code
+        ));
     }
     if !metadata.brokers.iter().any(|b| b.node_id == id) {
         return Err(format!(
@@ -171,7 +191,9 @@ pub fn broker_ready(metadata: &MetadataResponse, id: i32) -> Result<(), String> 
     if count > NAMED {
         named.push_str(", ...");
     }
-    Err(format!("broker {id} is not in the ISR of {count} partition(s): {named}"))
+    Err(format!(
+        "broker {id} is not in the ISR of {count} partition(s): {named}"
+    ))
 }
 
 #[cfg(test)]
@@ -180,7 +202,12 @@ mod tests {
     use crate::wire::metadata::{Broker, Partition, Topic};
 
     fn broker(node_id: i32) -> Broker {
-        Broker { node_id, host: format!("kafka-{node_id}"), port: 9092, rack: None }
+        Broker {
+            node_id,
+            host: format!("kafka-{node_id}"),
+            port: 9092,
+            rack: None,
+        }
     }
 
     fn partition(index: i32, leader: i32, replicas: &[i32], isr: &[i32]) -> Partition {
@@ -241,7 +268,11 @@ mod tests {
             ]), Err("broker 1 is not in the ISR of 4 partition(s): orders-0, orders-1, orders-2, ...")),
         ];
         for (name, metadata, expected) in cases {
-            assert_eq!(broker_ready(&metadata, 1), expected.map_err(String::from), "{name}");
+            assert_eq!(
+                broker_ready(&metadata, 1),
+                expected.map_err(String::from),
+                "{name}"
+            );
         }
     }
 
@@ -249,7 +280,10 @@ mod tests {
     fn a_top_level_metadata_error_is_not_ready() {
         let mut metadata = cluster(&[1], vec![]);
         metadata.error_code = 56;
-        assert_eq!(broker_ready(&metadata, 1), Err("Metadata answered error code 56".into()));
+        assert_eq!(
+            broker_ready(&metadata, 1),
+            Err("Metadata answered error code 56".into())
+        );
     }
 
     #[test]
@@ -262,7 +296,11 @@ mod tests {
             (Role::Controller, true, Check::ReadyController),
         ];
         for (role, ready, check) in cases {
-            assert_eq!(Check::for_role(role, ready), check, "{role:?} ready={ready}");
+            assert_eq!(
+                Check::for_role(role, ready),
+                check,
+                "{role:?} ready={ready}"
+            );
         }
     }
 
@@ -270,7 +308,14 @@ mod tests {
     fn a_controller_is_ready_only_when_it_serves_vote() {
         let with = |keys: &[i16]| ApiVersionsResponse {
             error_code: 0,
-            apis: keys.iter().map(|&key| api_versions::ApiRange { key, min: 0, max: 1 }).collect(),
+            apis: keys
+                .iter()
+                .map(|&key| api_versions::ApiRange {
+                    key,
+                    min: 0,
+                    max: 1,
+                })
+                .collect(),
             throttle_time_ms: 0,
         };
         assert_eq!(controller_ready(&with(&[18, 52, 55])), Ok(()));

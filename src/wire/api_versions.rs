@@ -134,13 +134,15 @@ mod tests {
     fn the_request_is_header_v2_then_two_compact_strings() {
         let frame = encode_request(7, "c", "kafka-init", "1.0");
         let expected: Vec<u8> = [
-            &[0, 0, 0, 28][..],           // size
-            &[0, 18, 0, 3, 0, 0, 0, 7],   // api key, version, correlation id
-            &[0, 1, b'c'],                // client id, classic string
-            &[0],                         // header tagged fields
-            &[11], b"kafka-init",         // client software name
-            &[4], b"1.0",                 // client software version
-            &[0],                         // body tagged fields
+            &[0, 0, 0, 28][..],         // size
+            &[0, 18, 0, 3, 0, 0, 0, 7], // api key, version, correlation id
+            &[0, 1, b'c'],              // client id, classic string
+            &[0],                       // header tagged fields
+            &[11],
+            b"kafka-init", // client software name
+            &[4],
+            b"1.0", // client software version
+            &[0],   // body tagged fields
         ]
         .concat();
         assert_eq!(frame, expected);
@@ -155,13 +157,23 @@ mod tests {
         ];
         let response = decode_response(&frame, 1).unwrap();
         assert_eq!(response.error_code, UNSUPPORTED_VERSION);
-        assert_eq!(response.range(18), Some(ApiRange { key: 18, min: 0, max: 2 }));
+        assert_eq!(
+            response.range(18),
+            Some(ApiRange {
+                key: 18,
+                min: 0,
+                max: 2
+            })
+        );
     }
 
     #[test]
     fn a_response_to_another_request_is_refused() {
         let frame = [0, 0, 0, 9, 0, 0, 1, 0, 0, 0, 0, 0];
         let err = decode_response(&frame, 1).unwrap_err();
-        assert!(err.to_string().contains("correlation id 9, expected 1"), "{err}");
+        assert!(
+            err.to_string().contains("correlation id 9, expected 1"),
+            "{err}"
+        );
     }
 }

@@ -289,7 +289,10 @@ mod tests {
     #[test]
     fn a_varint_of_six_bytes_is_refused() {
         let mut r = Reader::new(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x01], "test");
-        assert_eq!(r.uvarint("v").unwrap_err().problem, "varint longer than 5 bytes");
+        assert_eq!(
+            r.uvarint("v").unwrap_err().problem,
+            "varint longer than 5 bytes"
+        );
     }
 
     #[test]

@@ -77,7 +77,8 @@ impl Connection {
     // call gets what is left of the deadline.
     fn write_all(&mut self, mut buf: &[u8]) -> io::Result<()> {
         while !buf.is_empty() {
-            self.stream.set_write_timeout(Some(remaining(self.deadline)?))?;
+            self.stream
+                .set_write_timeout(Some(remaining(self.deadline)?))?;
             match self.stream.write(buf) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(n) => buf = &buf[n..],
@@ -90,7 +91,8 @@ impl Connection {
 
     fn read_exact(&mut self, mut buf: &mut [u8]) -> io::Result<()> {
         while !buf.is_empty() {
-            self.stream.set_read_timeout(Some(remaining(self.deadline)?))?;
+            self.stream
+                .set_read_timeout(Some(remaining(self.deadline)?))?;
             match self.stream.read(buf) {
                 Ok(0) => {
                     return Err(io::Error::new(

@@ -5,7 +5,13 @@ use super::codec::{DecodeError, Reader, Writer};
 /// Request header v2, for flexible request versions: api key, version,
 /// correlation id, client id (a classic `i16`-length string even here), and an
 /// empty tagged-field section.
-pub fn request_v2(w: &mut Writer, api_key: i16, version: i16, correlation_id: i32, client_id: &str) {
+pub fn request_v2(
+    w: &mut Writer,
+    api_key: i16,
+    version: i16,
+    correlation_id: i32,
+    client_id: &str,
+) {
     w.i16(api_key)
         .i16(version)
         .i32(correlation_id)

@@ -8,14 +8,23 @@ use super::metadata;
 /// One captured file, as it was on the wire (size prefix included).
 macro_rules! fixture {
     ($path:literal) => {
-        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/wire/", $path)).as_slice()
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/wire/",
+            $path
+        ))
+        .as_slice()
     };
 }
 
 /// A captured response without its size prefix, after checking the prefix.
 fn frame(bytes: &[u8]) -> &[u8] {
     let size = i32::from_be_bytes(bytes[..4].try_into().expect("4 bytes"));
-    assert_eq!(size as usize, bytes.len() - 4, "size prefix of a captured frame");
+    assert_eq!(
+        size as usize,
+        bytes.len() - 4,
+        "size prefix of a captured frame"
+    );
     &bytes[4..]
 }
 
@@ -57,15 +66,24 @@ fn our_metadata_request_matches_the_java_client_but_asks_for_all_topics() {
     // allows auto topic creation (1) where a probe must not (0). Nothing
     // else may differ.
     let cases = [
-        (12, fixture!("3.9.0/jvm-broker-api-versions/c2-02-Metadata-v12-request.bin")),
-        (13, fixture!("4.4.0/jvm-broker-api-versions/c2-02-Metadata-v13-request.bin")),
+        (
+            12,
+            fixture!("3.9.0/jvm-broker-api-versions/c2-02-Metadata-v12-request.bin"),
+        ),
+        (
+            13,
+            fixture!("4.4.0/jvm-broker-api-versions/c2-02-Metadata-v13-request.bin"),
+        ),
     ];
     for (version, captured) in cases {
         let ours = metadata::encode_request(version, correlation(captured), "admin-1");
         // size, key, version, correlation id, client id, header tags, topics
         let auto_create_at = 4 + 2 + 2 + 4 + 2 + "admin-1".len() + 1 + 1;
         let mut expected = captured.to_vec();
-        assert_eq!(expected[auto_create_at], 1, "the Java client's allow_auto_topic_creation");
+        assert_eq!(
+            expected[auto_create_at], 1,
+            "the Java client's allow_auto_topic_creation"
+        );
         expected[auto_create_at] = 0;
         assert_eq!(ours, expected, "v{version}");
     }
@@ -74,8 +92,14 @@ fn our_metadata_request_matches_the_java_client_but_asks_for_all_topics() {
 #[test]
 fn our_metadata_request_is_the_one_captured_from_kafka_init() {
     let cases = [
-        (12, fixture!("3.9.0/kafka-init-probe-ready/c2-02-Metadata-v12-request.bin")),
-        (13, fixture!("4.4.0/kafka-init-probe-ready/c2-02-Metadata-v13-request.bin")),
+        (
+            12,
+            fixture!("3.9.0/kafka-init-probe-ready/c2-02-Metadata-v12-request.bin"),
+        ),
+        (
+            13,
+            fixture!("4.4.0/kafka-init-probe-ready/c2-02-Metadata-v13-request.bin"),
+        ),
     ];
     for (version, captured) in cases {
         assert_eq!(metadata::encode_request(version, 2, "kafka-init"), captured);
@@ -86,8 +110,14 @@ fn our_metadata_request_is_the_one_captured_from_kafka_init() {
 fn api_versions_answers_of_broker_listeners_decode() {
     // (fixture, newest Metadata version the broker serves)
     let cases = [
-        (fixture!("3.9.0/kafka-init-probe-ready/c2-01-ApiVersions-v3-response.bin"), 12),
-        (fixture!("4.4.0/kafka-init-probe-ready/c2-01-ApiVersions-v3-response.bin"), 13),
+        (
+            fixture!("3.9.0/kafka-init-probe-ready/c2-01-ApiVersions-v3-response.bin"),
+            12,
+        ),
+        (
+            fixture!("4.4.0/kafka-init-probe-ready/c2-01-ApiVersions-v3-response.bin"),
+            13,
+        ),
         (fixture!("3.9.0/kcat/c2-01-ApiVersions-v3-response.bin"), 12),
         (fixture!("4.4.0/kcat/c2-01-ApiVersions-v3-response.bin"), 13),
     ];
@@ -95,9 +125,14 @@ fn api_versions_answers_of_broker_listeners_decode() {
         let response = api_versions::decode_response(frame(bytes), 1).unwrap();
         assert_eq!(response.error_code, 0);
         assert_eq!(response.throttle_time_ms, 0);
-        let range = response.range(metadata::API_KEY).expect("Metadata is served");
+        let range = response
+            .range(metadata::API_KEY)
+            .expect("Metadata is served");
         assert_eq!(range.max, metadata_max);
-        assert_eq!(metadata::pick_version(range.min, range.max), Some(metadata_max));
+        assert_eq!(
+            metadata::pick_version(range.min, range.max),
+            Some(metadata_max)
+        );
         assert!(response.range(api_versions::API_KEY).is_some());
     }
 }
@@ -105,10 +140,22 @@ fn api_versions_answers_of_broker_listeners_decode() {
 #[test]
 fn only_controller_listeners_advertise_vote_and_only_broker_listeners_metadata() {
     let cases = [
-        (fixture!("3.9.0/kafka-init-probe-controller/c2-01-ApiVersions-v3-response.bin"), true),
-        (fixture!("4.4.0/kafka-init-probe-controller/c2-01-ApiVersions-v3-response.bin"), true),
-        (fixture!("3.9.0/kafka-init-probe-ready/c2-01-ApiVersions-v3-response.bin"), false),
-        (fixture!("4.4.0/kafka-init-probe-ready/c2-01-ApiVersions-v3-response.bin"), false),
+        (
+            fixture!("3.9.0/kafka-init-probe-controller/c2-01-ApiVersions-v3-response.bin"),
+            true,
+        ),
+        (
+            fixture!("4.4.0/kafka-init-probe-controller/c2-01-ApiVersions-v3-response.bin"),
+            true,
+        ),
+        (
+            fixture!("3.9.0/kafka-init-probe-ready/c2-01-ApiVersions-v3-response.bin"),
+            false,
+        ),
+        (
+            fixture!("4.4.0/kafka-init-probe-ready/c2-01-ApiVersions-v3-response.bin"),
+            false,
+        ),
     ];
     for (bytes, controller) in cases {
         let response = api_versions::decode_response(frame(bytes), 1).unwrap();
@@ -143,17 +190,33 @@ fn api_versions_answers_to_the_java_client_decode_with_the_v3_layout() {
 #[test]
 fn metadata_answers_list_the_broker_and_every_partition() {
     let cases = [
-        (12, 19092, fixture!("3.9.0/kafka-init-probe-ready/c2-02-Metadata-v12-response.bin")),
-        (13, 19192, fixture!("4.4.0/kafka-init-probe-ready/c2-02-Metadata-v13-response.bin")),
+        (
+            12,
+            19092,
+            fixture!("3.9.0/kafka-init-probe-ready/c2-02-Metadata-v12-response.bin"),
+        ),
+        (
+            13,
+            19192,
+            fixture!("4.4.0/kafka-init-probe-ready/c2-02-Metadata-v13-response.bin"),
+        ),
     ];
     for (version, port, bytes) in cases {
         let response = metadata::decode_response(frame(bytes), version, 2).unwrap();
         assert_eq!(response.error_code, 0);
-        assert_eq!(response.cluster_id.as_deref(), Some("a2Fma2EtaW5pdC13aXJlIQ"));
+        assert_eq!(
+            response.cluster_id.as_deref(),
+            Some("a2Fma2EtaW5pdC13aXJlIQ")
+        );
         assert_eq!(response.controller_id, 1);
         assert_eq!(
             response.brokers,
-            [metadata::Broker { node_id: 1, host: "127.0.0.1".into(), port, rack: None }]
+            [metadata::Broker {
+                node_id: 1,
+                host: "127.0.0.1".into(),
+                port,
+                rack: None
+            }]
         );
         assert_eq!(response.topics.len(), 1, "v{version}");
         let topic = &response.topics[0];
@@ -164,7 +227,10 @@ fn metadata_answers_list_the_broker_and_every_partition() {
         indexes.sort();
         assert_eq!(indexes, [0, 1]);
         for p in &topic.partitions {
-            assert_eq!((p.error_code, p.leader, &p.replicas[..], &p.isr[..]), (0, 1, &[1][..], &[1][..]));
+            assert_eq!(
+                (p.error_code, p.leader, &p.replicas[..], &p.isr[..]),
+                (0, 1, &[1][..], &[1][..])
+            );
             assert!(p.offline.is_empty());
         }
     }
@@ -194,13 +260,23 @@ fn metadata_answers_to_the_java_client_decode() {
 
 #[test]
 fn every_truncation_of_a_real_answer_is_an_error_not_a_panic() {
-    let api = frame(fixture!("4.4.0/kafka-init-probe-ready/c2-01-ApiVersions-v3-response.bin"));
+    let api = frame(fixture!(
+        "4.4.0/kafka-init-probe-ready/c2-01-ApiVersions-v3-response.bin"
+    ));
     for end in 0..api.len() {
-        assert!(api_versions::decode_response(&api[..end], 1).is_err(), "ApiVersions cut at {end}");
+        assert!(
+            api_versions::decode_response(&api[..end], 1).is_err(),
+            "ApiVersions cut at {end}"
+        );
     }
-    let meta = frame(fixture!("4.4.0/kafka-init-probe-ready/c2-02-Metadata-v13-response.bin"));
+    let meta = frame(fixture!(
+        "4.4.0/kafka-init-probe-ready/c2-02-Metadata-v13-response.bin"
+    ));
     for end in 0..meta.len() {
-        assert!(metadata::decode_response(&meta[..end], 13, 2).is_err(), "Metadata cut at {end}");
+        assert!(
+            metadata::decode_response(&meta[..end], 13, 2).is_err(),
+            "Metadata cut at {end}"
+        );
     }
 }
 
@@ -208,16 +284,27 @@ fn every_truncation_of_a_real_answer_is_an_error_not_a_panic() {
 fn a_metadata_answer_read_as_the_wrong_version_is_refused() {
     // v13 has a trailing error code that v12 does not: reading one as the
     // other must fail, not silently misparse.
-    let meta = frame(fixture!("4.4.0/kafka-init-probe-ready/c2-02-Metadata-v13-response.bin"));
+    let meta = frame(fixture!(
+        "4.4.0/kafka-init-probe-ready/c2-02-Metadata-v13-response.bin"
+    ));
     assert!(metadata::decode_response(meta, 12, 2).is_err());
 }
 
 #[test]
 fn the_api_range_of_a_key_is_found() {
     let response = api_versions::decode_response(
-        frame(fixture!("3.9.0/kafka-init-probe-ready/c2-01-ApiVersions-v3-response.bin")),
+        frame(fixture!(
+            "3.9.0/kafka-init-probe-ready/c2-01-ApiVersions-v3-response.bin"
+        )),
         1,
     )
     .unwrap();
-    assert_eq!(response.range(18), Some(ApiRange { key: 18, min: 0, max: 4 }));
+    assert_eq!(
+        response.range(18),
+        Some(ApiRange {
+            key: 18,
+            min: 0,
+            max: 4
+        })
+    );
 }

@@ -28,7 +28,6 @@ declare -A E2E_STS=()       # pod -> StatefulSet name (container name in pod-env
 E2E_PASSED=0
 E2E_FAILED=0
 E2E_NEXT_IP=20
-E2E_WRAP=()                 # a prefix for the pod command (timeout, for foreground runs)
 
 # ---- output and checks ------------------------------------------------------
 
@@ -191,7 +190,7 @@ e2e_zookeeper() {
 
 e2e_zookeeper_start() {
   mkdir -p "$E2E_RUN/pods/zk/data"
-  in_pod zk unshare --uts -- sh -c 'hostname zk-0; exec "$@"' sh \
+  ip netns exec "${E2E_NS_PREFIX}zk" unshare --uts -- sh -c 'hostname zk-0; exec "$@"' sh \
     "$E2E_JAVA" -Xmx128m -XX:+UseSerialGC -Djava.net.preferIPv4Stack=true \
     "-Dlog4j.configuration=file:$E2E_RUN/conf/broker-log4j.properties" \
     -Dzookeeper.admin.enableServer=false -Dzookeeper.4lw.commands.whitelist=ruok,srvr \
@@ -214,13 +213,14 @@ zk_cli() {
 
 # ---- pods ---------------------------------------------------------------------
 
-# The Kafka container's env for a pod, from the k8s manifests.
+# The Kafka container's env for a pod, from the k8s manifests (scripts/pod-env.sh).
 e2e_manifest_env() {
-  local name=$1
-  if [ -x "$E2E_REPO/scripts/pod-env.sh" ] && [ "${E2E_TEMP_ENV:-0}" != 1 ]; then
-    "$E2E_REPO/scripts/pod-env.sh" "$E2E_REPO/k8s/overlays/${E2E_OVERLAY[$name]}" "${E2E_STS[$name]}" "$name" "${E2E_HOST_IP:-$E2E_NET.1}"
+  local name=$1 overlay=${E2E_OVERLAY[$1]}
+  if [ -f "$E2E_REPO/k8s/overlays/$overlay/kustomization.yaml" ] && [ "${E2E_TEMP_ENV:-0}" != 1 ]; then
+    "$E2E_REPO/scripts/pod-env.sh" "$overlay" "${E2E_STS[$name]}" "$name" "${E2E_HOST_IP:-$E2E_NET.1}"
   else
-    # Stand-in until scripts/pod-env.sh exists: the zookeeper overlay's settings.
+    # Stand-in while k8s/overlays/$overlay does not exist: the seed's settings.
+    echo "WARNING: no k8s/overlays/$overlay: $name runs on a stand-in env, not the manifests" >&2
     printf '%s\n' KAFKA_CFG_ZOOKEEPER_CONNECT=zk-service.zk:32181 \
       KAFKA_CFG_LISTENERS=PLAINTEXT_INTERNAL://:39092 ALLOW_PLAINTEXT_LISTENER=yes \
       KAFKA_INIT_REPLICAS=3 "POD_NAME=$name" POD_NAMESPACE=kafka
@@ -254,23 +254,25 @@ e2e_pod_cmd() {
     "-Dkafka.logs.dir=$E2E_RUN/pods/$1/logs" -cp "$E2E_LIBS/*" kafka.Kafka)
 }
 
-# Runs ENV_FILE's env only (env -i), with the pod's hostname, in its namespace.
-# All of ip, unshare, env and bash exec, so the pid stays that of kafka-init,
-# then of the JVM it execs.
-e2e_in_pod_env() {
-  local name=$1 envfile=$2; shift 2
-  "${E2E_WRAP[@]}" ip netns exec "$E2E_NS_PREFIX$name" unshare --uts -- env -i /bin/bash -c \
-    'hostname "$1"; while IFS= read -r l; do [ -n "$l" ] && export "$l"; done < "$2"; shift 2; exec "$@"' \
-    bash "$name" "$envfile" "$@"
+# e2e_pod_argv NAME ENV_FILE: sets E2E_ARGV to the pod's full command line:
+# ENV_FILE's env only (env -i), the pod's hostname (a UTS namespace), its
+# network namespace, then kafka-init. ip, unshare, env and bash all exec, so a
+# backgrounded E2E_ARGV's pid is that of kafka-init, then of the JVM it execs.
+e2e_pod_argv() {
+  local name=$1 envfile=$2
+  e2e_pod_cmd "$name"
+  E2E_ARGV=(ip netns exec "$E2E_NS_PREFIX$name" unshare --uts -- env -i /bin/bash -c
+    'hostname "$1"; while IFS= read -r l; do [ -n "$l" ] && export "$l"; done < "$2"; shift 2; exec "$@"'
+    bash "$name" "$envfile" "${E2E_CMD[@]}")
 }
 
 # e2e_pod_start NAME [overrides...]: starts the pod in the background.
 e2e_pod_start() {
   local name=$1; shift
   local envfile; envfile=$(e2e_env_file "$name" "$@")
-  e2e_pod_cmd "$name"
+  e2e_pod_argv "$name" "$envfile"
   echo "---- start $(date +%T.%N)" >> "$E2E_RUN/logs/$name.log"
-  e2e_in_pod_env "$name" "$envfile" "${E2E_CMD[@]}" >> "$E2E_RUN/logs/$name.log" 2>&1 &
+  "${E2E_ARGV[@]}" >> "$E2E_RUN/logs/$name.log" 2>&1 &
   E2E_PID[$name]=$!
   e2e_log "started $name (pid ${E2E_PID[$name]}, ${E2E_FQDN[$name]} at ${E2E_IP[$name]})"
 }
@@ -279,13 +281,11 @@ e2e_pod_start() {
 e2e_pod_run() {
   local name=$1; shift
   local envfile t0; envfile=$(e2e_env_file "$name" "$@")
-  e2e_pod_cmd "$name"
+  e2e_pod_argv "$name" "$envfile"
   echo "---- run $(date +%T.%N)" >> "$E2E_RUN/logs/$name.log"
   t0=$(e2e_ms)
   E2E_RC=0
-  E2E_WRAP=(timeout 180)
-  e2e_in_pod_env "$name" "$envfile" "${E2E_CMD[@]}" >> "$E2E_RUN/logs/$name.log" 2>&1 || E2E_RC=$?
-  E2E_WRAP=()
+  timeout 180 "${E2E_ARGV[@]}" >> "$E2E_RUN/logs/$name.log" 2>&1 || E2E_RC=$?
   E2E_ELAPSED_MS=$(( $(e2e_ms) - t0 ))
 }
 

@@ -43,7 +43,7 @@ bad_start() {
   before=$(wc -l < "$log" 2>/dev/null || echo 0)
   e2e_pod_run kafka-0 "${CLEAR[@]}" "KAFKA_CFG_LOG_DIRS=$BAD/data" "KAFKA_INIT_CONFIG_DIR=$BAD/config" "$@"
   rc=$E2E_RC ms=$E2E_ELAPSED_MS
-  problem=$(tail -n +"$((before + 1))" "$log" | grep -v '^----' | head -3 | tr '\n' ' ' | cut -c1-160)
+  problem=$(tail -n +"$((before + 1))" "$log" | grep -v '^----' | head -3 | tr '\n' ' ' | cut -c1-200 || true)
   check "failure $n ($what): kafka-init exits 78 (got $rc)" [ "$rc" -eq 78 ]
   check "failure $n: refused within 500 ms (${ms} ms)" [ "$ms" -lt 500 ]
   check "failure $n: no JVM started (no process left in the pod, no JVM output, nothing written)" \
@@ -56,7 +56,7 @@ bad_start() {
     before=$(wc -l < "$log")
     # shellcheck disable=SC2086
     e2e_kafka_direct kafka-0 "$(kafka_alone_props $alone)"
-    local why; why=$(tail -n +"$((before + 1))" "$log" | grep -o -E '(requirement failed|No security protocol|ConfigException|IllegalArgumentException)[^(]*' | head -1 | cut -c1-110)
+    local why; why=$(tail -n +"$((before + 1))" "$log" | grep -o -E '(requirement failed|No security protocol|ConfigException|IllegalArgumentException)[^(]*' | head -1 | cut -c1-110 || true)
     check "failure $n: Kafka alone on the same configuration fails too (exit $E2E_RC)" [ "$E2E_RC" -ne 0 ]
     alone_txt="exit $E2E_RC after $E2E_ELAPSED_MS ms: $why"
   fi
@@ -99,7 +99,8 @@ grep -F '"endpoints"' "$E2E_RUN/zk-ids.txt" | jq -c '{host, endpoints}' | sed 's
 
 # ---- 3. default replication, 10,000 acks=all messages back in order --------
 
-printf '%s\n' enable.idempotence=true > "$E2E_RUN/producer.properties"
+# VerifiableProducer defaults to retries=0; a durable producer retries (idempotently).
+printf "%s\n" enable.idempotence=true retries=2147483647 max.in.flight.requests.per.connection=5 > "$E2E_RUN/producer.properties"
 
 describe() { kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --describe --topic "$1"; }
 # isr_sizes TOPIC: one ISR size per partition (via kcat metadata, cheap to poll).

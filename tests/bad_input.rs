@@ -1,0 +1,622 @@
+//! Bad input: every case exits 78 before exec, names the variable in its
+//! message, and leaves nothing behind (no exec, no server.properties).
+
+mod util;
+
+use util::{run, with, SEED_ENV};
+
+const KRAFT: &[(&str, &str)] = &[
+    ("POD_NAME", "kafka-1"),
+    ("POD_NAMESPACE", "kafka"),
+    ("KAFKA_INIT_REPLICAS", "3"),
+    ("KAFKA_INIT_CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
+];
+
+/// (case, base env, variables set, variables removed, text the message must hold)
+type Case = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static [(&'static str, &'static str)],
+    &'static [&'static str],
+    &'static str,
+);
+
+const CASES: &[Case] = &[
+    (
+        "empty ordinal",
+        SEED_ENV,
+        &[("POD_NAME", "kafka-")],
+        &[],
+        "POD_NAME",
+    ),
+    (
+        "garbage ordinal",
+        SEED_ENV,
+        &[("POD_NAME", "kafka-two")],
+        &[],
+        "POD_NAME",
+    ),
+    (
+        "ordinal with a leading zero",
+        SEED_ENV,
+        &[("POD_NAME", "kafka-02")],
+        &[],
+        "POD_NAME",
+    ),
+    (
+        "negative-looking ordinal",
+        SEED_ENV,
+        &[("POD_NAME", "kafka--2")],
+        &[],
+        "POD_NAME",
+    ),
+    (
+        "name without an ordinal",
+        SEED_ENV,
+        &[("POD_NAME", "kafka")],
+        &[],
+        "POD_NAME",
+    ),
+    (
+        "hostname without an ordinal",
+        SEED_ENV,
+        &[("HOSTNAME", "worker-node-a")],
+        &["POD_NAME"],
+        "HOSTNAME",
+    ),
+    (
+        "ordinal too large",
+        SEED_ENV,
+        &[("POD_NAME", "kafka-4294967296")],
+        &[],
+        "POD_NAME",
+    ),
+    (
+        "garbage pod index",
+        SEED_ENV,
+        &[("POD_INDEX", "two")],
+        &[],
+        "POD_INDEX",
+    ),
+    (
+        "pod index disagreeing with the name",
+        SEED_ENV,
+        &[("POD_INDEX", "1")],
+        &[],
+        "POD_INDEX",
+    ),
+    (
+        "bad namespace",
+        SEED_ENV,
+        &[("POD_NAMESPACE", "Kafka_NS")],
+        &[],
+        "POD_NAMESPACE",
+    ),
+    (
+        "offset that overflows",
+        SEED_ENV,
+        &[("KAFKA_INIT_ID_OFFSET", "2147483647")],
+        &[],
+        "KAFKA_INIT_ID_OFFSET",
+    ),
+    (
+        "offset that is not a number",
+        SEED_ENV,
+        &[("KAFKA_INIT_ID_OFFSET", "-1")],
+        &[],
+        "KAFKA_INIT_ID_OFFSET",
+    ),
+    (
+        "offset above reserved.broker.max.id",
+        SEED_ENV,
+        &[("KAFKA_INIT_ID_OFFSET", "999")],
+        &[],
+        "reserved.broker.max.id",
+    ),
+    (
+        "duplicate listener names",
+        SEED_ENV,
+        &[(
+            "KAFKA_LISTENERS",
+            "PLAINTEXT_INTERNAL://:39092,PLAINTEXT_INTERNAL://:39093",
+        )],
+        &[],
+        "Each listener must have a different name",
+    ),
+    (
+        "duplicate names differing in case",
+        SEED_ENV,
+        &[(
+            "KAFKA_LISTENERS",
+            "PLAINTEXT_INTERNAL://:39092,plaintext_internal://:39093",
+        )],
+        &[],
+        "different name",
+    ),
+    (
+        "duplicate ports",
+        SEED_ENV,
+        &[
+            (
+                "KAFKA_LISTENERS",
+                "PLAINTEXT_INTERNAL://:39092,SSL://:39092",
+            ),
+            (
+                "KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP",
+                "PLAINTEXT_INTERNAL:PLAINTEXT,SSL:SSL",
+            ),
+        ],
+        &[],
+        "Each listener must have a different port",
+    ),
+    (
+        "two IPv4 listeners on one port",
+        SEED_ENV,
+        &[
+            (
+                "KAFKA_LISTENERS",
+                "PLAINTEXT_INTERNAL://10.0.0.1:39092,SSL://10.0.0.2:39092",
+            ),
+            (
+                "KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP",
+                "PLAINTEXT_INTERNAL:PLAINTEXT,SSL:SSL",
+            ),
+        ],
+        &[],
+        "different port",
+    ),
+    (
+        "unknown protocol in the map",
+        SEED_ENV,
+        &[(
+            "KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP",
+            "PLAINTEXT_INTERNAL:TLS",
+        )],
+        &[],
+        "Invalid security protocol `TLS`",
+    ),
+    (
+        "map entry without a protocol",
+        SEED_ENV,
+        &[(
+            "KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP",
+            "PLAINTEXT_INTERNAL",
+        )],
+        &[],
+        "KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP",
+    ),
+    (
+        "listener missing from an explicit map",
+        SEED_ENV,
+        &[
+            (
+                "KAFKA_LISTENERS",
+                "PLAINTEXT_INTERNAL://:39092,CLIENTS://:39094",
+            ),
+            (
+                "KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP",
+                "PLAINTEXT_INTERNAL:PLAINTEXT",
+            ),
+        ],
+        &[],
+        "No security protocol defined for listener CLIENTS",
+    ),
+    (
+        "listener name with two protocols",
+        SEED_ENV,
+        &[(
+            "KAFKA_LISTENERS",
+            "PLAINTEXT_INTERNAL://:39092,SSL_PLAINTEXT://:39094",
+        )],
+        &[],
+        "SSL_PLAINTEXT",
+    ),
+    (
+        "malformed listener without a port",
+        SEED_ENV,
+        &[("KAFKA_LISTENERS", "PLAINTEXT_INTERNAL://kafka")],
+        &[],
+        "Unable to parse PLAINTEXT_INTERNAL://kafka",
+    ),
+    (
+        "malformed listener without a scheme",
+        SEED_ENV,
+        &[("KAFKA_LISTENERS", "PLAINTEXT_INTERNAL:39092")],
+        &[],
+        "KAFKA_LISTENERS",
+    ),
+    (
+        "port out of range",
+        SEED_ENV,
+        &[("KAFKA_LISTENERS", "PLAINTEXT_INTERNAL://:70000")],
+        &[],
+        "between 1 and 65535",
+    ),
+    (
+        "port zero",
+        SEED_ENV,
+        &[("KAFKA_LISTENERS", "PLAINTEXT_INTERNAL://:0")],
+        &[],
+        "between 1 and 65535",
+    ),
+    (
+        "port that is not a number",
+        SEED_ENV,
+        &[("KAFKA_LISTENERS", "PLAINTEXT_INTERNAL://:x9092")],
+        &[],
+        "decimal",
+    ),
+    (
+        "malformed host",
+        SEED_ENV,
+        &[("KAFKA_LISTENERS", "PLAINTEXT_INTERNAL://kafka 0:39092")],
+        &[],
+        "KAFKA_LISTENERS",
+    ),
+    (
+        "IPv6 without brackets",
+        SEED_ENV,
+        &[("KAFKA_LISTENERS", "PLAINTEXT_INTERNAL://::1:39092")],
+        &[],
+        "IPv6 host in brackets",
+    ),
+    (
+        "IPv6 with an unclosed bracket",
+        SEED_ENV,
+        &[("KAFKA_LISTENERS", "PLAINTEXT_INTERNAL://[::1:39092")],
+        &[],
+        "unbalanced brackets",
+    ),
+    (
+        "brackets around a name",
+        SEED_ENV,
+        &[("KAFKA_LISTENERS", "PLAINTEXT_INTERNAL://[kafka]:39092")],
+        &[],
+        "IPv6 hosts only",
+    ),
+    (
+        "advertised 0.0.0.0",
+        SEED_ENV,
+        &[(
+            "KAFKA_ADVERTISED_LISTENERS",
+            "PLAINTEXT_INTERNAL://0.0.0.0:39092",
+        )],
+        &[],
+        "nonroutable meta-address 0.0.0.0",
+    ),
+    (
+        "advertised name not in listeners",
+        SEED_ENV,
+        &[(
+            "KAFKA_ADVERTISED_LISTENERS",
+            "OTHER_PLAINTEXT://kafka-2.kafka:39092",
+        )],
+        &[],
+        "subset of the ones defined in listeners",
+    ),
+    (
+        "inter-broker listener not advertised",
+        SEED_ENV,
+        &[("KAFKA_INTER_BROKER_LISTENER_NAME", "INTERNAL")],
+        &[],
+        "must be a listener name defined in advertised.listeners",
+    ),
+    (
+        "conflicting inter-broker settings",
+        SEED_ENV,
+        &[("KAFKA_CFG_SECURITY_INTER_BROKER_PROTOCOL", "PLAINTEXT")],
+        &[],
+        "Only one of inter.broker.listener.name and security.inter.broker.protocol",
+    ),
+    (
+        "several listeners and no inter-broker listener",
+        SEED_ENV,
+        &[(
+            "KAFKA_LISTENERS",
+            "PLAINTEXT_INTERNAL://:39092,PLAINTEXT_CLIENTS://:39094",
+        )],
+        &["KAFKA_INTER_BROKER_LISTENER_NAME"],
+        "KAFKA_CFG_INTER_BROKER_LISTENER_NAME",
+    ),
+    (
+        "alias and KAFKA_CFG_ name disagree",
+        SEED_ENV,
+        &[("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk-other:2181")],
+        &[],
+        "KAFKA_ZOOKEEPER_CONNECT",
+    ),
+    (
+        "leftover broker id command",
+        SEED_ENV,
+        &[("KAFKA_BROKER_ID_COMMAND", "cat /tmp/broker_id")],
+        &[],
+        "KAFKA_BROKER_ID_COMMAND",
+    ),
+    (
+        "leftover node id command",
+        SEED_ENV,
+        &[("KAFKA_NODE_ID_COMMAND", "cat /tmp/node_id")],
+        &[],
+        "KAFKA_NODE_ID_COMMAND",
+    ),
+    (
+        "deprecated broker id command",
+        SEED_ENV,
+        &[("BROKER_ID_COMMAND", "hostname")],
+        &[],
+        "BROKER_ID_COMMAND",
+    ),
+    (
+        "service-link value in a setting",
+        SEED_ENV,
+        &[("KAFKA_ZOOKEEPER_CONNECT", "tcp://10.96.0.12:32181")],
+        &[],
+        "enableServiceLinks",
+    ),
+    (
+        "fixed broker id",
+        SEED_ENV,
+        &[("KAFKA_CFG_BROKER_ID", "0")],
+        &[],
+        "KAFKA_CFG_BROKER_ID",
+    ),
+    (
+        "missing zookeeper.connect in ZooKeeper mode",
+        SEED_ENV,
+        &[("KAFKA_INIT_MODE", "zookeeper")],
+        &["KAFKA_ZOOKEEPER_CONNECT"],
+        "zookeeper.connect",
+    ),
+    (
+        "unknown mode",
+        SEED_ENV,
+        &[("KAFKA_INIT_MODE", "zk")],
+        &[],
+        "KAFKA_INIT_MODE",
+    ),
+    (
+        "unknown flavor",
+        SEED_ENV,
+        &[("KAFKA_INIT_FLAVOR", "confluent")],
+        &[],
+        "KAFKA_INIT_FLAVOR",
+    ),
+    (
+        "bad run-as",
+        SEED_ENV,
+        &[("KAFKA_INIT_RUN_AS", "kafka")],
+        &[],
+        "KAFKA_INIT_RUN_AS",
+    ),
+    (
+        "bad replicas",
+        SEED_ENV,
+        &[("KAFKA_INIT_REPLICAS", "three")],
+        &[],
+        "KAFKA_INIT_REPLICAS",
+    ),
+    (
+        "relative data dir",
+        SEED_ENV,
+        &[("KAFKA_CFG_LOG_DIRS", "data")],
+        &[],
+        "absolute path",
+    ),
+    (
+        "bad cluster domain",
+        SEED_ENV,
+        &[("KAFKA_INIT_CLUSTER_DOMAIN", "cluster..local")],
+        &[],
+        "KAFKA_INIT_CLUSTER_DOMAIN",
+    ),
+    // KRaft and external access (issue 6).
+    (
+        "missing cluster id",
+        KRAFT,
+        &[],
+        &["KAFKA_INIT_CLUSTER_ID"],
+        "freshly generated",
+    ),
+    (
+        "malformed cluster id",
+        KRAFT,
+        &[("KAFKA_INIT_CLUSTER_ID", "my-cluster")],
+        &[],
+        "22 base64url",
+    ),
+    (
+        "two cluster ids",
+        KRAFT,
+        &[
+            ("KAFKA_INIT_FLAVOR", "apache"),
+            ("CLUSTER_ID", "AbCdEfGhIjKlMnOpQrStUv"),
+        ],
+        &[],
+        "CLUSTER_ID",
+    ),
+    (
+        "voters without this controller",
+        KRAFT,
+        &[(
+            "KAFKA_CFG_CONTROLLER_QUORUM_VOTERS",
+            "5@c-0.c:9093,6@c-1.c:9093",
+        )],
+        &[],
+        "must be included in the set of voters",
+    ),
+    (
+        "broker-only node among the voters",
+        KRAFT,
+        &[
+            ("KAFKA_INIT_ROLE", "broker"),
+            ("KAFKA_INIT_CONTROLLER_STATEFULSET", "kafka-controller"),
+            ("KAFKA_INIT_CONTROLLER_REPLICAS", "3"),
+        ],
+        &[],
+        "must not be included in the set of voters",
+    ),
+    (
+        "broker-only node without its controllers",
+        KRAFT,
+        &[
+            ("KAFKA_INIT_ROLE", "broker"),
+            ("KAFKA_INIT_ID_OFFSET", "100"),
+        ],
+        &[],
+        "KAFKA_INIT_CONTROLLER_STATEFULSET",
+    ),
+    (
+        "controller listener advertised",
+        KRAFT,
+        &[(
+            "KAFKA_CFG_ADVERTISED_LISTENERS",
+            "CONTROLLER://kafka-1.kafka:9093",
+        )],
+        &[],
+        "controller listener CONTROLLER is advertised",
+    ),
+    (
+        "controller listener on a broker-only node",
+        KRAFT,
+        &[
+            ("KAFKA_INIT_ROLE", "broker"),
+            ("KAFKA_INIT_ID_OFFSET", "100"),
+            ("KAFKA_INIT_CONTROLLER_STATEFULSET", "kafka-controller"),
+            ("KAFKA_INIT_CONTROLLER_REPLICAS", "3"),
+            (
+                "KAFKA_CFG_LISTENERS",
+                "PLAINTEXT://:9092,CONTROLLER://:9093",
+            ),
+        ],
+        &[],
+        "just the broker role",
+    ),
+    (
+        "bad role",
+        KRAFT,
+        &[("KAFKA_INIT_ROLE", "leader")],
+        &[],
+        "KAFKA_INIT_ROLE",
+    ),
+    (
+        "role and process.roles disagree",
+        KRAFT,
+        &[
+            ("KAFKA_INIT_ROLE", "broker"),
+            ("KAFKA_CFG_PROCESS_ROLES", "controller"),
+        ],
+        &[],
+        "disagree",
+    ),
+    (
+        "zookeeper.connect in KRaft mode",
+        KRAFT,
+        &[
+            ("KAFKA_INIT_MODE", "kraft"),
+            ("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181"),
+        ],
+        &[],
+        "KAFKA_CFG_ZOOKEEPER_CONNECT",
+    ),
+    (
+        "external base port that overflows",
+        KRAFT,
+        &[
+            ("KAFKA_INIT_EXTERNAL_BASE_PORT", "65535"),
+            ("HOST_IP", "10.1.2.3"),
+        ],
+        &[],
+        "KAFKA_INIT_EXTERNAL_BASE_PORT",
+    ),
+    (
+        "HOST_IP that is not an address",
+        KRAFT,
+        &[
+            ("KAFKA_INIT_EXTERNAL_BASE_PORT", "31090"),
+            ("HOST_IP", "node-1"),
+        ],
+        &[],
+        "HOST_IP",
+    ),
+    (
+        "HOST_IP missing",
+        KRAFT,
+        &[("KAFKA_INIT_EXTERNAL_BASE_PORT", "31090")],
+        &[],
+        "HOST_IP",
+    ),
+];
+
+#[test]
+fn every_bad_input_exits_78_names_the_variable_and_changes_nothing() {
+    assert!(CASES.len() >= 30);
+    for (case, base, set, remove, text) in CASES {
+        let mut env = with(base, set, remove);
+        env.push(("KAFKA_INIT_CONFIG_DIR", "$DIR/config"));
+        env.push(("KAFKA_CFG_LOG_DIRS", "$DIR/data"));
+        let env = if set.iter().any(|(k, _)| *k == "KAFKA_CFG_LOG_DIRS") {
+            with(&env, set, &[])
+        } else {
+            env
+        };
+        let flavors: &[&str] = if set.iter().any(|(k, _)| *k == "KAFKA_INIT_FLAVOR") {
+            &["(from env)"]
+        } else {
+            &["bitnami", "properties"]
+        };
+        for flavor in flavors {
+            let args: &[&str] = if flavor.starts_with('(') {
+                &["exec", "--", "$STANDIN"]
+            } else {
+                &["exec", "--flavor", flavor, "--", "$STANDIN"]
+            };
+            let r = run(args, &env);
+            let e = r.stderr();
+            assert_eq!(r.code(), 78, "{case} ({flavor}): {e}");
+            assert!(
+                e.contains(text),
+                "{case} ({flavor}): message lacks {text:?}:\n{e}"
+            );
+            assert!(e.contains("fix:"), "{case}: no fix in\n{e}");
+            assert!(!r.exec_happened(), "{case} ({flavor}): exec'd");
+            let left: Vec<_> = std::fs::read_dir(&r.dir.0)
+                .unwrap()
+                .map(|d| d.unwrap().file_name())
+                .collect();
+            assert_eq!(
+                left,
+                ["entrypoint-standin"],
+                "{case} ({flavor}): left files behind"
+            );
+        }
+    }
+}
+
+#[test]
+fn all_problems_are_reported_at_once() {
+    let env = with(
+        SEED_ENV,
+        &[
+            ("POD_NAMESPACE", "Bad_NS"),
+            (
+                "KAFKA_LISTENERS",
+                "PLAINTEXT_INTERNAL://:39092,PLAINTEXT_INTERNAL://:39093",
+            ),
+            ("KAFKA_BROKER_ID_COMMAND", "x"),
+            ("KAFKA_INIT_REPLICAS", "many"),
+        ],
+        &[],
+    );
+    let r = run(&["exec", "--", "$STANDIN"], &env);
+    assert_eq!(r.code(), 78);
+    let e = r.stderr();
+    for var in [
+        "POD_NAMESPACE",
+        "KAFKA_LISTENERS",
+        "KAFKA_BROKER_ID_COMMAND",
+        "KAFKA_INIT_REPLICAS",
+    ] {
+        assert!(e.contains(var), "{var} missing from\n{e}");
+    }
+    assert!(e.contains("4 configuration problem(s)"), "{e}");
+}

@@ -1,0 +1,265 @@
+//! `kafka-init probe` as a process, against stand-in brokers on loopback that
+//! replay answers captured from real Kafka (tests/fixtures/wire/), a port
+//! nobody listens on, a server that never answers and one that is not Kafka.
+//! The real-broker cases are in tests/e2e/probe.sh.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Output};
+use std::thread;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kafka-init");
+
+fn fixture(path: &str) -> Vec<u8> {
+    let full = format!("{}/tests/fixtures/wire/{path}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&full).unwrap_or_else(|e| panic!("read {full}: {e}"))
+}
+
+/// Answers from a real Kafka 3.9 broker (node 1) to kafka-init's own requests.
+fn broker_answers() -> Vec<Vec<u8>> {
+    vec![
+        fixture("3.9.0/kafka-init-probe-ready/c2-01-ApiVersions-v3-response.bin"),
+        fixture("3.9.0/kafka-init-probe-ready/c2-02-Metadata-v12-response.bin"),
+    ]
+}
+
+/// A real Kafka 3.9 controller listener's answer to kafka-init's ApiVersions.
+fn controller_answers() -> Vec<Vec<u8>> {
+    vec![fixture(
+        "3.9.0/kafka-init-probe-controller/c2-01-ApiVersions-v3-response.bin",
+    )]
+}
+
+/// How a stand-in server behaves on its one connection.
+enum Peer {
+    /// Reads each request frame and writes the next captured answer.
+    Replay(Vec<Vec<u8>>),
+    /// Accepts and never writes.
+    Silent,
+    /// Writes an HTTP response, as a misconfigured port would.
+    Http,
+}
+
+/// Starts a stand-in server on a free loopback port; returns the port.
+fn serve(peer: Peer) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        match peer {
+            Peer::Replay(answers) => {
+                for answer in answers {
+                    if read_frame(&mut conn).is_none() {
+                        return;
+                    }
+                    conn.write_all(&answer).unwrap();
+                }
+                let _ = read_frame(&mut conn);
+            }
+            Peer::Silent => thread::sleep(Duration::from_secs(10)),
+            Peer::Http => {
+                let _ = conn.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n");
+                thread::sleep(Duration::from_secs(1));
+            }
+        }
+    });
+    port
+}
+
+fn read_frame(conn: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut size = [0u8; 4];
+    conn.read_exact(&mut size).ok()?;
+    let mut frame = vec![0u8; i32::from_be_bytes(size) as usize];
+    conn.read_exact(&mut frame).ok()?;
+    Some(frame)
+}
+
+/// A port nothing listens on (bound, then released).
+fn closed_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Runs `kafka-init probe ARGS` as pod `pod` of a KRaft StatefulSet whose
+/// PLAINTEXT (or, for a controller, CONTROLLER) listener is on `port`.
+fn probe(pod: &str, role: &str, port: u16, args: &[&str]) -> (Output, Duration) {
+    let listeners = match role {
+        "controller" => format!("CONTROLLER://127.0.0.1:{port}"),
+        _ => format!(
+            "PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{}",
+            port.wrapping_add(1)
+        ),
+    };
+    let started = Instant::now();
+    let out = Command::new(BIN)
+        .arg("probe")
+        .args(args)
+        .env_clear()
+        .env("POD_NAME", pod)
+        .env("POD_NAMESPACE", "default")
+        .env("KAFKA_INIT_MODE", "kraft")
+        .env("KAFKA_INIT_ROLE", role)
+        .env("KAFKA_INIT_CLUSTER_ID", "a2Fma2EtaW5pdC13aXJlIQ")
+        .env(
+            "KAFKA_CFG_CONTROLLER_QUORUM_VOTERS",
+            "1@127.0.0.1:19093,2@127.0.0.1:19094",
+        )
+        .env("KAFKA_CFG_LISTENERS", listeners)
+        .output()
+        .unwrap();
+    (out, started.elapsed())
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn liveness_passes_when_the_listener_answers_api_versions() {
+    let (out, _) = probe(
+        "kafka-1",
+        "combined",
+        serve(Peer::Replay(broker_answers())),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn readiness_passes_for_a_registered_broker_in_every_isr() {
+    let (out, _) = probe(
+        "kafka-1",
+        "combined",
+        serve(Peer::Replay(broker_answers())),
+        &["--ready"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn readiness_fails_for_a_broker_the_cluster_does_not_list() {
+    // The captured cluster has only node 1; pod kafka-2 is node 2.
+    let (out, _) = probe(
+        "kafka-2",
+        "combined",
+        serve(Peer::Replay(broker_answers())),
+        &["--ready"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("broker 2 is not among the 1 live brokers"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+}
+
+#[test]
+fn liveness_fails_when_nothing_listens() {
+    let (out, _) = probe("kafka-1", "combined", closed_port(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("is not live") && err.contains("refused"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_silent_listener_fails_within_the_timeout() {
+    let (out, elapsed) = probe(
+        "kafka-1",
+        "combined",
+        serve(Peer::Silent),
+        &["--timeout", "300ms"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("timed out"), "{}", stderr(&out));
+    assert!(
+        elapsed >= Duration::from_millis(300),
+        "gave up early: {elapsed:?}"
+    );
+    assert!(
+        elapsed < Duration::from_millis(1500),
+        "overran the timeout: {elapsed:?}"
+    );
+}
+
+#[test]
+fn a_listener_that_is_not_kafka_fails_with_a_reason() {
+    let (out, _) = probe("kafka-1", "combined", serve(Peer::Http), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("is not Kafka's"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_controller_is_ready_when_its_listener_serves_the_quorum_apis() {
+    let (out, _) = probe(
+        "kafka-1",
+        "controller",
+        serve(Peer::Replay(controller_answers())),
+        &["--ready"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn a_controller_probe_on_a_broker_listener_is_not_ready() {
+    let (out, _) = probe(
+        "kafka-1",
+        "controller",
+        serve(Peer::Replay(broker_answers())),
+        &["--ready"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("does not serve Vote"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn without_a_plaintext_listener_the_probe_fails_and_says_why() {
+    let out = Command::new(BIN)
+        .args(["probe"])
+        .env_clear()
+        .env("POD_NAME", "kafka-1")
+        .env("POD_NAMESPACE", "default")
+        .env("KAFKA_INIT_MODE", "kraft")
+        .env("KAFKA_INIT_ROLE", "combined")
+        .env("KAFKA_INIT_CLUSTER_ID", "a2Fma2EtaW5pdC13aXJlIQ")
+        .env("KAFKA_CFG_CONTROLLER_QUORUM_VOTERS", "1@127.0.0.1:19093")
+        .env(
+            "KAFKA_CFG_LISTENERS",
+            "SSL://127.0.0.1:9092,CONTROLLER://127.0.0.1:19093",
+        )
+        .env(
+            "KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP",
+            "SSL:SSL,CONTROLLER:PLAINTEXT",
+        )
+        .env("KAFKA_CFG_INTER_BROKER_LISTENER_NAME", "SSL")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot probe: the probe speaks PLAINTEXT only"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_bad_timeout_is_a_usage_error() {
+    let out = Command::new(BIN)
+        .args(["probe", "--timeout", "soon"])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(64));
+}
