@@ -31,8 +31,7 @@ if ! grep -qs '^default_ulimits *= *\[\]' "$conf"; then
 fi
 
 echo "== building the static binary"
-RUSTFLAGS='-C target-feature=+crt-static' cargo build --release --target x86_64-unknown-linux-gnu
-binary=target/x86_64-unknown-linux-gnu/release/kafka-init
+binary=$(scripts/build-static.sh)
 if file "$binary" | grep -q 'dynamically linked'; then
   echo "check-image: $binary is dynamically linked" >&2; exit 1
 fi

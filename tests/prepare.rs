@@ -117,8 +117,9 @@ fn prepare(log_dirs: &str, extra: &[(&str, &str)], args: &[&str]) -> Output {
         .arg("prepare")
         .args(args);
     for (k, v) in extra {
-        if k.starts_with('-') {
-            cmd.env_remove(&k[1..]);
+        // A name starting with '-' removes that variable.
+        if let Some(name) = k.strip_prefix('-') {
+            cmd.env_remove(name);
         } else {
             cmd.env(k, v);
         }
@@ -336,7 +337,8 @@ const REFUSALS: &[Refusal] = &[
         name: "root",
         setup: |_| {},
         log_dirs: |s| format!("/,{}", data_dir(s)),
-        env: &[],
+        // The properties flavor's config dir would be inside `/` (a problem of its own).
+        env: &[("KAFKA_INIT_FLAVOR", "bitnami")],
         says: &["root directory"],
     },
     Refusal {
@@ -344,14 +346,15 @@ const REFUSALS: &[Refusal] = &[
         setup: |_| {},
         log_dirs: |s| format!("data,{}", data_dir(s)),
         env: &[],
-        says: &["relative path"],
+        // Refused by derivation (rules) or by prepare's own check, whichever runs first.
+        says: &["absolute"],
     },
     Refusal {
         name: "dotdot",
         setup: |_| {},
         log_dirs: |s| format!("{}/../data", data_dir(s)),
         env: &[],
-        says: &["`..`"],
+        says: &[".."],
     },
     Refusal {
         name: "lost+found",

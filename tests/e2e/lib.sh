@@ -67,6 +67,10 @@ e2e_init() {
   [ -x "$E2E_INIT" ] || { echo "no $E2E_INIT: run cargo build --release" >&2; exit 1; }
   mkdir -p "$E2E_RUN/logs" "$E2E_RUN/pods"
   e2e_log_config
+  # One run at a time on a machine: runs share the bridge, the subnet and the
+  # kie- namespaces, and a run starts by clearing an interrupted run's leftovers.
+  exec {E2E_LOCK_FD}>/run/lock/kafka-init-e2e.lock
+  flock -n "$E2E_LOCK_FD" || { e2e_log "waiting for another e2e run to finish"; flock -w 1200 "$E2E_LOCK_FD"; }
   trap e2e_teardown EXIT
   e2e_remove_network   # leftovers of an interrupted run
   ip link add "$E2E_BRIDGE" type bridge
@@ -197,6 +201,7 @@ e2e_zookeeper_start() {
     -cp "$E2E_LIBS/*" org.apache.zookeeper.server.ZooKeeperServerMain 32181 "$E2E_RUN/pods/zk/data" \
     > "$E2E_RUN/logs/zk.log" 2>&1 &
   E2E_PID[zk]=$!
+  disown "${E2E_PID[zk]}"
   wait_for 60 "ZooKeeper answers ruok" zk_ruok
   e2e_log "ZooKeeper up at zk-service.zk:32181 (pid ${E2E_PID[zk]})"
 }
@@ -274,6 +279,7 @@ e2e_pod_start() {
   echo "---- start $(date +%T.%N)" >> "$E2E_RUN/logs/$name.log"
   "${E2E_ARGV[@]}" >> "$E2E_RUN/logs/$name.log" 2>&1 &
   E2E_PID[$name]=$!
+  disown "${E2E_PID[$name]}"   # no "Killed" job notices; e2e_pod_kill waits by pid
   e2e_log "started $name (pid ${E2E_PID[$name]}, ${E2E_FQDN[$name]} at ${E2E_IP[$name]})"
 }
 
@@ -307,7 +313,7 @@ e2e_kafka_direct() {
 e2e_pod_kill() {
   local name=$1
   kill -9 "${E2E_PID[$name]}"
-  wait "${E2E_PID[$name]}" 2>/dev/null || true
+  wait_for 10 "$name gone" bash -c '! kill -0 "$1"' bash "${E2E_PID[$name]}"
   e2e_log "killed -9 $name (pid ${E2E_PID[$name]})"
 }
 
