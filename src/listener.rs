@@ -201,7 +201,8 @@ mod tests {
 
     #[test]
     fn parses_and_formats_listeners() {
-        let cases: &[(&str, Result<(&str, &str, u16), &str>)] = &[
+        type Want = Result<(&'static str, &'static str, u16), &'static str>;
+        let cases: &[(&str, Want)] = &[
             ("PLAINTEXT://:9092", Ok(("PLAINTEXT", "", 9092))),
             (
                 "plaintext_internal://:39092",

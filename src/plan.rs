@@ -955,7 +955,8 @@ mod tests {
     #[test]
     fn derivation_table() {
         // (base, extra env, key, expected value)
-        let cases: &[(&[(&str, &str)], &[(&str, &str)], &str, &str)] = &[
+        type Env = &'static [(&'static str, &'static str)];
+        let cases: &[(Env, Env, &str, &str)] = &[
             (ZK, &[], "broker.id", "1"),
             (ZK, &[("KAFKA_INIT_ID_OFFSET", "100")], "broker.id", "101"),
             (ZK, &[], "listeners", "PLAINTEXT://:9092"),

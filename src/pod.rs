@@ -133,7 +133,16 @@ mod tests {
     #[test]
     fn identity_table() {
         // (env, kernel hostname, statefulset, ordinal, namespace, problem var)
-        let cases: &[(&[(&str, &str)], Option<&str>, &str, u32, &str, Option<&str>)] = &[
+        type Env = &'static [(&'static str, &'static str)];
+        type Case = (
+            Env,
+            Option<&'static str>,
+            &'static str,
+            u32,
+            &'static str,
+            Option<&'static str>,
+        );
+        let cases: &[Case] = &[
             (
                 &[("POD_NAME", "kafka-2")],
                 None,

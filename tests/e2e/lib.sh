@@ -104,7 +104,7 @@ e2e_namespaces() { ip netns list | awk '{print $1}' | grep "^$E2E_NS_PREFIX" || 
 
 # Kills the processes of our namespaces (by pid), deletes them and the bridge.
 e2e_remove_network() {
-  local ns pids
+  local ns pids l
   for ns in $(e2e_namespaces); do
     pids=$(ip netns pids "$ns" 2>/dev/null || true)
     # shellcheck disable=SC2086
@@ -112,6 +112,10 @@ e2e_remove_network() {
   done
   sleep 0.2
   for ns in $(e2e_namespaces); do ip netns delete "$ns"; rm -rf "/etc/netns/$ns"; done
+  # Our veths (kiv<n>) outlive a deleted namespace while anything still holds it.
+  for l in $(ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep '^kiv[0-9]*$' || true); do
+    ip link delete "$l" 2>/dev/null || true
+  done
   ip link show "$E2E_BRIDGE" >/dev/null 2>&1 && ip link delete "$E2E_BRIDGE"
   return 0
 }

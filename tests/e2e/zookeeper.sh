@@ -56,7 +56,7 @@ bad_start() {
     before=$(wc -l < "$log")
     # shellcheck disable=SC2086
     e2e_kafka_direct kafka-0 "$(kafka_alone_props $alone)"
-    local why; why=$(tail -n +"$((before + 1))" "$log" | grep -o -E 'requirement failed: [^,.]*|No security protocol defined for listener [A-Z_]+|ConfigException: [^(]*' | head -1 || true)
+    local why; why=$(tail -n +"$((before + 1))" "$log" | grep -o -E 'requirement failed: [^(]*|No security protocol defined for listener [A-Z_]+|ConfigException: [^(]*' | head -1 | sed -E 's/(, listeners:|\. The valid).*//' || true)
     check "failure $n: Kafka alone on the same configuration fails too (exit $E2E_RC)" [ "$E2E_RC" -ne 0 ]
     alone_txt="exit $E2E_RC after $E2E_ELAPSED_MS ms: $why"
   fi
