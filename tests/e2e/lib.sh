@@ -58,25 +58,40 @@ e2e_summary() {
 
 # ---- run directory and teardown --------------------------------------------
 
-# e2e_init SCENARIO KAFKA_VERSION: run dir, classpath, trap, a clean network.
+# e2e_init SCENARIO [KAFKA_VERSION]: the run's base dir, the machine-wide lock,
+# the trap; with a version, also the first cluster (e2e_cluster).
 e2e_init() {
-  E2E_SCENARIO=$1 E2E_KAFKA_VERSION=$2
-  E2E_RUN="$E2E_REPO/target/e2e/$1-$(date +%Y%m%d-%H%M%S)"
-  E2E_LIBS="$E2E_REPO/target/kafka/$2/libs"
-  [ -d "$E2E_LIBS" ] || { echo "no Kafka $2 classpath: run scripts/fetch-kafka.sh $2" >&2; exit 1; }
+  E2E_SCENARIO=$1
+  E2E_BASE="$E2E_REPO/target/e2e/$1-$(date +%Y%m%d-%H%M%S)"
   [ -x "$E2E_INIT" ] || { echo "no $E2E_INIT: run cargo build --release" >&2; exit 1; }
-  mkdir -p "$E2E_RUN/logs" "$E2E_RUN/pods"
-  e2e_log_config
+  mkdir -p "$E2E_BASE"
   # One run at a time on a machine: runs share the bridge, the subnet and the
   # kie- namespaces, and a run starts by clearing an interrupted run's leftovers.
   exec {E2E_LOCK_FD}>/run/lock/kafka-init-e2e.lock
   flock -n "$E2E_LOCK_FD" || { e2e_log "waiting for another e2e run to finish"; flock -w 1200 "$E2E_LOCK_FD"; }
   trap e2e_teardown EXIT
-  e2e_remove_network   # leftovers of an interrupted run
+  if [ $# -ge 2 ]; then E2E_RUN=$E2E_BASE; e2e_network "$2"; fi
+}
+
+# e2e_cluster NAME KAFKA_VERSION: a new, empty cluster in $E2E_BASE/NAME; the
+# previous cluster's processes and namespaces are removed first.
+e2e_cluster() {
+  E2E_RUN="$E2E_BASE/$1"
+  E2E_IP=() E2E_FQDN=() E2E_PID=() E2E_OVERLAY=() E2E_STS=() E2E_NEXT_IP=20
+  e2e_network "$2"
+}
+
+e2e_network() {
+  E2E_KAFKA_VERSION=$1
+  E2E_LIBS="$E2E_REPO/target/kafka/$1/libs"
+  [ -d "$E2E_LIBS" ] || { echo "no Kafka $1 classpath: run scripts/fetch-kafka.sh $1" >&2; exit 1; }
+  mkdir -p "$E2E_RUN/logs" "$E2E_RUN/pods"
+  e2e_log_config
+  e2e_remove_network   # the previous cluster's, or an interrupted run's leftovers
   ip link add "$E2E_BRIDGE" type bridge
   ip addr add "$E2E_NET.1/24" dev "$E2E_BRIDGE"
   ip link set "$E2E_BRIDGE" up
-  e2e_log "run dir $E2E_RUN (Kafka $2)"
+  e2e_log "run dir $E2E_RUN (Kafka $1)"
 }
 
 # Log config for the JVMs: brokers log INFO to their pod log, tools WARN to stderr.
@@ -125,9 +140,9 @@ e2e_teardown() {
   set +e
   e2e_remove_network
   if [ "$rc" -eq 0 ] && [ "${E2E_KEEP:-0}" != 1 ]; then
-    rm -rf "$E2E_RUN/pods"   # data dirs; logs stay
+    rm -rf "$E2E_BASE"/pods "$E2E_BASE"/*/pods   # data dirs; logs stay
   else
-    e2e_log "kept $E2E_RUN (logs in $E2E_RUN/logs)"
+    e2e_log "kept $E2E_BASE (logs in its logs/ dirs)"
   fi
   exit "$rc"
 }
@@ -193,8 +208,11 @@ in_pod() { local n=$1; shift; ip netns exec "$E2E_NS_PREFIX$n" "$@"; }
 # e2e_zookeeper: ZooKeeper 3.8 (from Kafka 3.9's classpath) as zk-service.zk:32181.
 e2e_zookeeper() {
   e2e_netns zk "$E2E_NET.10"
-  e2e_netns client "$E2E_NET.5"
+  e2e_client
 }
+
+# e2e_client: the namespace clients run in (in-cluster clients: they resolve pods).
+e2e_client() { e2e_netns client "$E2E_NET.5"; }
 
 e2e_zookeeper_start() {
   mkdir -p "$E2E_RUN/pods/zk/data"
@@ -242,10 +260,16 @@ e2e_env_file() {
   local name=$1; shift
   local f="$E2E_RUN/pods/$name/env" base="$E2E_RUN/pods/$name/env.manifest" kv drop=()
   e2e_manifest_env "$name" > "$base" || { echo "pod-env.sh failed for $name" >&2; return 1; }
+  if grep -q -x 'KAFKA_INIT_FLAVOR=apache' "$base"; then
+    # The properties flavor reads Kafka settings as KAFKA_CFG_<KEY>; the apache
+    # image's KAFKA_<KEY> (e.g. KAFKA_LOG_DIRS) is renamed, same key.
+    sed -i -E '/^KAFKA_(INIT|CFG|HEAP|JVM|LOG4J|GC|JMX)_|^KAFKA_OPTS=|^KAFKA_[A-Z0-9_]*__/!s/^KAFKA_/KAFKA_CFG_/' "$base"
+  fi
   local overrides=(
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
     "HOSTNAME=$name"
     KAFKA_INIT_FLAVOR=properties
+    "KAFKA_INIT_FORMAT_COMMAND=$E2E_JAVA $E2E_CLIENT_JVM $E2E_TOOLS_LOG -cp $E2E_LIBS/* kafka.tools.StorageTool"
     "KAFKA_CFG_LOG_DIRS=$E2E_RUN/pods/$name/data"
     "KAFKA_INIT_CONFIG_DIR=$E2E_RUN/pods/$name/config"
     "$@")
