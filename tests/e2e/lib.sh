@@ -350,10 +350,21 @@ e2e_pod_alive() { kill -0 "${E2E_PID[$1]}" 2>/dev/null; }
 # Processes in the pod's namespace (empty when none).
 e2e_pod_pids() { ip netns pids "$E2E_NS_PREFIX$1" 2>/dev/null | tr '\n' ' '; }
 
-# True once the pod's log (since its last start) says the broker started.
+# True once the pod's log (since its last start) says Kafka started; when the
+# classpath left Kafka without a logger (SLF4J NOP), once its first listener
+# accepts connections.
 e2e_broker_started() {
-  sed -n '/^---- start/h; /^---- start/!H; ${x;p}' "$E2E_RUN/logs/$1.log" |
-    grep -q -E 'KafkaServer id=[0-9]+\] started|BrokerServer id=[0-9]+\] Transition from STARTING to STARTED|Kafka Server started'
+  local since port
+  since=$(sed -n '/^---- start/h; /^---- start/!H; ${x;p}' "$E2E_RUN/logs/$1.log")
+  grep -q -E 'KafkaServer id=[0-9]+\] started|Kafka Server started|Transition from STARTING to STARTED' <<<"$since" && return 0
+  grep -q 'Defaulting to no-operation (NOP) logger' <<<"$since" || return 1
+  port=$(sed -n 's/^listeners=[A-Z_]*:\/\/[^:]*:\([0-9]*\).*/\1/p' "$E2E_RUN/pods/$1/config/server.properties" 2>/dev/null)
+  [ -n "$port" ] && e2e_port_open "$1" "$port"
+}
+
+# e2e_port_open POD PORT: the pod accepts TCP connections on PORT (from the client namespace).
+e2e_port_open() {
+  in_pod client timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' bash "${E2E_FQDN[$1]}" "$2" 2>/dev/null
 }
 
 # ---- clients (run in the client namespace, resolve pods like an in-cluster client) ---
@@ -362,8 +373,60 @@ e2e_broker_started() {
 kafka_tool() {
   local cls=$1; shift
   # shellcheck disable=SC2086
-  in_pod client "$E2E_JAVA" $E2E_CLIENT_JVM "$E2E_TOOLS_LOG" -cp "$E2E_LIBS/*" "$cls" "$@"
+  in_pod client "$E2E_JAVA" $E2E_CLIENT_JVM "$E2E_TOOLS_LOG" -cp "$E2E_LIBS/*" "$cls" "$@" 2> >(grep -v '^SLF4J:' >&2)
 }
 
 # kcat metadata of a topic as JSON.
 kcat_meta() { in_pod client kcat -b "$1" -m 10 -L -J -t "$2" 2>/dev/null; }
+
+# ---- KRaft additions ----------------------------------------------------------
+
+# e2e_apache_to_cfg MANIFEST_ENV_FILE: prints the e2e_env_file overrides that
+# carry an apache-flavor manifest's settings over to the properties flavor the
+# pods run: the apache flavor reads Kafka settings as KAFKA_<KEY> (`.` -> `_`),
+# the properties flavor as KAFKA_CFG_<KEY>, and takes a KAFKA_<KEY> it knows
+# as a Bitnami alias (KAFKA_LOG_DIRS, ...) that must agree with KAFKA_CFG_<KEY>.
+# So each setting gives `-KAFKA_<KEY>` and `KAFKA_CFG_<KEY>=value`, and
+# CLUSTER_ID gives KAFKA_INIT_CLUSTER_ID. kafka-init's own KAFKA_INIT_* and the
+# launcher's variables stay. A key with `_` or `-` in it (`__`, `___` in apache
+# naming) has no KAFKA_CFG_ name: that is an error.
+e2e_apache_to_cfg() {
+  local kv k v
+  while IFS= read -r kv; do
+    k=${kv%%=*} v=${kv#*=}
+    case $k in
+      CLUSTER_ID) printf '%s\n' -CLUSTER_ID "KAFKA_INIT_CLUSTER_ID=$v" ;;
+      KAFKA_INIT_*|KAFKA_CFG_*|KAFKA_HEAP_OPTS|KAFKA_OPTS|KAFKA_JMX_OPTS|KAFKA_LOG4J_OPTS|KAFKA_JVM_PERFORMANCE_OPTS|KAFKA_GC_LOG_OPTS|KAFKA_DEBUG|KAFKA_JMX_PORT|KAFKA_JMX_HOSTNAME|KAFKA_VERSION|KAFKA_HOME) ;;
+      KAFKA_*__*) echo "e2e_apache_to_cfg: $k has no KAFKA_CFG_ name" >&2; return 1 ;;
+      KAFKA_*) printf '%s\n' "-$k" "KAFKA_CFG_${k#KAFKA_}=$v" ;;
+    esac
+  done < "$1"
+}
+
+# ---- topics, producing, consuming (BOOTSTRAP, host:port, is set by the scenario) ----
+
+# VerifiableProducer defaults to retries=0; a durable producer retries (idempotently).
+e2e_producer_config() {
+  printf '%s\n' enable.idempotence=true retries=2147483647 max.in.flight.requests.per.connection=5 > "$E2E_RUN/producer.properties"
+}
+create_topic() { kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --create --topic "$1" --partitions "${2:-3}"; }
+describe() { kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --describe --topic "$1"; }
+# isr_sizes TOPIC: one ISR size per partition (kcat metadata: cheap to poll).
+isr_sizes() { kcat_meta "$BOOTSTRAP" "$1" | jq -r '.topics[0].partitions[] | .isrs | length' | tr '\n' ' '; }
+all_isr_3() { local t; for t in "$@"; do [ "$(isr_sizes "$t")" = "3 3 3 " ] || return 1; done; }
+leader_of() { kcat_meta "$BOOTSTRAP" "$1" | jq -r ".topics[0].partitions[] | select(.partition==$2) | .leader"; }
+
+# produce TOPIC OUT ARGS...: VerifiableProducer with acks=all, one JSON line per
+# acknowledged message; 30 repeating keys spread the messages over all partitions.
+produce() {
+  local topic=$1 out=$2; shift 2
+  kafka_tool org.apache.kafka.tools.VerifiableProducer --bootstrap-server "$BOOTSTRAP" --topic "$topic" \
+    --acks -1 --producer.config "$E2E_RUN/producer.properties" --repeating-keys 30 "$@" > "$out" 2>"$out.err"
+}
+# consume TOPIC OUT: everything, as "partition offset value" lines, until the end of every partition.
+consume() { in_pod client kcat -b "$BOOTSTRAP" -C -t "$1" -o beginning -e -q -f '%p %o %s\n' > "$2"; }
+acked() { jq -r 'select(.name=="producer_send_success") | "\(.partition) \(.offset) \(.value)"' "$1" | sort -u; }
+# lost PRODUCED CONSUMED: acknowledged messages not consumed (same partition, offset and payload).
+lost() { comm -23 <(acked "$1") <(sort -u "$2") | wc -l; }
+# out_of_order CONSUMED: payload sequence numbers going backwards within a partition, in offset order.
+out_of_order() { sort -k1,1n -k2,2n "$1" | awk '($1 in last) && $3+0 <= last[$1] {bad++} {last[$1]=$3+0} END {print bad+0}'; }

@@ -31,7 +31,7 @@ probe() {
 fails() { ! "$@"; }
 in_every_isr() { # in_every_isr ID TOPIC: ID is in the ISR of every partition it hosts
   kcat_meta "$BOOTSTRAP" "$2" | jq -e --argjson id "$1" \
-    '[.topics[0].partitions[] | select(.replicas | map(.id) | index($id)) | (.isrs | index($id))] | all(. != null)' >/dev/null
+    '[.topics[0].partitions[] | select(.replicas | map(.id) | index($id)) | (.isrs | map(.id) | index($id))] | all(. != null)' >/dev/null
 }
 printf "%s\n" enable.idempotence=true retries=2147483647 max.in.flight.requests.per.connection=5 > "$E2E_RUN/producer.properties"
 produce() {

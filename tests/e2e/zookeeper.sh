@@ -102,37 +102,15 @@ grep -F '"endpoints"' "$E2E_RUN/zk-ids.txt" | jq -c '{host, endpoints}' | sed 's
 
 # ---- 3. default replication, 10,000 acks=all messages back in order --------
 
-# VerifiableProducer defaults to retries=0; a durable producer retries (idempotently).
-printf "%s\n" enable.idempotence=true retries=2147483647 max.in.flight.requests.per.connection=5 > "$E2E_RUN/producer.properties"
+e2e_producer_config
 
-describe() { kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --describe --topic "$1"; }
-# isr_sizes TOPIC: one ISR size per partition (via kcat metadata, cheap to poll).
-isr_sizes() { kcat_meta "$BOOTSTRAP" "$1" | jq -r '.topics[0].partitions[] | .isrs | length' | tr '\n' ' '; }
-all_isr_3() { local t; for t in "$@"; do [ "$(isr_sizes "$t")" = "3 3 3 " ] || return 1; done; }
-leader_of() { kcat_meta "$BOOTSTRAP" "$1" | jq -r ".topics[0].partitions[] | select(.partition==$2) | .leader"; }
-
-kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --create --topic e2e-durable --partitions 3 >/dev/null
+create_topic e2e-durable >/dev/null
 wait_for 60 "e2e-durable fully in sync" all_isr_3 e2e-durable || true
 describe e2e-durable > "$E2E_RUN/describe-durable.txt"
 sed 's/^/      /' "$E2E_RUN/describe-durable.txt"
 check "topic created without a replication factor gets 3" grep -q -E 'ReplicationFactor: 3\b' "$E2E_RUN/describe-durable.txt"
 check "all 3 partitions have 3 in-sync replicas" \
   test "$(grep -c -E 'Isr: [0-9]+,[0-9]+,[0-9]+' "$E2E_RUN/describe-durable.txt")" -eq 3
-
-# produce TOPIC OUT ARGS...: VerifiableProducer, one JSON line per acked message;
-# 30 repeating keys spread the messages over all partitions.
-produce() {
-  local topic=$1 out=$2; shift 2
-  kafka_tool org.apache.kafka.tools.VerifiableProducer --bootstrap-server "$BOOTSTRAP" --topic "$topic" \
-    --acks -1 --producer.config "$E2E_RUN/producer.properties" --repeating-keys 30 "$@" > "$out" 2>"$out.err"
-}
-# consume TOPIC OUT: everything, as "partition offset value" lines, until the end of every partition.
-consume() { in_pod client kcat -b "$BOOTSTRAP" -C -t "$1" -o beginning -e -q -f '%p %o %s\n' > "$2"; }
-acked() { jq -r 'select(.name=="producer_send_success") | "\(.partition) \(.offset) \(.value)"' "$1" | sort -u; }
-# Messages acknowledged but not consumed (same partition, offset and payload).
-lost() { comm -23 <(acked "$1") <(sort -u "$2") | wc -l; }
-# Payload sequence numbers that go backwards within a partition, in offset order.
-out_of_order() { sort -k1,1n -k2,2n "$1" | awk '($1 in last) && $3+0 <= last[$1] {bad++} {last[$1]=$3+0} END {print bad+0}'; }
 
 t0=$(e2e_ms)
 produce e2e-durable "$E2E_RUN/durable.produced" --max-messages 10000 --throughput -1
@@ -150,7 +128,7 @@ check "in order within every partition" [ "$D_OOO" -eq 0 ]
 
 # ---- 4. kill -9 a partition leader under load --------------------------------
 
-kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --create --topic e2e-fault --partitions 3 >/dev/null
+create_topic e2e-fault >/dev/null
 wait_for 60 "e2e-fault fully in sync" all_isr_3 e2e-fault || true
 VICTIM_ID=$(leader_of e2e-fault 0 || true)
 VICTIM="kafka-$VICTIM_ID"
