@@ -662,19 +662,33 @@ pub fn derive(
         }
     }
 
-    // Durable replication defaults.
-    if let Some(v) = s.kafka_init_replicas.as_ref() {
-        let n = b.number("KAFKA_INIT_REPLICAS", Some(v), 1, 1, 10_000);
-        if role.is_broker() {
-            b.default("default.replication.factor", n.min(3).to_string());
-            b.default("min.insync.replicas", n.min(2).to_string());
-            b.default("offsets.topic.replication.factor", n.min(3).to_string());
-            b.default(
-                "transaction.state.log.replication.factor",
-                n.min(3).to_string(),
-            );
-            b.default("transaction.state.log.min.isr", n.min(2).to_string());
+    // Durable replication defaults, sized by the number of brokers. A KRaft
+    // controller needs them too: it fills in the replication factor (and, in
+    // 4.x, min.insync.replicas) of topics created without one, from its own
+    // config, so a controller-only node must be told how many brokers there are.
+    let brokers = match (&s.kafka_init_broker_replicas, role) {
+        (Some(v), _) => Some(("KAFKA_INIT_BROKER_REPLICAS", v)),
+        (None, Role::Controller) => {
+            if let Some(v) = &s.kafka_init_replicas {
+                b.problem("KAFKA_INIT_BROKER_REPLICAS", "", format!("on a controller-only node KAFKA_INIT_REPLICAS={v} counts controllers, and the controller gives topics created without a replication factor its own default (1)"), "set KAFKA_INIT_BROKER_REPLICAS to the broker StatefulSet's replicas");
+            }
+            None
         }
+        (None, _) => s
+            .kafka_init_replicas
+            .as_ref()
+            .map(|v| ("KAFKA_INIT_REPLICAS", v)),
+    };
+    if let Some((var, v)) = brokers {
+        let n = b.number(var, Some(v), 1, 1, 10_000);
+        b.default("default.replication.factor", n.min(3).to_string());
+        b.default("min.insync.replicas", n.min(2).to_string());
+        b.default("offsets.topic.replication.factor", n.min(3).to_string());
+        b.default(
+            "transaction.state.log.replication.factor",
+            n.min(3).to_string(),
+        );
+        b.default("transaction.state.log.min.isr", n.min(2).to_string());
     }
 
     // KRaft: roles, controller listener, quorum, cluster id.
@@ -978,12 +992,15 @@ mod tests {
             (ZK, &[("KAFKA_INIT_EXTERNAL_BASE_PORT", "31090"), ("HOST_IP", "10.1.2.3")], "inter.broker.listener.name", "PLAINTEXT"),
             (ZK, &[("KAFKA_INIT_EXTERNAL_BASE_PORT", "31090"), ("KAFKA_INIT_EXTERNAL_HOST", "kafka-{ordinal}.example.com")], "advertised.listeners", "PLAINTEXT://kafka-1.kafka.kafka.svc.cluster.local:9092,EXTERNAL://kafka-1.example.com:31091"),
             (KRAFT, &[], "node.id", "1"),
+            (KRAFT, &[("KAFKA_INIT_ROLE", "controller"), ("KAFKA_INIT_BROKER_REPLICAS", "2")], "default.replication.factor", "2"),
+            (KRAFT, &[("KAFKA_INIT_ROLE", "controller"), ("KAFKA_INIT_BROKER_REPLICAS", "2")], "min.insync.replicas", "2"),
+            (KRAFT, &[("KAFKA_INIT_BROKER_REPLICAS", "1")], "default.replication.factor", "1"),
             (KRAFT, &[], "process.roles", "broker,controller"),
             (KRAFT, &[], "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093"),
             (KRAFT, &[], "advertised.listeners", "PLAINTEXT://kafka-1.kafka.kafka.svc.cluster.local:9092"),
             (KRAFT, &[], "controller.quorum.voters", "0@kafka-0.kafka.kafka.svc.cluster.local:9093,1@kafka-1.kafka.kafka.svc.cluster.local:9093,2@kafka-2.kafka.kafka.svc.cluster.local:9093"),
             (KRAFT, &[("KAFKA_CFG_LISTENERS", "PLAINTEXT://:9092")], "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093"),
-            (KRAFT, &[("KAFKA_INIT_ROLE", "controller"), ("KAFKA_INIT_CONTROLLER_PORT", "19093")], "listeners", "CONTROLLER://:19093"),
+            (KRAFT, &[("KAFKA_INIT_ROLE", "controller"), ("KAFKA_INIT_BROKER_REPLICAS", "3"), ("KAFKA_INIT_CONTROLLER_PORT", "19093")], "listeners", "CONTROLLER://:19093"),
             (KRAFT, &[("KAFKA_INIT_ROLE", "broker"), ("KAFKA_INIT_ID_OFFSET", "100"), ("KAFKA_INIT_CONTROLLER_STATEFULSET", "kafka-controller"), ("KAFKA_INIT_CONTROLLER_REPLICAS", "3")], "controller.quorum.voters", "0@kafka-controller-0.kafka-controller.kafka.svc.cluster.local:9093,1@kafka-controller-1.kafka-controller.kafka.svc.cluster.local:9093,2@kafka-controller-2.kafka-controller.kafka.svc.cluster.local:9093"),
             (KRAFT, &[("KAFKA_INIT_ROLE", "broker"), ("KAFKA_INIT_ID_OFFSET", "100"), ("KAFKA_INIT_CONTROLLER_STATEFULSET", "kafka-controller"), ("KAFKA_INIT_CONTROLLER_REPLICAS", "3")], "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
             (KRAFT, &[("KAFKA_INIT_ROLE", "broker"), ("KAFKA_INIT_ID_OFFSET", "100"), ("KAFKA_INIT_CONTROLLER_STATEFULSET", "kafka-controller"), ("KAFKA_INIT_CONTROLLER_REPLICAS", "3")], "node.id", "101"),
@@ -999,7 +1016,10 @@ mod tests {
     #[test]
     fn controller_only_nodes_advertise_nothing_and_probe_their_controller_listener() {
         let mut env = KRAFT.to_vec();
-        env.push(("KAFKA_INIT_ROLE", "controller"));
+        env.extend([
+            ("KAFKA_INIT_ROLE", "controller"),
+            ("KAFKA_INIT_BROKER_REPLICAS", "3"),
+        ]);
         let p = plan(&env).unwrap();
         assert_eq!(p.get("advertised.listeners"), None);
         assert_eq!(p.get("inter.broker.listener.name"), None);

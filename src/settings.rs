@@ -31,6 +31,8 @@ pub struct Settings {
     pub kafka_init_cluster_domain: Option<String>,
     /// The StatefulSet's replica count; enables the durable replication defaults.
     pub kafka_init_replicas: Option<String>,
+    /// The number of brokers, when it differs from `KAFKA_INIT_REPLICAS` (a KRaft controller-only StatefulSet: required there for the durable defaults).
+    pub kafka_init_broker_replicas: Option<String>,
     /// `uid:gid` that owns the data dirs after `prepare`. Default per flavor: bitnami 1001:1001, apache and properties 1000:1000.
     pub kafka_init_run_as: Option<String>,
     /// `zookeeper` or `kraft`. Default: `zookeeper` when `zookeeper.connect` is set, else `kraft`.
