@@ -290,40 +290,8 @@ fn is_dns_name(s: &str) -> bool {
     !s.is_empty() && s.len() <= 253 && s.split('.').all(pod::is_dns_label)
 }
 
-/// Derives the Plan from the inputs and validates it; the Err holds every problem.
-pub fn derive(
-    inputs: &Inputs,
-    flavor_override: Option<&str>,
-    pod_override: Option<&str>,
-) -> Result<Plan, Problems> {
-    let settings = Settings::from_vars(inputs.vars.clone());
-    let mut problems = vec![];
-    let flavor_given = flavor_override.map(|f| ("--flavor", f)).or(settings
-        .kafka_init_flavor
-        .as_deref()
-        .map(|f| ("KAFKA_INIT_FLAVOR", f)));
-    let flavor = parse_flavor(flavor_given, &mut problems);
-    let user = aliases::read(flavor, &inputs.vars, &mut problems);
-    let pod = pod::identify(&settings, inputs, pod_override, &mut problems);
-    let entries = user
-        .iter()
-        .map(|(k, u)| {
-            let e = Entry {
-                key: k.clone(),
-                value: u.value.clone(),
-                origin: Origin::User(u.var.clone()),
-            };
-            (k.clone(), e)
-        })
-        .collect();
-    let mut b = Builder {
-        user,
-        entries,
-        problems,
-    };
-    let s = &settings;
-
-    // Mode and role.
+/// ZooKeeper or KRaft, and the KRaft role, from kafka-init's settings and the user's `process.roles`.
+fn mode_and_role(b: &mut Builder, s: &Settings) -> (Mode, Role) {
     let zk = b.user("zookeeper.connect").cloned();
     let mode = match s.kafka_init_mode.as_deref() {
         Some("zookeeper") => Mode::ZooKeeper,
@@ -390,8 +358,11 @@ pub fn derive(
         Mode::ZooKeeper => Role::Combined,
         Mode::KRaft => role_setting.or(role_from_user).unwrap_or(Role::Combined),
     };
+    (mode, role)
+}
 
-    // Identity.
+/// `broker.id` / `node.id` = ordinal + offset; a fixed id the user set is a problem.
+fn identity(b: &mut Builder, s: &Settings, pod: &Pod, mode: Mode) -> (u32, u32) {
     let offset = b.number(
         "KAFKA_INIT_ID_OFFSET",
         s.kafka_init_id_offset.as_ref(),
@@ -429,8 +400,11 @@ pub fn derive(
         },
         id.to_string(),
     );
+    (offset, id)
+}
 
-    // DNS names.
+/// The headless Service and the cluster domain of the pods' DNS names.
+fn dns_names(b: &mut Builder, s: &Settings, pod: &Pod) -> (String, String) {
     let service = s
         .kafka_init_service
         .clone()
@@ -456,6 +430,257 @@ pub fn derive(
             "set the cluster's DNS domain (kubelet --cluster-domain), usually cluster.local",
         );
     }
+    (service, domain)
+}
+
+/// The durable replication defaults, sized by the number of brokers.
+fn durable_defaults(b: &mut Builder, s: &Settings, role: Role) {
+    // Durable replication defaults, sized by the number of brokers. A KRaft
+    // controller needs them too: it fills in the replication factor (and, in
+    // 4.x, min.insync.replicas) of topics created without one, from its own
+    // config, so a controller-only node must be told how many brokers there are.
+    let brokers = match (&s.kafka_init_broker_replicas, role) {
+        (Some(v), _) => Some(("KAFKA_INIT_BROKER_REPLICAS", v)),
+        (None, Role::Controller) => {
+            if let Some(v) = &s.kafka_init_replicas {
+                b.problem("KAFKA_INIT_BROKER_REPLICAS", "", format!("on a controller-only node KAFKA_INIT_REPLICAS={v} counts controllers, and the controller gives topics created without a replication factor its own default (1)"), "set KAFKA_INIT_BROKER_REPLICAS to the broker StatefulSet's replicas");
+            }
+            None
+        }
+        (None, _) => s
+            .kafka_init_replicas
+            .as_ref()
+            .map(|v| ("KAFKA_INIT_REPLICAS", v)),
+    };
+    if let Some((var, v)) = brokers {
+        let n = b.number(var, Some(v), 1, 1, 10_000);
+        b.default("default.replication.factor", n.min(3).to_string());
+        b.default("min.insync.replicas", n.min(2).to_string());
+        b.default("offsets.topic.replication.factor", n.min(3).to_string());
+        b.default(
+            "transaction.state.log.replication.factor",
+            n.min(3).to_string(),
+        );
+        b.default("transaction.state.log.min.isr", n.min(2).to_string());
+    }
+}
+
+/// The KRaft cluster id, from kafka-init's setting or the flavor's own variable.
+fn cluster_id_of(b: &mut Builder, s: &Settings, flavor: Flavor, inputs: &Inputs) -> Option<String> {
+    let mut sources: Vec<(&str, String)> = vec![];
+    if let Some(v) = &s.kafka_init_cluster_id {
+        sources.push(("KAFKA_INIT_CLUSTER_ID", v.clone()));
+    }
+    if let Some(var) = flavor.cluster_id_var() {
+        if let Some(v) = inputs.var(var) {
+            sources.push((var, v.to_string()));
+        }
+    }
+    match sources.as_slice() {
+        [] => {
+            let fresh = kraft::cluster_id_from(&inputs.random);
+            b.problem("KAFKA_INIT_CLUSTER_ID", "", "KRaft needs one cluster id, the same on every node, to format storage", format!("store one id in a Secret and pass it as KAFKA_INIT_CLUSTER_ID, e.g. this freshly generated one: {fresh}"));
+        }
+        [(var, v), rest @ ..] => {
+            if let Some((other, w)) = rest.iter().find(|(_, w)| w != v) {
+                b.problem(
+                    &format!("{var} / {other}"),
+                    &format!("{v} / {w}"),
+                    "two cluster ids are set and disagree",
+                    format!("set the cluster id once, in {var}"),
+                );
+            }
+            match kraft::check_cluster_id(v) {
+                Ok(()) => return Some(v.clone()),
+                Err(e) => {
+                    let fresh = kraft::cluster_id_from(&inputs.random);
+                    b.problem(var, v, e, format!("use an id printed by kafka-storage.sh random-uuid, e.g. {fresh} (only for a new cluster)"));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The data dirs and the paths around them.
+struct Storage {
+    data_dirs: Vec<PathBuf>,
+    run_as: (u32, u32),
+    config_dir: PathBuf,
+    format_command: Vec<String>,
+}
+
+/// Where the broker keeps data, who owns it, and the properties flavor's paths.
+fn storage(b: &mut Builder, s: &Settings, flavor: Flavor, mode: Mode) -> Storage {
+    let dirs_value = b
+        .user_value("log.dirs")
+        .or(b.user_value("log.dir"))
+        .map(str::to_string);
+    let mut data_dirs: Vec<PathBuf> = match &dirs_value {
+        Some(v) => listener::split_csv(v)
+            .into_iter()
+            .map(PathBuf::from)
+            .collect(),
+        None => {
+            b.default("log.dirs", flavor.default_data_dir());
+            vec![PathBuf::from(flavor.default_data_dir())]
+        }
+    };
+    if mode == Mode::KRaft {
+        if let Some(m) = b.user_value("metadata.log.dir").map(PathBuf::from) {
+            if !data_dirs.contains(&m) {
+                data_dirs.push(m);
+            }
+        }
+    }
+    let run_as = match &s.kafka_init_run_as {
+        None => flavor.default_run_as(),
+        Some(v) => match v
+            .split_once(':')
+            .map(|(u, g)| (u.parse::<u32>(), g.parse::<u32>()))
+        {
+            Some((Ok(u), Ok(g))) => (u, g),
+            _ => {
+                b.problem("KAFKA_INIT_RUN_AS", v, "must be uid:gid in numbers, e.g. 1001:1001", "set the uid and gid the Kafka container runs as (securityContext runAsUser / runAsGroup)");
+                flavor.default_run_as()
+            }
+        },
+    };
+    let config_dir = match &s.kafka_init_config_dir {
+        Some(d) => PathBuf::from(d),
+        None => data_dirs.first().and_then(|d| d.parent()).map_or_else(
+            || PathBuf::from("/var/lib/kafka/config"),
+            |p| p.join("config"),
+        ),
+    };
+    if flavor == Flavor::Properties {
+        if !config_dir.is_absolute() {
+            b.problem(
+                "KAFKA_INIT_CONFIG_DIR",
+                &config_dir.display().to_string(),
+                "the config dir must be an absolute path",
+                "set an absolute directory outside the data dirs",
+            );
+        }
+        if let Some(d) = data_dirs.iter().find(|d| config_dir.starts_with(d)) {
+            b.problem("KAFKA_INIT_CONFIG_DIR", &config_dir.display().to_string(), format!("the config dir is inside the data dir {} (Kafka treats every directory there as a partition)", d.display()), "put server.properties outside the data dirs, e.g. beside them");
+        }
+    }
+    let format_command: Vec<String> = s
+        .kafka_init_format_command
+        .as_deref()
+        .unwrap_or("/opt/kafka/bin/kafka-storage.sh")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    Storage {
+        data_dirs,
+        run_as,
+        config_dir,
+        format_command,
+    }
+}
+
+/// External access (`KAFKA_INIT_EXTERNAL_BASE_PORT`): the port the EXTERNAL
+/// listener binds in the pod, and the host and node port it advertises.
+struct External {
+    bind_port: u16,
+    advertised: Option<(String, u16)>,
+}
+
+fn external(b: &mut Builder, s: &Settings, pod: &Pod) -> Option<External> {
+    let v = s.kafka_init_external_base_port.as_ref()?;
+    let base = b.number("KAFKA_INIT_EXTERNAL_BASE_PORT", Some(v), 0, 1, 65535);
+    let bind_port = b.number(
+        "KAFKA_INIT_EXTERNAL_PORT",
+        s.kafka_init_external_port.as_ref(),
+        9094,
+        1,
+        65535,
+    ) as u16;
+    let port = u64::from(base) + u64::from(pod.ordinal);
+    if base != 0 && port > 65535 {
+        b.problem(
+            "KAFKA_INIT_EXTERNAL_BASE_PORT",
+            &base.to_string(),
+            format!(
+                "base port {base} + ordinal {} = {port} is not a port (at most 65535)",
+                pod.ordinal
+            ),
+            "lower KAFKA_INIT_EXTERNAL_BASE_PORT (node ports are 30000-32767 by default)",
+        );
+    }
+    let template = s
+        .kafka_init_external_host
+        .clone()
+        .unwrap_or_else(|| "{host_ip}".into());
+    let mut host = template
+        .replace("{pod}", &pod.name)
+        .replace("{ordinal}", &pod.ordinal.to_string());
+    if template.contains("{host_ip}") {
+        let ip = s.host_ip.clone().unwrap_or_default();
+        if ip.parse::<std::net::IpAddr>().is_err() {
+            b.problem("HOST_IP", &ip, "the external listener advertises the node's address, and HOST_IP is not an IP address", "set HOST_IP from the downward API: fieldRef status.hostIP (or set KAFKA_INIT_EXTERNAL_HOST)");
+        }
+        host = host.replace("{host_ip}", &ip);
+    }
+    if host.is_empty()
+        || !host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._:".contains(c))
+    {
+        b.problem(
+            "KAFKA_INIT_EXTERNAL_HOST",
+            &template,
+            format!("the advertised external host '{host}' is not a host name or address"),
+            "use a template such as {host_ip} or kafka-{ordinal}.example.com",
+        );
+    }
+    let advertised = (base != 0 && port <= 65535).then_some((host, port as u16));
+    Some(External {
+        bind_port,
+        advertised,
+    })
+}
+
+/// Derives the Plan from the inputs and validates it; the Err holds every problem.
+pub fn derive(
+    inputs: &Inputs,
+    flavor_override: Option<&str>,
+    pod_override: Option<&str>,
+) -> Result<Plan, Problems> {
+    let settings = Settings::from_vars(inputs.vars.clone());
+    let mut problems = vec![];
+    let flavor_given = flavor_override.map(|f| ("--flavor", f)).or(settings
+        .kafka_init_flavor
+        .as_deref()
+        .map(|f| ("KAFKA_INIT_FLAVOR", f)));
+    let flavor = parse_flavor(flavor_given, &mut problems);
+    let user = aliases::read(flavor, &inputs.vars, &mut problems);
+    let pod = pod::identify(&settings, inputs, pod_override, &mut problems);
+    let entries = user
+        .iter()
+        .map(|(k, u)| {
+            let e = Entry {
+                key: k.clone(),
+                value: u.value.clone(),
+                origin: Origin::User(u.var.clone()),
+            };
+            (k.clone(), e)
+        })
+        .collect();
+    let mut b = Builder {
+        user,
+        entries,
+        problems,
+    };
+    let s = &settings;
+
+    let (mode, role) = mode_and_role(&mut b, s);
+
+    let (offset, id) = identity(&mut b, s, &pod, mode);
+
+    let (service, domain) = dns_names(&mut b, s, &pod);
     let fqdn =
         |pod_name: &str, svc: &str| format!("{pod_name}.{svc}.{}.svc.{domain}", pod.namespace);
 
@@ -511,72 +736,23 @@ pub fn derive(
         .filter(|l| !is_ctrl(&l.name))
         .map(|l| l.name.clone())
         .collect();
-    let base_port = s
-        .kafka_init_external_base_port
-        .as_ref()
-        .map(|v| b.number("KAFKA_INIT_EXTERNAL_BASE_PORT", Some(v), 0, 1, 65535));
+    let external = if role.is_broker() {
+        external(&mut b, s, &pod)
+    } else {
+        None
+    };
     let mut derived_external = false;
-    let mut external_adv: Option<(String, u16)> = None;
-    if let (Some(base), true) = (base_port, role.is_broker()) {
-        let ext_port = b.number(
-            "KAFKA_INIT_EXTERNAL_PORT",
-            s.kafka_init_external_port.as_ref(),
-            9094,
-            1,
-            65535,
-        ) as u16;
-        if let Some(l) = listeners.as_mut() {
-            if !l.iter().any(|x| x.name == EXTERNAL) {
-                l.push(Listener {
-                    name: EXTERNAL.into(),
-                    host: String::new(),
-                    port: ext_port,
-                });
-                derived_external = true;
-            }
-        }
-        let port = u64::from(base) + u64::from(pod.ordinal);
-        if base != 0 && port > 65535 {
-            b.problem(
-                "KAFKA_INIT_EXTERNAL_BASE_PORT",
-                &base.to_string(),
-                format!(
-                    "base port {base} + ordinal {} = {port} is not a port (at most 65535)",
-                    pod.ordinal
-                ),
-                "lower KAFKA_INIT_EXTERNAL_BASE_PORT (node ports are 30000-32767 by default)",
-            );
-        }
-        let template = s
-            .kafka_init_external_host
-            .clone()
-            .unwrap_or_else(|| "{host_ip}".into());
-        let mut host = template
-            .replace("{pod}", &pod.name)
-            .replace("{ordinal}", &pod.ordinal.to_string());
-        if template.contains("{host_ip}") {
-            let ip = s.host_ip.clone().unwrap_or_default();
-            if ip.parse::<std::net::IpAddr>().is_err() {
-                b.problem("HOST_IP", &ip, "the external listener advertises the node's address, and HOST_IP is not an IP address", "set HOST_IP from the downward API: fieldRef status.hostIP (or set KAFKA_INIT_EXTERNAL_HOST)");
-            }
-            host = host.replace("{host_ip}", &ip);
-        }
-        if host.is_empty()
-            || !host
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-._:".contains(c))
-        {
-            b.problem(
-                "KAFKA_INIT_EXTERNAL_HOST",
-                &template,
-                format!("the advertised external host '{host}' is not a host name or address"),
-                "use a template such as {host_ip} or kafka-{ordinal}.example.com",
-            );
-        }
-        if base != 0 && port <= 65535 {
-            external_adv = Some((host, port as u16));
+    if let (Some(e), Some(l)) = (&external, listeners.as_mut()) {
+        if !l.iter().any(|x| x.name == EXTERNAL) {
+            l.push(Listener {
+                name: EXTERNAL.into(),
+                host: String::new(),
+                port: e.bind_port,
+            });
+            derived_external = true;
         }
     }
+    let external_adv = external.and_then(|e| e.advertised);
     if let Some(l) = &listeners {
         b.complete("listeners", listener::format_list(l));
     }
@@ -662,34 +838,7 @@ pub fn derive(
         }
     }
 
-    // Durable replication defaults, sized by the number of brokers. A KRaft
-    // controller needs them too: it fills in the replication factor (and, in
-    // 4.x, min.insync.replicas) of topics created without one, from its own
-    // config, so a controller-only node must be told how many brokers there are.
-    let brokers = match (&s.kafka_init_broker_replicas, role) {
-        (Some(v), _) => Some(("KAFKA_INIT_BROKER_REPLICAS", v)),
-        (None, Role::Controller) => {
-            if let Some(v) = &s.kafka_init_replicas {
-                b.problem("KAFKA_INIT_BROKER_REPLICAS", "", format!("on a controller-only node KAFKA_INIT_REPLICAS={v} counts controllers, and the controller gives topics created without a replication factor its own default (1)"), "set KAFKA_INIT_BROKER_REPLICAS to the broker StatefulSet's replicas");
-            }
-            None
-        }
-        (None, _) => s
-            .kafka_init_replicas
-            .as_ref()
-            .map(|v| ("KAFKA_INIT_REPLICAS", v)),
-    };
-    if let Some((var, v)) = brokers {
-        let n = b.number(var, Some(v), 1, 1, 10_000);
-        b.default("default.replication.factor", n.min(3).to_string());
-        b.default("min.insync.replicas", n.min(2).to_string());
-        b.default("offsets.topic.replication.factor", n.min(3).to_string());
-        b.default(
-            "transaction.state.log.replication.factor",
-            n.min(3).to_string(),
-        );
-        b.default("transaction.state.log.min.isr", n.min(2).to_string());
-    }
+    durable_defaults(&mut b, s, role);
 
     // KRaft: roles, controller listener, quorum, cluster id.
     let mut cluster_id = None;
@@ -772,102 +921,15 @@ pub fn derive(
                 b.default("controller.quorum.voters", voters.join(","));
             }
         }
-        let mut sources: Vec<(&str, String)> = vec![];
-        if let Some(v) = &s.kafka_init_cluster_id {
-            sources.push(("KAFKA_INIT_CLUSTER_ID", v.clone()));
-        }
-        if let Some(var) = flavor.cluster_id_var() {
-            if let Some(v) = inputs.var(var) {
-                sources.push((var, v.to_string()));
-            }
-        }
-        match sources.as_slice() {
-            [] => {
-                let fresh = kraft::cluster_id_from(&inputs.random);
-                b.problem("KAFKA_INIT_CLUSTER_ID", "", "KRaft needs one cluster id, the same on every node, to format storage", format!("store one id in a Secret and pass it as KAFKA_INIT_CLUSTER_ID, e.g. this freshly generated one: {fresh}"));
-            }
-            [(var, v), rest @ ..] => {
-                if let Some((other, w)) = rest.iter().find(|(_, w)| w != v) {
-                    b.problem(
-                        &format!("{var} / {other}"),
-                        &format!("{v} / {w}"),
-                        "two cluster ids are set and disagree",
-                        format!("set the cluster id once, in {var}"),
-                    );
-                }
-                match kraft::check_cluster_id(v) {
-                    Ok(()) => cluster_id = Some(v.clone()),
-                    Err(e) => {
-                        let fresh = kraft::cluster_id_from(&inputs.random);
-                        b.problem(var, v, e, format!("use an id printed by kafka-storage.sh random-uuid, e.g. {fresh} (only for a new cluster)"));
-                    }
-                }
-            }
-        }
+        cluster_id = cluster_id_of(&mut b, s, flavor, inputs);
     }
 
-    // Data dirs.
-    let dirs_value = b
-        .user_value("log.dirs")
-        .or(b.user_value("log.dir"))
-        .map(str::to_string);
-    let mut data_dirs: Vec<PathBuf> = match &dirs_value {
-        Some(v) => listener::split_csv(v)
-            .into_iter()
-            .map(PathBuf::from)
-            .collect(),
-        None => {
-            b.default("log.dirs", flavor.default_data_dir());
-            vec![PathBuf::from(flavor.default_data_dir())]
-        }
-    };
-    if mode == Mode::KRaft {
-        if let Some(m) = b.user_value("metadata.log.dir").map(PathBuf::from) {
-            if !data_dirs.contains(&m) {
-                data_dirs.push(m);
-            }
-        }
-    }
-    let run_as = match &s.kafka_init_run_as {
-        None => flavor.default_run_as(),
-        Some(v) => match v
-            .split_once(':')
-            .map(|(u, g)| (u.parse::<u32>(), g.parse::<u32>()))
-        {
-            Some((Ok(u), Ok(g))) => (u, g),
-            _ => {
-                b.problem("KAFKA_INIT_RUN_AS", v, "must be uid:gid in numbers, e.g. 1001:1001", "set the uid and gid the Kafka container runs as (securityContext runAsUser / runAsGroup)");
-                flavor.default_run_as()
-            }
-        },
-    };
-    let config_dir = match &s.kafka_init_config_dir {
-        Some(d) => PathBuf::from(d),
-        None => data_dirs.first().and_then(|d| d.parent()).map_or_else(
-            || PathBuf::from("/var/lib/kafka/config"),
-            |p| p.join("config"),
-        ),
-    };
-    if flavor == Flavor::Properties {
-        if !config_dir.is_absolute() {
-            b.problem(
-                "KAFKA_INIT_CONFIG_DIR",
-                &config_dir.display().to_string(),
-                "the config dir must be an absolute path",
-                "set an absolute directory outside the data dirs",
-            );
-        }
-        if let Some(d) = data_dirs.iter().find(|d| config_dir.starts_with(d)) {
-            b.problem("KAFKA_INIT_CONFIG_DIR", &config_dir.display().to_string(), format!("the config dir is inside the data dir {} (Kafka treats every directory there as a partition)", d.display()), "put server.properties outside the data dirs, e.g. beside them");
-        }
-    }
-    let format_command: Vec<String> = s
-        .kafka_init_format_command
-        .as_deref()
-        .unwrap_or("/opt/kafka/bin/kafka-storage.sh")
-        .split_whitespace()
-        .map(str::to_string)
-        .collect();
+    let Storage {
+        data_dirs,
+        run_as,
+        config_dir,
+        format_command,
+    } = storage(&mut b, s, flavor, mode);
 
     let mut plan = Plan {
         pod,

@@ -367,7 +367,8 @@ mod tests {
     /// Each rule on both sides of its line: (extra env, None = valid / Some(text of the broken rule)).
     #[test]
     fn rules_table() {
-        let cases: &[(&[(&str, &str)], Option<&str>)] = &[
+        type Env = &'static [(&'static str, &'static str)];
+        let cases: &[(Env, Option<&str>)] = &[
             // CU 152-205: one IPv4 and one IPv6 literal may share a port; two of a kind may not.
             (
                 &[
