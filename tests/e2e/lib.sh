@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # E2E_RC, E2E_ELAPSED_MS...: read by the scenarios
 # The pod model of the end-to-end tests, sourced by the scenario scripts.
 #
 # A StatefulSet pod is modelled as a network namespace on a bridge of our own
@@ -24,7 +24,7 @@ declare -A E2E_IP=()        # pod (or zk, client) -> address
 declare -A E2E_FQDN=()      # pod -> <pod>.<service>.<namespace>.svc.cluster.local
 declare -A E2E_PID=()       # pod -> pid of its main process (the JVM once exec'd)
 declare -A E2E_OVERLAY=()   # pod -> k8s overlay its env comes from
-declare -A E2E_STS=()       # pod -> StatefulSet name (container name in pod-env.sh)
+declare -A E2E_STS=()       # pod -> its StatefulSet (pod-env.sh's STATEFULSET argument)
 E2E_PASSED=0
 E2E_FAILED=0
 E2E_NEXT_IP=20
@@ -61,7 +61,6 @@ e2e_summary() {
 # e2e_init SCENARIO [KAFKA_VERSION]: the run's base dir, the machine-wide lock,
 # the trap; with a version, also the first cluster (e2e_cluster).
 e2e_init() {
-  E2E_SCENARIO=$1
   E2E_BASE="$E2E_REPO/target/e2e/$1-$(date +%Y%m%d-%H%M%S)"
   [ -x "$E2E_INIT" ] || { echo "no $E2E_INIT: run cargo build --release" >&2; exit 1; }
   mkdir -p "$E2E_BASE"
@@ -379,30 +378,6 @@ kafka_tool() {
 # kcat metadata of a topic as JSON.
 kcat_meta() { in_pod client kcat -b "$1" -m 10 -L -J -t "$2" 2>/dev/null; }
 
-# ---- KRaft additions ----------------------------------------------------------
-
-# e2e_apache_to_cfg MANIFEST_ENV_FILE: prints the e2e_env_file overrides that
-# carry an apache-flavor manifest's settings over to the properties flavor the
-# pods run: the apache flavor reads Kafka settings as KAFKA_<KEY> (`.` -> `_`),
-# the properties flavor as KAFKA_CFG_<KEY>, and takes a KAFKA_<KEY> it knows
-# as a Bitnami alias (KAFKA_LOG_DIRS, ...) that must agree with KAFKA_CFG_<KEY>.
-# So each setting gives `-KAFKA_<KEY>` and `KAFKA_CFG_<KEY>=value`, and
-# CLUSTER_ID gives KAFKA_INIT_CLUSTER_ID. kafka-init's own KAFKA_INIT_* and the
-# launcher's variables stay. A key with `_` or `-` in it (`__`, `___` in apache
-# naming) has no KAFKA_CFG_ name: that is an error.
-e2e_apache_to_cfg() {
-  local kv k v
-  while IFS= read -r kv; do
-    k=${kv%%=*} v=${kv#*=}
-    case $k in
-      CLUSTER_ID) printf '%s\n' -CLUSTER_ID "KAFKA_INIT_CLUSTER_ID=$v" ;;
-      KAFKA_INIT_*|KAFKA_CFG_*|KAFKA_HEAP_OPTS|KAFKA_OPTS|KAFKA_JMX_OPTS|KAFKA_LOG4J_OPTS|KAFKA_JVM_PERFORMANCE_OPTS|KAFKA_GC_LOG_OPTS|KAFKA_DEBUG|KAFKA_JMX_PORT|KAFKA_JMX_HOSTNAME|KAFKA_VERSION|KAFKA_HOME) ;;
-      KAFKA_*__*) echo "e2e_apache_to_cfg: $k has no KAFKA_CFG_ name" >&2; return 1 ;;
-      KAFKA_*) printf '%s\n' "-$k" "KAFKA_CFG_${k#KAFKA_}=$v" ;;
-    esac
-  done < "$1"
-}
-
 # ---- topics, producing, consuming (BOOTSTRAP, host:port, is set by the scenario) ----
 
 # VerifiableProducer defaults to retries=0; a durable producer retries (idempotently).
@@ -414,6 +389,8 @@ describe() { kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "
 # isr_sizes TOPIC: one ISR size per partition (kcat metadata: cheap to poll).
 isr_sizes() { kcat_meta "$BOOTSTRAP" "$1" | jq -r '.topics[0].partitions[] | .isrs | length' | tr '\n' ' '; }
 all_isr_3() { local t; for t in "$@"; do [ "$(isr_sizes "$t")" = "3 3 3 " ] || return 1; done; }
+# all_in_sync TOPIC: the topic exists and every partition has all its replicas in sync.
+all_in_sync() { kcat_meta "$BOOTSTRAP" "$1" | jq -e '.topics[0].partitions | length > 0 and all((.isrs | length) == (.replicas | length))' >/dev/null; }
 leader_of() { kcat_meta "$BOOTSTRAP" "$1" | jq -r ".topics[0].partitions[] | select(.partition==$2) | .leader"; }
 
 # produce TOPIC OUT ARGS...: VerifiableProducer with acks=all, one JSON line per
@@ -425,7 +402,11 @@ produce() {
 }
 # consume TOPIC OUT: everything, as "partition offset value" lines, until the end of every partition.
 consume() { in_pod client kcat -b "$BOOTSTRAP" -C -t "$1" -o beginning -e -q -f '%p %o %s\n' > "$2"; }
-acked() { jq -r 'select(.name=="producer_send_success") | "\(.partition) \(.offset) \(.value)"' "$1" | sort -u; }
+# acked PRODUCED: "partition offset value" of each acknowledged message (the
+# tool's stdout also carries plain-text warnings: only JSON lines are read).
+acked() { grep '^{' "$1" | jq -r 'select(.name=="producer_send_success") | "\(.partition) \(.offset) \(.value)"' | sort -u; }
+# sent PRODUCED: how many messages the producer sent (its closing tool_data line).
+sent() { grep '^{' "$1" | jq -r 'select(.name=="tool_data") | .sent' | tail -1; }
 # lost PRODUCED CONSUMED: acknowledged messages not consumed (same partition, offset and payload).
 lost() { comm -23 <(acked "$1") <(sort -u "$2") | wc -l; }
 # out_of_order CONSUMED: payload sequence numbers going backwards within a partition, in offset order.
