@@ -10,7 +10,8 @@ for version in "$@"; do
   mkdir -p "$dest"
   case "$version" in
     3.*) logging='<dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>' ;;
-    *)   logging='<dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j2-impl</artifactId><version>2.24.3</version></dependency><dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>2.24.3</version></dependency>' ;;
+    # Kafka 4.x logs through log4j2; its slf4j-api is 1.7, so the 1.x binding.
+    *)   logging='<dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId><version>2.24.3</version></dependency><dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>2.24.3</version></dependency>' ;;
   esac
   cat > "$dest/pom.xml" <<POM
 <project xmlns="http://maven.apache.org/POM/4.0.0">

@@ -5,7 +5,7 @@
 #    a topic defaults to 3 replicas; under an acks=all load, kill -9 of the
 #    active controller elects a new one and loses no acknowledged message; the
 #    restarted pod keeps its node id and rejoins every ISR.
-#  split (${KRAFT_SPLIT_VERSIONS-4.4.0}): controllers kafka-controller-0..2 and
+#  split (${KRAFT_SPLIT_VERSIONS-3.9.0 4.4.0}): controllers kafka-controller-0..2 and
 #    brokers kafka-broker-0..2 (ids 100..102) from k8s/overlays/kraft-split:
 #    voters and observers as derived, acks=all round trip, the brokers keep
 #    serving through a kill -9 of the active controller.
@@ -157,7 +157,7 @@ split() {
 }
 
 for v in ${KRAFT_VERSIONS-3.9.0 4.4.0}; do combined "$v"; done
-for v in ${KRAFT_SPLIT_VERSIONS-4.4.0}; do split "$v"; done
+for v in ${KRAFT_SPLIT_VERSIONS-3.9.0 4.4.0}; do split "$v"; done
 
 echo
 printf '%s\n' "${SUMMARY[@]}"

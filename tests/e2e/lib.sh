@@ -288,14 +288,22 @@ e2e_pod_cmd() {
 
 # e2e_pod_argv NAME ENV_FILE: sets E2E_ARGV to the pod's full command line:
 # ENV_FILE's env only (env -i), the pod's hostname (a UTS namespace), its
-# network namespace, then kafka-init. ip, unshare, env and bash all exec, so a
-# backgrounded E2E_ARGV's pid is that of kafka-init, then of the JVM it execs.
+# network namespace; then, as the StatefulSet's initContainer does, `kafka-init
+# prepare` as root (it owns the data and config dirs for the broker's user, and
+# checks meta.properties against the pod's id on every restart); then, as the
+# Kafka container does, kafka-init exec as that non-root user (setpriv). ip,
+# unshare, env, bash and setpriv all exec, so a backgrounded E2E_ARGV's pid is
+# that of kafka-init, then of the JVM it execs.
 e2e_pod_argv() {
   local name=$1 envfile=$2
   e2e_pod_cmd "$name"
-  E2E_ARGV=(ip netns exec "$E2E_NS_PREFIX$name" unshare --uts -- env -i /bin/bash -c
-    'hostname "$1"; while IFS= read -r l; do [ -n "$l" ] && export "$l"; done < "$2"; shift 2; exec "$@"'
-    bash "$name" "$envfile" "${E2E_CMD[@]}")
+  E2E_ARGV=(ip netns exec "$E2E_NS_PREFIX$name" unshare --uts -- env -i /bin/bash -c '
+    hostname "$1"; while IFS= read -r l; do [ -n "$l" ] && export "$l"; done < "$2"; logs=$3; shift 3
+    "$1" prepare || exit $?
+    ids=$("$1" plan --format json | sed -n "s/.*\"run_as\": \"\([0-9]*\):\([0-9]*\)\".*/\1 \2/p")
+    mkdir -p "$logs" && chown "${ids% *}:${ids#* }" "$logs"
+    exec setpriv --reuid="${ids% *}" --regid="${ids#* }" --clear-groups -- "$@"'
+    bash "$name" "$envfile" "$E2E_RUN/pods/$name/logs" "${E2E_CMD[@]}")
 }
 
 # e2e_pod_start NAME [overrides...]: starts the pod in the background.

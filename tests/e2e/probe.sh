@@ -33,15 +33,7 @@ in_every_isr() { # in_every_isr ID TOPIC: ID is in the ISR of every partition it
   kcat_meta "$BOOTSTRAP" "$2" | jq -e --argjson id "$1" \
     '[.topics[0].partitions[] | select(.replicas | map(.id) | index($id)) | (.isrs | map(.id) | index($id))] | all(. != null)' >/dev/null
 }
-printf "%s\n" enable.idempotence=true retries=2147483647 max.in.flight.requests.per.connection=5 > "$E2E_RUN/producer.properties"
-produce() {
-  local topic=$1 out=$2; shift 2
-  kafka_tool org.apache.kafka.tools.VerifiableProducer --bootstrap-server "$BOOTSTRAP" --topic "$topic" \
-    --acks -1 --producer.config "$E2E_RUN/producer.properties" --repeating-keys 30 "$@" > "$out" 2>"$out.err"
-}
-consume() { in_pod client kcat -b "$BOOTSTRAP" -C -t "$1" -o beginning -e -q -f '%p %o %s\n' > "$2"; }
-acked() { jq -r 'select(.name=="producer_send_success") | "\(.partition) \(.offset) \(.value)"' "$1" | sort -u; }
-lost() { comm -23 <(acked "$1") <(sort -u "$2") | wc -l; }
+e2e_producer_config
 # stop POD: SIGTERM, as the kubelet does in a rolling update, and wait for exit.
 stop() { kill -TERM "${E2E_PID[$1]}"; wait_for 60 "$1 stopped" bash -c '! kill -0 "$1"' bash "${E2E_PID[$1]}"; }
 
@@ -86,6 +78,10 @@ echo "      samples: $(grep -c . "$SAMPLES"), live-not-ready: $(grep -c 'live=1 
 # ---- 4. a rolling restart driven only by --ready loses nothing ---------------
 produce e2e-probe "$E2E_RUN/rolling.produced" --max-messages 30000 --throughput 300 &
 PRODUCER=$!
+# The smallest ISR of any partition, sampled all through the restart: acks=all
+# producers fail (NotEnoughReplicas) whenever it drops below min.insync.replicas.
+( while :; do isr_sizes e2e-probe; echo; sleep 0.5; done ) > "$E2E_RUN/rolling.isr" 2>/dev/null &
+SAMPLER=$!
 sleep 5
 for i in 2 1 0; do
   stop "kafka-$i"
@@ -95,6 +91,11 @@ for i in 2 1 0; do
   e2e_log "kafka-$i ready after $(( $(e2e_ms) - t0 )) ms"
 done
 wait "$PRODUCER" || true
+kill "$SAMPLER" 2>/dev/null || true
+MIN_ISR=$(tr ' ' '\n' < "$E2E_RUN/rolling.isr" | grep -E '^[0-9]+$' | sort -n | head -1)
+SAMPLES_ISR=$(grep -c . "$E2E_RUN/rolling.isr" || true)
+echo "      rolling restart: smallest ISR seen in $SAMPLES_ISR samples: ${MIN_ISR:-none} (min.insync.replicas=2)"
+check "rolling restart: no partition ever below min.insync.replicas=2 (smallest ISR ${MIN_ISR:-none})" [ "${MIN_ISR:-0}" -ge 2 ]
 consume e2e-probe "$E2E_RUN/rolling.consumed"
 R_ACKED=$(acked "$E2E_RUN/rolling.produced" | wc -l)
 R_LOST=$(lost "$E2E_RUN/rolling.produced" "$E2E_RUN/rolling.consumed")
