@@ -73,14 +73,16 @@ fault_under_load() {
   F_REJOIN_MS=$(( $(e2e_ms) - t_restart ))
   check "[$LABEL] every partition has 3 in-sync replicas again (${F_REJOIN_MS} ms after the restart)" all_isr_3 "$topic"
   consume "$topic" "$E2E_RUN/$topic.consumed"
-  F_SENT=$(sent "$out" || true)
-  F_ACKED=$(acked "$out" | wc -l)
-  F_CONSUMED=$(wc -l < "$E2E_RUN/$topic.consumed")
-  F_LOST=$(lost "$out" "$E2E_RUN/$topic.consumed")
-  F_OOO=$(out_of_order "$E2E_RUN/$topic.consumed")
+  tally "$out" "$E2E_RUN/$topic.consumed"
   echo "      produced $F_SENT, acknowledged $F_ACKED, consumed $F_CONSUMED, lost $F_LOST, out of order $F_OOO"
   check "[$LABEL] every acknowledged message survived (lost = 0 of $F_ACKED)" [ "$F_LOST" -eq 0 -a "$F_ACKED" -gt 0 ]
   check "[$LABEL] in order within every partition" [ "$F_OOO" -eq 0 ]
+}
+
+# summarize SECONDS_UP KILLED_LEADER: one line of the closing summary.
+summarize() {
+  SUMMARY+=("$(printf '%-14s up %3ss; kill -9 active controller %s: new leader %s after %s ms; produced %s, acked %s, consumed %s, lost %s; full ISR %s ms after restart' \
+    "$LABEL" "$1" "$2" "$F_NEW_LEADER" "$F_ELECT_MS" "$F_SENT" "$F_ACKED" "$F_CONSUMED" "$F_LOST" "$F_REJOIN_MS")")
 }
 
 # ---- combined: three broker+controller pods ----------------------------------
@@ -115,8 +117,7 @@ combined() {
   victim="kafka-$leader"
   e2e_log "[$LABEL] active controller is node $leader ($victim); kill -9 under load"
   fault_under_load e2e-kraft "$victim" "$leader"
-  SUMMARY+=("$(printf '%-14s up %3ss; kill -9 active controller %s: new leader %s after %s ms; produced %s, acked %s, consumed %s, lost %s; full ISR %s ms after restart' \
-    "$LABEL" "$t_up" "$leader" "$F_NEW_LEADER" "$F_ELECT_MS" "$F_SENT" "$F_ACKED" "$F_CONSUMED" "$F_LOST" "$F_REJOIN_MS")")
+  summarize "$t_up" "$leader"
 }
 
 # ---- split: three controllers, three brokers --------------------------------
@@ -152,8 +153,7 @@ split() {
   leader=$(quorum_leader || true)
   e2e_log "[$LABEL] active controller is node $leader (kafka-controller-$leader); kill -9 under load"
   fault_under_load e2e-split "kafka-controller-$leader" "$leader"
-  SUMMARY+=("$(printf '%-14s up %3ss; kill -9 active controller %s: new leader %s after %s ms; produced %s, acked %s, consumed %s, lost %s; full ISR %s ms after restart' \
-    "$LABEL" "$t_up" "$leader" "$F_NEW_LEADER" "$F_ELECT_MS" "$F_SENT" "$F_ACKED" "$F_CONSUMED" "$F_LOST" "$F_REJOIN_MS")")
+  summarize "$t_up" "$leader"
 }
 
 for v in ${KRAFT_VERSIONS-3.9.0 4.4.0}; do combined "$v"; done

@@ -417,5 +417,13 @@ acked() { grep '^{' "$1" | jq -r 'select(.name=="producer_send_success") | "\(.p
 sent() { grep '^{' "$1" | jq -r 'select(.name=="tool_data") | .sent' | tail -1; }
 # lost PRODUCED CONSUMED: acknowledged messages not consumed (same partition, offset and payload).
 lost() { comm -23 <(acked "$1") <(sort -u "$2") | wc -l; }
+# tally PRODUCED CONSUMED: sets F_SENT, F_ACKED, F_CONSUMED, F_LOST and F_OOO.
+tally() {
+  F_SENT=$(sent "$1" || true)
+  F_ACKED=$(acked "$1" | wc -l)
+  F_CONSUMED=$(wc -l < "$2")
+  F_LOST=$(lost "$1" "$2")
+  F_OOO=$(out_of_order "$2")
+}
 # out_of_order CONSUMED: payload sequence numbers going backwards within a partition, in offset order.
 out_of_order() { sort -k1,1n -k2,2n "$1" | awk '($1 in last) && $3+0 <= last[$1] {bad++} {last[$1]=$3+0} END {print bad+0}'; }

@@ -147,8 +147,6 @@ wait_for 90 "a new leader for partition 0" new_leader || true
 NEW_LEADER=$(leader_of e2e-fault 0 || true)
 FAILOVER_MS=$(( $(e2e_ms) - T_KILL ))
 rc=0; wait "$PRODUCER" || rc=$?
-F_SENT=$(sent "$FAULT_OUT" || true)
-F_ACKED=$(acked "$FAULT_OUT" | wc -l)
 F_ERRORS=$(grep -c producer_send_error "$FAULT_OUT" || true)
 check "partition 0 got a new leader ($VICTIM_ID -> $NEW_LEADER, ${FAILOVER_MS} ms after the kill)" new_leader
 check "producer ran to the end (exit $rc)" [ "$rc" -eq 0 ]
@@ -170,9 +168,7 @@ check "restarted $VICTIM rejoined the ISR of every partition (${REJOIN_MS} ms af
 describe e2e-fault | sed 's/^/      /'
 
 consume e2e-fault "$E2E_RUN/fault.consumed"
-F_CONSUMED=$(wc -l < "$E2E_RUN/fault.consumed")
-F_LOST=$(lost "$FAULT_OUT" "$E2E_RUN/fault.consumed")
-F_OOO=$(out_of_order "$E2E_RUN/fault.consumed")
+tally "$FAULT_OUT" "$E2E_RUN/fault.consumed"
 echo "      kill -9 of the leader after $ACKED_BEFORE acks: produced $F_SENT, acknowledged $F_ACKED, send errors $F_ERRORS, consumed $F_CONSUMED, lost $F_LOST, out of order $F_OOO"
 check "every acknowledged message survived the kill (lost = 0 of $F_ACKED)" [ "$F_LOST" -eq 0 -a "$F_ACKED" -gt 0 ]
 check "in order within every partition after the failover" [ "$F_OOO" -eq 0 ]

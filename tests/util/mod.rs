@@ -86,6 +86,16 @@ impl Run {
             })
             .collect()
     }
+    /// Asserts the run stopped with exit 78 before exec and its message holds every `text`.
+    pub fn assert_stopped(&self, texts: &[&str]) {
+        let e = self.stderr();
+        assert_eq!(self.code(), 78, "{e}");
+        assert!(!self.exec_happened(), "exec'd despite problems:\n{e}");
+        for t in texts {
+            assert!(e.contains(t), "message lacks {t:?}:\n{e}");
+        }
+    }
+
     /// The pid the stand-in ran as.
     pub fn standin_pid(&self) -> u32 {
         std::fs::read_to_string(self.dir.0.join("pid"))
