@@ -244,6 +244,12 @@ impl Builder {
         self.problems.push(Problem::new(var, value, rule, fix));
     }
 
+    /// Parses a TCP port setting (1-65535).
+    fn port(&mut self, var: &str, value: Option<&String>, default: u16) -> u16 {
+        // The range check makes the narrowing lossless.
+        self.number(var, value, u32::from(default), 1, 65535) as u16
+    }
+
     /// Parses a numeric setting in `min..=max`, reporting a bad value.
     fn number(
         &mut self,
@@ -591,13 +597,11 @@ struct External {
 fn external(b: &mut Builder, s: &Settings, pod: &Pod) -> Option<External> {
     let v = s.kafka_init_external_base_port.as_ref()?;
     let base = b.number("KAFKA_INIT_EXTERNAL_BASE_PORT", Some(v), 0, 1, 65535);
-    let bind_port = b.number(
+    let bind_port = b.port(
         "KAFKA_INIT_EXTERNAL_PORT",
         s.kafka_init_external_port.as_ref(),
         9094,
-        1,
-        65535,
-    ) as u16;
+    );
     let port = u64::from(base) + u64::from(pod.ordinal);
     if base != 0 && port > 65535 {
         b.problem(
@@ -685,13 +689,11 @@ pub fn derive(
         |pod_name: &str, svc: &str| format!("{pod_name}.{svc}.{}.svc.{domain}", pod.namespace);
 
     // Listeners.
-    let ctrl_port = b.number(
+    let ctrl_port = b.port(
         "KAFKA_INIT_CONTROLLER_PORT",
         s.kafka_init_controller_port.as_ref(),
         9093,
-        1,
-        65535,
-    ) as u16;
+    );
     let ctrl_names: Vec<String> = match b.user_value("controller.listener.names") {
         Some(v) => v
             .split(',')

@@ -19,7 +19,7 @@ struct Scratch {
 }
 
 impl Scratch {
-    fn new(test: &str) -> Option<Scratch> {
+    fn new(test: &str) -> Scratch {
         // No silent skip: a green run must have chowned and mounted for real.
         assert!(
             nix::unistd::Uid::effective().is_root(),
@@ -31,10 +31,10 @@ impl Scratch {
         ));
         let _ = std::fs::remove_dir_all(&root);
         std::fs::create_dir_all(&root).unwrap();
-        Some(Scratch {
+        Scratch {
             root,
             mounts: Vec::new(),
-        })
+        }
     }
 
     fn path(&self, rel: &str) -> PathBuf {
@@ -190,9 +190,7 @@ fn wrong_tree(s: &Scratch) -> PathBuf {
 
 #[test]
 fn a_tree_of_mixed_owners_is_handed_to_the_broker_with_the_dir_itself_last() {
-    let Some(s) = Scratch::new("mixed") else {
-        return;
-    };
+    let s = Scratch::new("mixed");
     let data = wrong_tree(&s);
     let o = prepare(data.to_str().unwrap(), &[], &[]);
     assert_exit(&o, 0);
@@ -212,9 +210,7 @@ fn a_tree_of_mixed_owners_is_handed_to_the_broker_with_the_dir_itself_last() {
 
 #[test]
 fn a_tree_already_right_is_not_walked() {
-    let Some(s) = Scratch::new("right") else {
-        return;
-    };
+    let s = Scratch::new("right");
     let data = s.dir("data", BROKER, 0o750);
     s.dir("data/orders-0", BROKER, 0o755);
     // Below a right root, a wrong entry is not looked at (OnRootMismatch).
@@ -231,9 +227,7 @@ fn a_tree_already_right_is_not_walked() {
 
 #[test]
 fn a_missing_data_dir_is_created_for_the_broker_and_not_world_writable() {
-    let Some(s) = Scratch::new("missing") else {
-        return;
-    };
+    let s = Scratch::new("missing");
     let data = s.path("volume/kafka/data");
     let o = prepare(data.to_str().unwrap(), &[], &[]);
     assert_exit(&o, 0);
@@ -246,9 +240,7 @@ fn a_missing_data_dir_is_created_for_the_broker_and_not_world_writable() {
 
 #[test]
 fn a_symlink_is_re_owned_itself_and_its_target_outside_is_left_alone() {
-    let Some(s) = Scratch::new("symlink") else {
-        return;
-    };
+    let s = Scratch::new("symlink");
     let outside = s.file("outside-secret", (0, 0), b"not kafka's");
     let outside_dir = s.dir("outside-dir", (0, 0), 0o700);
     let data = s.dir("data", (0, 0), 0o755);
@@ -267,9 +259,7 @@ fn a_symlink_is_re_owned_itself_and_its_target_outside_is_left_alone() {
 
 #[test]
 fn a_mount_below_the_data_dir_is_neither_descended_nor_chowned() {
-    let Some(mut s) = Scratch::new("mount") else {
-        return;
-    };
+    let mut s = Scratch::new("mount");
     let data = s.dir("data", (0, 0), 0o755);
     let mnt = s.mount_tmpfs("data/orders-0");
     std::fs::write(mnt.join("inside"), b"x").unwrap();
@@ -284,9 +274,7 @@ fn a_mount_below_the_data_dir_is_neither_descended_nor_chowned() {
 
 #[test]
 fn install_to_copies_a_runnable_kafka_init() {
-    let Some(s) = Scratch::new("install") else {
-        return;
-    };
+    let s = Scratch::new("install");
     let data = s.dir("data", BROKER, 0o750);
     let bin = s.dir("bin", (0, 0), 0o755);
     let o = prepare(
@@ -452,9 +440,7 @@ const REFUSALS: &[Refusal] = &[
 #[test]
 fn every_preflight_problem_exits_78_says_why_and_changes_nothing() {
     for case in REFUSALS {
-        let Some(s) = Scratch::new(&case.name.replace(['+', '.'], "-")) else {
-            return;
-        };
+        let s = Scratch::new(&case.name.replace(['+', '.'], "-"));
         // A wrong tree that prepare would otherwise fix, so any change shows,
         // plus a second wrong data dir: a problem in one dir stops them all.
         wrong_tree(&s);

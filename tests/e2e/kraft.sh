@@ -79,6 +79,15 @@ fault_under_load() {
   check "[$LABEL] in order within every partition" [ "$F_OOO" -eq 0 ]
 }
 
+# new_topic TOPIC: creates it with the cluster's defaults, waits until it is in
+# sync, and writes (and prints) its description to $E2E_RUN/describe.txt.
+new_topic() {
+  wait_for 60 "topic created" create_topic "$1" || true
+  wait_for 60 "$1 fully in sync" all_in_sync "$1" || true
+  describe "$1" > "$E2E_RUN/describe.txt" || true
+  sed 's/^/      /' "$E2E_RUN/describe.txt"
+}
+
 # summarize SECONDS_UP KILLED_LEADER: one line of the closing summary.
 summarize() {
   SUMMARY+=("$(printf '%-14s up %3ss; kill -9 active controller %s: new leader %s after %s ms; produced %s, acked %s, consumed %s, lost %s; full ISR %s ms after restart' \
@@ -107,10 +116,7 @@ combined() {
       bash -c '[ "$1" = "$2" ] && grep -q -x "cluster.id=$3" "$4"' bash "$(node_id_of "kafka-$i")" "$i" \
       "$(sed -n 's/^KAFKA_INIT_CLUSTER_ID=//p' "$E2E_RUN/pods/kafka-$i/env")" "$E2E_RUN/pods/kafka-$i/data/meta.properties"
   done
-  wait_for 60 "topic created" create_topic e2e-kraft || true
-  wait_for 60 "e2e-kraft fully in sync" all_in_sync e2e-kraft || true
-  describe e2e-kraft > "$E2E_RUN/describe.txt" || true
-  sed 's/^/      /' "$E2E_RUN/describe.txt"
+  new_topic e2e-kraft
   check "[$LABEL] topic created without a replication factor gets 3, with 3 in sync" \
     bash -c 'grep -q -E "ReplicationFactor: 3\b" "$1" && [ "$(grep -c -E "Isr: [0-9]+,[0-9]+,[0-9]+" "$1")" -eq 3 ]' bash "$E2E_RUN/describe.txt"
   leader=$(quorum_leader || true)
@@ -144,10 +150,7 @@ split() {
     check "[$LABEL] kafka-broker-$i has node id $((100 + i)), kafka-controller-$i node id $i" \
       [ "$(node_id_of "kafka-broker-$i")/$(node_id_of "kafka-controller-$i")" = "$((100 + i))/$i" ]
   done
-  wait_for 60 "topic created" create_topic e2e-split || true
-  wait_for 60 "e2e-split fully in sync" all_in_sync e2e-split || true
-  describe e2e-split > "$E2E_RUN/describe.txt" || true
-  sed 's/^/      /' "$E2E_RUN/describe.txt"
+  new_topic e2e-split
   check "[$LABEL] topic gets 3 replicas, all on brokers 100..102" \
     bash -c 'grep -q -E "ReplicationFactor: 3\b" "$1" && [ "$(grep -c -E "Replicas: 10[0-2],10[0-2],10[0-2]" "$1")" -eq 3 ]' bash "$E2E_RUN/describe.txt"
   leader=$(quorum_leader || true)
