@@ -4,7 +4,9 @@
 # of Kubernetes 1.25 and of the newest version kubernetes-validate ships, and
 # runs checkov on it, requiring zero failed checks. Skips are allowed only as
 # checkov.io/skipN annotations in the manifests, each with a reason
-# (CKV_ID=reason). Prints per overlay the validation results and checkov's
+# (CKV_ID=reason). The zookeeper and external overlays must also be able to
+# take over the seed's running cluster in place (tests/manifests/seed_compat.py).
+# Prints per overlay the validation results and checkov's
 # passed/failed/skipped counts; exits non-zero on any failure.
 # Usage: scripts/check-manifests.sh [OVERLAY...]   (default: all)
 set -euo pipefail
@@ -12,6 +14,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PATH="$("$root/scripts/install-manifest-tools.sh" | tail -n 1):$PATH"
 out="$root/target/manifests"
+seed="$root/../shared/reference/seed-deployment"
 mkdir -p "$out"
 
 # kubernetes-validate ships one schema set per minor version; the oldest we
@@ -57,6 +60,15 @@ sys.exit(1 if summary["failed"] or summary["parsing_errors"] or not summary["res
 PY
   )"; then failed=1; fi
   echo "$summary"
+
+  # The overlays a running seed cluster moves onto must keep what its pods
+  # and volumes are bound to (names, selector, claim template, Services).
+  case "$overlay" in
+    zookeeper|external)
+      if ! python "$root/tests/manifests/seed_compat.py" "$seed/ka-ss.yaml" "$rendered" | sed 's/^/   seed in place: /'; then
+        failed=1
+      fi ;;
+  esac
 
   # A skip without a reason is a failure too.
   if ! python - "$rendered" <<'PY'
