@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks every kustomize overlay under k8s/overlays/: renders it to
-# target/manifests/<overlay>.yaml, validates it strictly against the schemas
+# target/manifests/<overlay>.yaml (and with kubectl 1.23's kustomize, which
+# must give the same objects), validates it strictly against the schemas
 # of Kubernetes 1.25 and of the newest version kubernetes-validate ships, and
 # runs checkov on it, requiring zero failed checks. Skips are allowed only as
 # checkov.io/skipN annotations in the manifests, each with a reason
@@ -36,6 +37,20 @@ for overlay in "$@"; do
     echo "   kustomize build: FAILED"; failed=1; continue
   fi
   echo "   kustomize build: $(grep -c '^kind:' "$rendered") resources -> ${rendered#"$root"/}"
+
+  # The seed's control plane is Kubernetes 1.23: `kubectl apply -k` there
+  # uses kustomize api v0.10.1, which must render the very same objects.
+  if ! kustomize-kubectl123 "$root/k8s/overlays/$overlay" > "$out/$overlay.kubectl123.yaml"; then
+    echo "   kustomize of kubectl 1.23: FAILED"; failed=1
+  elif python - "$rendered" "$out/$overlay.kubectl123.yaml" <<'PY'
+import sys, yaml
+a, b = ([d for d in yaml.safe_load_all(open(p)) if d] for p in sys.argv[1:])
+key = lambda d: (d["kind"], d["metadata"]["name"])
+sys.exit(0 if sorted(a, key=key) == sorted(b, key=key) else 1)
+PY
+  then echo "   kustomize of kubectl 1.23: the same objects"
+  else echo "   kustomize of kubectl 1.23: renders differently"; failed=1
+  fi
 
   for version in "${versions[@]}"; do
     if report="$(kubernetes-validate --strict --quiet -k "$version" "$rendered" 2>&1)"; then

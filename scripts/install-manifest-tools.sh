@@ -2,6 +2,8 @@
 # Installs the tools scripts/check-manifests.sh and scripts/pod-env.sh use, into
 # target/tools (project-local, nothing global):
 #   target/tools/bin/kustomize   kustomize v5, built with `go install`
+#   target/tools/bin/kustomize-kubectl123   kustomize as kubectl 1.23 embeds it
+#                                (tools/kustomize-kubectl123, built with go build)
 #   target/tools/venv            kubernetes-validate, checkov and PyYAML (pip)
 # Idempotent: a tool already present at the pinned version is left alone.
 # Prints the directory of the tools' binaries on its last line of output.
@@ -21,6 +23,15 @@ if "$tools/bin/kustomize" version 2>/dev/null | grep -qx "$KUSTOMIZE_VERSION"; t
 else
   echo "kustomize $KUSTOMIZE_VERSION: installing with go install" >&2
   GOBIN="$tools/bin" CGO_ENABLED=0 go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
+fi
+
+# kubectl 1.23's kustomize (api v0.10.1) cannot be `go install`ed (its module
+# has replace directives), so a three-line main in tools/ links the library.
+if [ -x "$tools/bin/kustomize-kubectl123" ] && [ "$tools/bin/kustomize-kubectl123" -nt "$root/tools/kustomize-kubectl123/go.sum" ]; then
+  echo "kustomize-kubectl123: present" >&2
+else
+  echo "kustomize-kubectl123: building" >&2
+  (cd "$root/tools/kustomize-kubectl123" && CGO_ENABLED=0 go build -o "$tools/bin/kustomize-kubectl123" .)
 fi
 
 venv="$tools/venv"
