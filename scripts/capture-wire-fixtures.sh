@@ -18,8 +18,11 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
 # record NAME PORT UPSTREAM CMD...: runs CMD against a proxy on PORT, keeps its frames in $dest/NAME.
+# CAPTURE_ONLY=NAME records only that client (the others' files stay as they are).
 record() {
   local name=$1 port=$2 upstream=$3; shift 3
+  if [ -n "${CAPTURE_ONLY:-}" ] && [ "$CAPTURE_ONLY" != "$name" ]; then return; fi
+  rm -rf "${dest:?}/$name"
   python3 scripts/wire-proxy.py "$port" "$upstream" "$dest/$name" & local proxy=$!
   for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
   "$@" > "$work/$name.out" 2>&1 || echo "  ($name exited $?; see $work/$name.out)"
@@ -37,6 +40,11 @@ probe() { # probe LISTENERS ROLE ARGS...
     KAFKA_CFG_LISTENERS="$listeners" "$kafka_init" probe --timeout 5s "$@"
 }
 
+# The audit's answers: brokers default to min.insync.replicas=2 and
+# default.replication.factor=3, which the single node's topics (factor 1) are
+# below; topic kept-at-one overrides min.insync.replicas=1.
+export KAFKA_EXTRA_PROPERTIES=$'min.insync.replicas=2\ndefault.replication.factor=3'
+
 port=19092
 for version in "${@:-3.9.0 4.4.0}"; do
   for version in $version; do
@@ -45,7 +53,10 @@ for version in "${@:-3.9.0 4.4.0}"; do
     pid=$(scripts/kafka-single-node.sh "$version" "$work/$version" "$port"); pids+=("$pid")
     java -cp "$libs" org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$port" \
       --create --topic probe-fixture --partitions 2 --replication-factor 1 > "$work/topic.log" 2>&1
-    dest=$out/$version; rm -rf "$dest"; mkdir -p "$dest"
+    java -cp "$libs" org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$port" \
+      --create --topic kept-at-one --partitions 1 --replication-factor 1 \
+      --config min.insync.replicas=1 >> "$work/topic.log" 2>&1
+    dest=$out/$version; mkdir -p "$dest"
     proxy=$((port + 10)) ctrl_proxy=$((port + 11))
     record kafka-init-probe-ready "$proxy" "127.0.0.1:$port" \
       probe "PLAINTEXT://127.0.0.1:$proxy,CONTROLLER://127.0.0.1:$ctrl_proxy" combined --ready
@@ -55,6 +66,8 @@ for version in "${@:-3.9.0 4.4.0}"; do
     case "$version" in 3.*) tool=kafka.admin.BrokerApiVersionsCommand ;; *) tool=org.apache.kafka.tools.BrokerApiVersionsCommand ;; esac
     record jvm-broker-api-versions "$proxy" "127.0.0.1:$port" \
       java -cp "$libs" "$tool" --bootstrap-server "127.0.0.1:$proxy"
+    record kafka-init-audit "$proxy" "127.0.0.1:$port" \
+      env -i PATH="$PATH" "$kafka_init" audit --bootstrap "127.0.0.1:$proxy" --format json
     kill "$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
     port=$((port + 100))
   done

@@ -4,6 +4,7 @@
 # scripts/fetch-kafka.sh. Prints the JVM's pid on stdout once the PLAINTEXT
 # port accepts connections; the log is <dir>/kafka.log.
 # Usage: scripts/kafka-single-node.sh VERSION DIR PLAINTEXT_PORT   (controller: PORT+1)
+# KAFKA_EXTRA_PROPERTIES (lines of key=value) is appended to server.properties.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version=$1 dir=$2 port=$3
@@ -26,6 +27,7 @@ offsets.topic.replication.factor=1
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
+${KAFKA_EXTRA_PROPERTIES:-}
 PROPS
 case "$version" in
   3.*) logging="-Dlog4j.configuration=file:$PWD/target/kafka/$version/log4j.properties" ;;

@@ -14,7 +14,7 @@ import struct
 import sys
 import threading
 
-API_NAMES = {3: "Metadata", 18: "ApiVersions", 60: "DescribeCluster", 55: "DescribeQuorum"}
+API_NAMES = {3: "Metadata", 18: "ApiVersions", 32: "DescribeConfigs", 60: "DescribeCluster", 55: "DescribeQuorum"}
 
 
 def read_frame(sock):

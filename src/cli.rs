@@ -19,6 +19,10 @@ USAGE:
       check meta.properties against this pod's id, optionally copy this binary into DIR.
   kafka-init probe [--ready] [--timeout DUR]
       Liveness (ApiVersions) or readiness (registered and in every ISR) over the Kafka protocol.
+  kafka-init audit [--bootstrap HOST:PORT] [--format text|json] [--timeout DUR]
+      Cluster findings over the Kafka protocol: topics whose replication factor is below
+      min.insync.replicas or the default, under-replicated and offline partitions, brokers
+      missing or advertising another host. Exit 0 clean, 1 findings.
   kafka-init version | --help
 
 FLAVORS: bitnami (default), apache, properties (also KAFKA_INIT_FLAVOR).
@@ -58,6 +62,15 @@ pub enum Command {
     },
     /// `probe`.
     Probe { ready: bool, timeout: Duration },
+    /// `audit`.
+    Audit {
+        /// `--bootstrap HOST:PORT` instead of this pod's own broker.
+        bootstrap: Option<(String, u16)>,
+        /// `--format json` instead of text.
+        json: bool,
+        /// One deadline for the whole audit (default 10s).
+        timeout: Duration,
+    },
     /// `--help`.
     Help,
     /// `version`.
@@ -77,6 +90,17 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
     (v.is_finite() && v > 0.0 && v * unit <= 3600.0).then(|| Duration::from_secs_f64(v * unit))
 }
 
+/// Parses `HOST:PORT` (`[v6]:PORT` for IPv6 addresses).
+pub fn parse_host_port(s: &str) -> Option<(String, u16)> {
+    let (host, port) = s.rsplit_once(':')?;
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    let port: u16 = port.parse().ok().filter(|&p| p > 0)?;
+    (!host.is_empty() && !host.contains(['/', ' '])).then(|| (host.to_string(), port))
+}
+
 /// Parses the arguments after the program name.
 pub fn parse(args: &[String]) -> Result<Command, String> {
     let Some((sub, rest)) = args.split_first() else {
@@ -87,7 +111,9 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     let mut flavor = None;
     let mut install_to = None;
     let mut ready = false;
-    let mut timeout = Duration::from_secs(2);
+    let mut timeout = None;
+    let mut bootstrap = None;
+    let mut json = false;
     let mut command = vec![];
     let mut i = 0;
     while i < rest.len() {
@@ -126,11 +152,24 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             ("plan" | "exec" | "prepare", "--flavor") => flavor = Some(value()?),
             ("prepare", "--install-to") => install_to = Some(PathBuf::from(value()?)),
             ("probe", "--ready") => ready = true,
-            ("probe", "--timeout") => {
+            ("probe" | "audit", "--timeout") => {
                 let v = value()?;
-                timeout = parse_duration(&v).ok_or_else(|| {
+                timeout = Some(parse_duration(&v).ok_or_else(|| {
                     format!("--timeout {v}: expected a duration such as 2s or 500ms")
-                })?;
+                })?);
+            }
+            ("audit", "--bootstrap") => {
+                let v = value()?;
+                bootstrap = Some(parse_host_port(&v).ok_or_else(|| {
+                    format!("--bootstrap {v}: expected HOST:PORT, e.g. kafka-0.kafka:39092")
+                })?);
+            }
+            ("audit", "--format") => {
+                json = match value()?.as_str() {
+                    "text" => false,
+                    "json" => true,
+                    other => return Err(format!("--format {other}: expected text or json")),
+                }
             }
             (_, "--help" | "-h") => return Ok(Command::Help),
             _ => return Err(format!("unknown argument for {sub}: {arg}")),
@@ -145,7 +184,15 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         },
         "exec" => Command::Exec { flavor, command },
         "prepare" => Command::Prepare { flavor, install_to },
-        "probe" => Command::Probe { ready, timeout },
+        "probe" => Command::Probe {
+            ready,
+            timeout: timeout.unwrap_or(Duration::from_secs(2)),
+        },
+        "audit" => Command::Audit {
+            bootstrap,
+            json,
+            timeout: timeout.unwrap_or(Duration::from_secs(10)),
+        },
         "version" | "--version" | "-V" => Command::Version,
         "help" | "--help" | "-h" => Command::Help,
         other => return Err(format!("unknown subcommand {other}")),
@@ -198,8 +245,21 @@ mod tests {
                 install_to: Some("/kafka-init".into())
             })
         );
+        assert_eq!(
+            p(&["audit", "--bootstrap", "[::1]:9092", "--format", "json"]),
+            Ok(Command::Audit {
+                bootstrap: Some(("::1".into(), 9092)),
+                json: true,
+                timeout: Duration::from_secs(10)
+            })
+        );
         for bad in [
-            &["plan", "--format", "yaml"][..],
+            &["audit", "--bootstrap", "kafka-0"][..],
+            &["audit", "--bootstrap", ":9092"],
+            &["audit", "--bootstrap", "h:0"],
+            &["audit", "--format", "yaml"],
+            &["audit", "--ready"],
+            &["plan", "--format", "yaml"],
             &["probe", "--timeout", "soon"],
             &["frobnicate"],
             &["plan", "--pod"],

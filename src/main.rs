@@ -38,6 +38,11 @@ fn main() -> ExitCode {
             cmd::prepare::run(&inputs, flavor.as_deref(), install_to.as_deref())
         }
         Command::Probe { ready, timeout } => cmd::probe::run(&inputs, ready, timeout),
+        Command::Audit {
+            bootstrap,
+            json,
+            timeout,
+        } => cmd::audit::run(&inputs, bootstrap, json, timeout),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

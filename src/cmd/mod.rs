@@ -1,6 +1,7 @@
 //! One function per subcommand; each derives the Plan first and changes
 //! nothing when it has problems.
 
+pub mod audit;
 pub mod exec;
 pub mod plan;
 pub mod prepare;

@@ -46,6 +46,12 @@ impl Writer {
         self
     }
 
+    /// An `int8` (resource types).
+    pub fn i8(&mut self, v: i8) -> &mut Self {
+        self.buf.extend_from_slice(&v.to_be_bytes());
+        self
+    }
+
     /// A big-endian `int16`.
     pub fn i16(&mut self, v: i16) -> &mut Self {
         self.buf.extend_from_slice(&v.to_be_bytes());
@@ -158,6 +164,11 @@ impl<'a> Reader<'a> {
     /// A one-byte boolean; Kafka writes 0 or 1 and reads any non-zero as true.
     pub fn bool(&mut self, what: &str) -> Result<bool, DecodeError> {
         Ok(self.array::<1>(what)?[0] != 0)
+    }
+
+    /// An `int8` (resource types, config sources).
+    pub fn i8(&mut self, what: &str) -> Result<i8, DecodeError> {
+        Ok(i8::from_be_bytes(self.array(what)?))
     }
 
     /// A big-endian `int16`.

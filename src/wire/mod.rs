@@ -1,12 +1,13 @@
 //! The slice of the Kafka wire protocol the probe speaks, written by hand from
 //! Kafka's message schemas (clients/src/main/resources/common/message/*.json):
-//! ApiVersions and Metadata requests, their responses, and a deadline-bound
+//! ApiVersions, Metadata and DescribeConfigs requests, their responses, and a deadline-bound
 //! TCP exchange. PLAINTEXT only. The tests check it against bytes captured
 //! from real brokers (tests/fixtures/wire/).
 
 pub mod api_versions;
 pub mod codec;
 pub mod connection;
+pub mod describe_configs;
 pub mod header;
 pub mod metadata;
 

@@ -1,0 +1,491 @@
+//! Cluster findings for `kafka-init audit`, computed from what the brokers
+//! answered (Metadata, DescribeConfigs) and what this pod's settings expect.
+//! Pure: the answers come in as values, the findings go out as data.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::wire::metadata::MetadataResponse;
+
+/// One thing wrong with the cluster, for a person or a script.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// A stable name for scripts, e.g. `rf-below-min-isr`.
+    pub kind: &'static str,
+    /// What it is about: a topic, `topic-partition`, or `broker N`.
+    pub subject: String,
+    /// What is wrong and what it causes.
+    pub detail: String,
+    /// What to do about it.
+    pub fix: String,
+}
+
+/// A topic's effective `min.insync.replicas` and where the value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MinIsr {
+    /// The value.
+    pub value: u32,
+    /// True when set on the topic itself, false when the broker's default.
+    pub topic_override: bool,
+}
+
+/// What the cluster told us.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cluster<'a> {
+    /// The Metadata answer (all topics).
+    pub metadata: &'a MetadataResponse,
+    /// Each topic's effective `min.insync.replicas` (DescribeConfigs).
+    pub min_isr: BTreeMap<String, MinIsr>,
+    /// The answering broker's `default.replication.factor`.
+    pub default_rf: Option<u32>,
+}
+
+/// How brokers should advertise themselves: `<statefulset>-<id - offset><suffix>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostRule {
+    /// The brokers' StatefulSet.
+    pub statefulset: String,
+    /// `node.id`/`broker.id` minus this is the pod ordinal.
+    pub id_offset: i64,
+    /// What follows the pod name, e.g. `.kafka.kafka.svc.cluster.local`.
+    pub suffix: String,
+}
+
+impl HostRule {
+    /// The host broker `id` should advertise, if `id` belongs to the StatefulSet.
+    pub fn host_for(&self, id: i32) -> Option<String> {
+        let ordinal = i64::from(id) - self.id_offset;
+        (ordinal >= 0).then(|| format!("{}-{ordinal}{}", self.statefulset, self.suffix))
+    }
+}
+
+/// What this pod's settings say the cluster should look like.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Expected {
+    /// `KAFKA_INIT_REPLICAS` (or `KAFKA_INIT_BROKER_REPLICAS`): brokers that should be registered.
+    pub brokers: Option<u32>,
+    /// How each broker should advertise the listener we asked on.
+    pub hosts: Option<HostRule>,
+}
+
+/// Every finding, in a stable order: topics, partitions, brokers.
+pub fn findings(cluster: &Cluster<'_>, expected: &Expected) -> Vec<Finding> {
+    let mut out = topic_findings(cluster);
+    out.extend(partition_findings(cluster.metadata));
+    out.extend(broker_findings(cluster.metadata, expected));
+    out
+}
+
+/// The replication factor of a topic: its weakest partition's replica count.
+fn replication_factor(topic: &crate::wire::metadata::Topic) -> Option<u32> {
+    topic
+        .partitions
+        .iter()
+        .map(|p| p.replicas.len() as u32)
+        .min()
+}
+
+fn topic_findings(cluster: &Cluster<'_>) -> Vec<Finding> {
+    let mut out = vec![];
+    for topic in &cluster.metadata.topics {
+        let (Some(name), Some(rf)) = (&topic.name, replication_factor(topic)) else {
+            continue;
+        };
+        if let Some(min) = cluster.min_isr.get(name) {
+            if rf < min.value {
+                let origin = if min.topic_override {
+                    "set on the topic"
+                } else {
+                    "the brokers' default"
+                };
+                out.push(Finding {
+                    kind: "rf-below-min-isr",
+                    subject: name.clone(),
+                    detail: format!("replication factor {rf} is below min.insync.replicas {} ({origin}): every acks=all produce (the Java client's default since 3.0) fails with NOT_ENOUGH_REPLICAS", min.value),
+                    fix: format!("raise the replication factor to at least {} with kafka-reassign-partitions.sh, or keep {rf} and set the topic's own min.insync.replicas={rf}: kafka-configs.sh --alter --entity-type topics --entity-name {name} --add-config min.insync.replicas={rf}", min.value),
+                });
+            }
+        }
+        if let Some(default_rf) = cluster.default_rf {
+            if rf < default_rf {
+                out.push(Finding {
+                    kind: "rf-below-default",
+                    subject: name.clone(),
+                    detail: format!("replication factor {rf} is below the brokers' default.replication.factor {default_rf}: losing {rf} broker(s) loses this topic's data"),
+                    fix: format!("raise it to {default_rf} with kafka-reassign-partitions.sh (a reassignment JSON listing {default_rf} brokers for each partition)"),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn partition_findings(metadata: &MetadataResponse) -> Vec<Finding> {
+    let mut out = vec![];
+    for topic in &metadata.topics {
+        let name = topic.name.as_deref().unwrap_or("?");
+        for p in &topic.partitions {
+            let subject = format!("{name}-{}", p.index);
+            if p.leader < 0 {
+                out.push(Finding {
+                    kind: "offline-partition",
+                    subject,
+                    detail: format!("no leader (replicas {:?}, in sync {:?}): neither readable nor writable", p.replicas, p.isr),
+                    fix: "start the brokers holding its replicas; check their logs for log-dir failures".into(),
+                });
+            } else if p.isr.len() < p.replicas.len() {
+                out.push(Finding {
+                    kind: "under-replicated",
+                    subject,
+                    detail: format!(
+                        "in sync {:?} of replicas {:?} (leader {})",
+                        p.isr, p.replicas, p.leader
+                    ),
+                    fix: "wait for the missing replicas to catch up (a restarted broker does, within replica.lag.time.max.ms of its start); if they do not, check those brokers".into(),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn broker_findings(metadata: &MetadataResponse, expected: &Expected) -> Vec<Finding> {
+    let mut out = vec![];
+    if let Some(n) = expected.brokers {
+        let got = metadata.brokers.len() as u32;
+        if got != n {
+            let ids: Vec<i32> = metadata.brokers.iter().map(|b| b.node_id).collect();
+            out.push(Finding {
+                kind: "broker-count",
+                subject: "brokers".into(),
+                detail: format!("{got} broker(s) registered {ids:?}, KAFKA_INIT_REPLICAS expects {n}"),
+                fix: "start the missing brokers (kubectl get pods), or set KAFKA_INIT_REPLICAS to the StatefulSet's replicas".into(),
+            });
+        }
+    }
+    if let Some(rule) = &expected.hosts {
+        for b in &metadata.brokers {
+            match rule.host_for(b.node_id) {
+                Some(want) if want == b.host => {}
+                want => out.push(Finding {
+                    kind: "advertised-host",
+                    subject: format!("broker {}", b.node_id),
+                    detail: format!(
+                        "advertises {}:{}, not its pod's name {}",
+                        b.host,
+                        b.port,
+                        want.as_deref().unwrap_or("(its id is outside this StatefulSet)")
+                    ),
+                    fix: "let kafka-init derive advertised.listeners (unset the advertised setting), or check that broker's configuration".into(),
+                }),
+            }
+        }
+    }
+    out
+}
+
+/// The findings for people: one block per finding, then a count.
+pub fn text(findings: &[Finding], skipped: &[String]) -> String {
+    let mut out = String::new();
+    for f in findings {
+        out.push_str(&format!(
+            "{} {}: {}\n    fix: {}\n",
+            f.kind, f.subject, f.detail, f.fix
+        ));
+    }
+    for s in skipped {
+        out.push_str(&format!("skipped: {s}\n"));
+    }
+    out.push_str(&format!("{} finding(s)\n", findings.len()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::metadata::{Broker, Partition, Topic};
+
+    fn partition(index: i32, leader: i32, replicas: &[i32], isr: &[i32]) -> Partition {
+        Partition {
+            error_code: 0,
+            index,
+            leader,
+            leader_epoch: 0,
+            replicas: replicas.to_vec(),
+            isr: isr.to_vec(),
+            offline: vec![],
+        }
+    }
+
+    fn topic(name: &str, partitions: Vec<Partition>) -> Topic {
+        Topic {
+            error_code: 0,
+            name: Some(name.into()),
+            id: None,
+            internal: false,
+            partitions,
+        }
+    }
+
+    fn broker(id: i32, host: &str) -> Broker {
+        Broker {
+            node_id: id,
+            host: host.into(),
+            port: 39092,
+            rack: None,
+        }
+    }
+
+    fn metadata(brokers: Vec<Broker>, topics: Vec<Topic>) -> MetadataResponse {
+        MetadataResponse {
+            throttle_time_ms: 0,
+            brokers,
+            cluster_id: None,
+            controller_id: 0,
+            topics,
+            error_code: 0,
+        }
+    }
+
+    fn kinds(f: &[Finding]) -> Vec<(&str, &str)> {
+        f.iter().map(|f| (f.kind, f.subject.as_str())).collect()
+    }
+
+    #[test]
+    fn topics_are_judged_by_replication_factor_against_min_isr_and_default() {
+        let min = |value, topic_override| MinIsr {
+            value,
+            topic_override,
+        };
+        // (topic's replicas per partition, its min ISR, broker default RF, expected kinds)
+        type Case = (
+            &'static [&'static [i32]],
+            MinIsr,
+            Option<u32>,
+            &'static [&'static str],
+        );
+        let cases: &[Case] = &[
+            (&[&[0, 1, 2]], min(2, false), Some(3), &[]),
+            (
+                &[&[0]],
+                min(2, false),
+                Some(3),
+                &["rf-below-min-isr", "rf-below-default"],
+            ),
+            (&[&[0]], min(1, true), Some(3), &["rf-below-default"]),
+            (&[&[0]], min(1, true), Some(1), &[]),
+            // the weakest partition decides
+            (
+                &[&[0, 1, 2], &[1]],
+                min(2, false),
+                None,
+                &["rf-below-min-isr"],
+            ),
+            (&[&[0, 1]], min(2, false), Some(3), &["rf-below-default"]),
+        ];
+        for (replicas, min_isr, default_rf, want) in cases {
+            let parts = replicas
+                .iter()
+                .enumerate()
+                .map(|(i, r)| partition(i as i32, r[0], r, r))
+                .collect();
+            let md = metadata(vec![], vec![topic("t", parts)]);
+            let cluster = Cluster {
+                metadata: &md,
+                min_isr: [("t".to_string(), *min_isr)].into(),
+                default_rf: *default_rf,
+            };
+            let got = findings(&cluster, &Expected::default());
+            let got: Vec<&str> = got.iter().map(|f| f.kind).collect();
+            assert_eq!(
+                &got, want,
+                "replicas {replicas:?}, {min_isr:?}, default {default_rf:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_min_isr_finding_says_both_ways_out() {
+        let md = metadata(
+            vec![],
+            vec![topic("test-topic", vec![partition(0, 1, &[1], &[1])])],
+        );
+        let cluster = Cluster {
+            metadata: &md,
+            min_isr: [(
+                "test-topic".to_string(),
+                MinIsr {
+                    value: 2,
+                    topic_override: false,
+                },
+            )]
+            .into(),
+            default_rf: None,
+        };
+        let f = &findings(&cluster, &Expected::default())[0];
+        assert!(f.detail.contains("NOT_ENOUGH_REPLICAS"), "{}", f.detail);
+        assert!(f.fix.contains("kafka-reassign-partitions.sh"), "{}", f.fix);
+        assert!(
+            f.fix
+                .contains("--entity-name test-topic --add-config min.insync.replicas=1"),
+            "{}",
+            f.fix
+        );
+    }
+
+    #[test]
+    fn partitions_without_a_leader_or_with_a_short_isr_are_reported() {
+        let md = metadata(
+            vec![],
+            vec![topic(
+                "t",
+                vec![
+                    partition(0, 0, &[0, 1, 2], &[0, 1, 2]),
+                    partition(1, 1, &[1, 2, 0], &[1, 2]),
+                    partition(2, -1, &[2], &[]),
+                ],
+            )],
+        );
+        let cluster = Cluster {
+            metadata: &md,
+            min_isr: BTreeMap::new(),
+            default_rf: None,
+        };
+        assert_eq!(
+            kinds(&findings(&cluster, &Expected::default())),
+            [("under-replicated", "t-1"), ("offline-partition", "t-2")]
+        );
+    }
+
+    #[test]
+    fn brokers_are_counted_and_their_advertised_hosts_checked() {
+        let suffix = ".kafka.kafka.svc.cluster.local";
+        let rule = HostRule {
+            statefulset: "kafka".into(),
+            id_offset: 0,
+            suffix: suffix.into(),
+        };
+        let md = metadata(
+            vec![
+                broker(0, "kafka-0.kafka.kafka.svc.cluster.local"),
+                broker(1, "kafka-1.kafka"), // the seed's short name
+            ],
+            vec![],
+        );
+        let cluster = Cluster {
+            metadata: &md,
+            min_isr: BTreeMap::new(),
+            default_rf: None,
+        };
+        let expected = Expected {
+            brokers: Some(3),
+            hosts: Some(rule),
+        };
+        let got = findings(&cluster, &expected);
+        assert_eq!(
+            kinds(&got),
+            [("broker-count", "brokers"), ("advertised-host", "broker 1")]
+        );
+        assert!(
+            got[1].detail.contains(
+                "kafka-1.kafka:39092, not its pod's name kafka-1.kafka.kafka.svc.cluster.local"
+            ),
+            "{}",
+            got[1].detail
+        );
+    }
+
+    /// Answers captured from real single-node Kafka 3.9.0 and 4.4.0 brokers
+    /// (scripts/capture-wire-fixtures.sh) whose default min.insync.replicas is
+    /// 2 and default.replication.factor 3: topic probe-fixture (2 partitions,
+    /// factor 1) and kept-at-one (factor 1, its own min.insync.replicas=1).
+    #[test]
+    fn captured_answers_of_real_brokers_give_the_expected_findings() {
+        use crate::wire::{describe_configs, metadata};
+        let cases: [(&str, i16, &[u8], &[u8]); 2] = [
+            (
+                "3.9.0",
+                12,
+                include_bytes!("../tests/fixtures/wire/3.9.0/kafka-init-audit/c2-02-Metadata-v12-response.bin"),
+                include_bytes!("../tests/fixtures/wire/3.9.0/kafka-init-audit/c2-03-DescribeConfigs-v4-response.bin"),
+            ),
+            (
+                "4.4.0",
+                13,
+                include_bytes!("../tests/fixtures/wire/4.4.0/kafka-init-audit/c2-02-Metadata-v13-response.bin"),
+                include_bytes!("../tests/fixtures/wire/4.4.0/kafka-init-audit/c2-03-DescribeConfigs-v4-response.bin"),
+            ),
+        ];
+        for (version, md_version, md_frame, dc_frame) in cases {
+            let md = metadata::decode_response(&md_frame[4..], md_version, 2).unwrap();
+            let results = describe_configs::decode_response(&dc_frame[4..], 3).unwrap();
+            // The broker describes itself (id 1) and the two topics.
+            let topic = |name: &str| results.iter().find(|r| r.resource_name == name).unwrap();
+            assert_eq!(
+                topic("probe-fixture").value("min.insync.replicas"),
+                Some("2"),
+                "{version}"
+            );
+            let kept = &topic("kept-at-one").configs[0];
+            assert_eq!(
+                (kept.value.as_deref(), kept.source),
+                (Some("1"), 1),
+                "{version}: a topic override"
+            );
+            assert_eq!(
+                topic("1").value("default.replication.factor"),
+                Some("3"),
+                "{version}"
+            );
+            let cluster = Cluster {
+                metadata: &md,
+                min_isr: [
+                    (
+                        "probe-fixture".to_string(),
+                        MinIsr {
+                            value: 2,
+                            topic_override: false,
+                        },
+                    ),
+                    (
+                        "kept-at-one".to_string(),
+                        MinIsr {
+                            value: 1,
+                            topic_override: true,
+                        },
+                    ),
+                ]
+                .into(),
+                default_rf: Some(3),
+            };
+            let expected = Expected {
+                brokers: Some(1),
+                hosts: None,
+            };
+            let all = findings(&cluster, &expected);
+            let mut got = kinds(&all);
+            got.sort();
+            assert_eq!(
+                got,
+                [
+                    ("rf-below-default", "kept-at-one"),
+                    ("rf-below-default", "probe-fixture"),
+                    ("rf-below-min-isr", "probe-fixture")
+                ],
+                "{version}"
+            );
+        }
+    }
+
+    #[test]
+    fn host_rules_map_ids_back_to_pods_through_the_offset() {
+        let rule = HostRule {
+            statefulset: "kafka-broker".into(),
+            id_offset: 100,
+            suffix: ".s".into(),
+        };
+        assert_eq!(rule.host_for(102).as_deref(), Some("kafka-broker-2.s"));
+        assert_eq!(rule.host_for(3), None);
+    }
+}
