@@ -67,11 +67,16 @@ pub struct Expected {
     pub brokers: Option<u32>,
     /// How each broker should advertise the listener we asked on.
     pub hosts: Option<HostRule>,
+    /// The brokers' `min.insync.replicas` in this pod's Plan: what applies
+    /// once the brokers run under kafka-init, whatever they run with today.
+    pub min_isr: Option<u32>,
+    /// The brokers' `default.replication.factor` in this pod's Plan.
+    pub default_rf: Option<u32>,
 }
 
 /// Every finding, in a stable order: topics, partitions, brokers.
 pub fn findings(cluster: &Cluster<'_>, expected: &Expected) -> Vec<Finding> {
-    let mut out = topic_findings(cluster);
+    let mut out = topic_findings(cluster, expected);
     out.extend(partition_findings(cluster.metadata));
     out.extend(broker_findings(cluster.metadata, expected));
     out
@@ -86,28 +91,43 @@ fn replication_factor(topic: &crate::wire::metadata::Topic) -> Option<u32> {
         .min()
 }
 
-fn topic_findings(cluster: &Cluster<'_>) -> Vec<Finding> {
+/// A topic's `min.insync.replicas`: its own override, else the stricter of
+/// the brokers' value today and the Plan's (a running cluster moving onto
+/// kafka-init gets the Plan's at its next start), with where it comes from.
+fn min_isr_of(
+    cluster: &Cluster<'_>,
+    expected: &Expected,
+    topic: &str,
+) -> Option<(u32, &'static str)> {
+    let now = cluster.min_isr.get(topic);
+    match (now, expected.min_isr) {
+        (Some(m), _) if m.topic_override => Some((m.value, "set on the topic")),
+        (Some(m), Some(planned)) if planned > m.value => Some((
+            planned,
+            "kafka-init's setting for the brokers, in effect once they start under kafka-init",
+        )),
+        (Some(m), _) => Some((m.value, "the brokers' default")),
+        (None, planned) => planned.map(|p| (p, "kafka-init's setting for the brokers")),
+    }
+}
+
+fn topic_findings(cluster: &Cluster<'_>, expected: &Expected) -> Vec<Finding> {
     let mut out = vec![];
     for topic in &cluster.metadata.topics {
         let (Some(name), Some(rf)) = (&topic.name, replication_factor(topic)) else {
             continue;
         };
-        if let Some(min) = cluster.min_isr.get(name) {
-            if rf < min.value {
-                let origin = if min.topic_override {
-                    "set on the topic"
-                } else {
-                    "the brokers' default"
-                };
+        if let Some((min, origin)) = min_isr_of(cluster, expected, name) {
+            if rf < min {
                 out.push(Finding {
                     kind: "rf-below-min-isr",
                     subject: name.clone(),
-                    detail: format!("replication factor {rf} is below min.insync.replicas {} ({origin}): every acks=all produce (the Java client's default since 3.0) fails with NOT_ENOUGH_REPLICAS", min.value),
-                    fix: format!("raise the replication factor to at least {} with kafka-reassign-partitions.sh, or keep {rf} and set the topic's own min.insync.replicas={rf}: kafka-configs.sh --alter --entity-type topics --entity-name {name} --add-config min.insync.replicas={rf}", min.value),
+                    detail: format!("replication factor {rf} is below min.insync.replicas {min} ({origin}): every acks=all produce (the Java client's default since 3.0) fails with NOT_ENOUGH_REPLICAS"),
+                    fix: format!("raise the replication factor to at least {min} with kafka-reassign-partitions.sh, or keep {rf} and set the topic's own min.insync.replicas={rf}: kafka-configs.sh --alter --entity-type topics --entity-name {name} --add-config min.insync.replicas={rf}"),
                 });
             }
         }
-        if let Some(default_rf) = cluster.default_rf {
+        if let Some(default_rf) = cluster.default_rf.max(expected.default_rf) {
             if rf < default_rf {
                 out.push(Finding {
                     kind: "rf-below-default",
@@ -335,6 +355,53 @@ mod tests {
     }
 
     #[test]
+    fn a_seed_topic_is_judged_by_what_kafka_init_will_set_not_only_by_today() {
+        // The seed's brokers: min.insync.replicas 1 and default factor 1;
+        // kafka-init's durable defaults for 3 brokers: 2 and 3.
+        let md = metadata(
+            vec![],
+            vec![topic("test-topic", vec![partition(0, 1, &[1], &[1])])],
+        );
+        let today = |topic_override| Cluster {
+            metadata: &md,
+            min_isr: [(
+                "test-topic".to_string(),
+                MinIsr {
+                    value: 1,
+                    topic_override,
+                },
+            )]
+            .into(),
+            default_rf: Some(1),
+        };
+        let planned = Expected {
+            min_isr: Some(2),
+            default_rf: Some(3),
+            ..Expected::default()
+        };
+        let got = findings(&today(false), &planned);
+        assert_eq!(
+            kinds(&got),
+            [
+                ("rf-below-min-isr", "test-topic"),
+                ("rf-below-default", "test-topic")
+            ]
+        );
+        assert!(
+            got[0].detail.contains("once they start under kafka-init"),
+            "{}",
+            got[0].detail
+        );
+        // Nothing planned: the seed is consistent with itself.
+        assert_eq!(findings(&today(false), &Expected::default()), vec![]);
+        // The runbook's other way out: the topic's own min.insync.replicas=1 wins.
+        assert_eq!(
+            kinds(&findings(&today(true), &planned)),
+            [("rf-below-default", "test-topic")]
+        );
+    }
+
+    #[test]
     fn partitions_without_a_leader_or_with_a_short_isr_are_reported() {
         let md = metadata(
             vec![],
@@ -381,6 +448,7 @@ mod tests {
         let expected = Expected {
             brokers: Some(3),
             hosts: Some(rule),
+            ..Expected::default()
         };
         let got = findings(&cluster, &expected);
         assert_eq!(
@@ -461,7 +529,7 @@ mod tests {
             };
             let expected = Expected {
                 brokers: Some(1),
-                hosts: None,
+                ..Expected::default()
             };
             let all = findings(&cluster, &expected);
             let mut got = kinds(&all);

@@ -113,7 +113,13 @@ fn expected(
     } else {
         host_rule(plan)
     };
-    Expected { brokers, hosts }
+    let planned = |key| plan.get(key).and_then(|v| v.trim().parse().ok());
+    Expected {
+        brokers,
+        hosts,
+        min_isr: planned("min.insync.replicas"),
+        default_rf: planned("default.replication.factor"),
+    }
 }
 
 /// Brokers advertise `<sts>-<ordinal><suffix>` on the listener we ask, when

@@ -374,6 +374,15 @@ e2e_port_open() {
   in_pod client timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' bash "${E2E_FQDN[$1]}" "$2" 2>/dev/null
 }
 
+# kafka_init_in POD ARGS...: `kafka-init ARGS` in the pod's network namespace
+# with the pod's environment, as `kubectl exec` would run it.
+kafka_init_in() {
+  local name=$1; shift
+  in_pod "$name" env -i /bin/bash -c \
+    'while IFS= read -r l; do [ -n "$l" ] && export "$l"; done < "$1"; shift; exec "$@"' \
+    bash "$E2E_RUN/pods/$name/env" "$E2E_INIT" "$@"
+}
+
 # ---- clients (run in the client namespace, resolve pods like an in-cluster client) ---
 
 # kafka_tool CLASS ARGS...: one of Kafka's own tools from the same classpath.
