@@ -3,11 +3,11 @@
 //! (3.9 line numbers; KC = core/.../server/KafkaConfig.scala, CU =
 //! core/.../utils/CoreUtils.scala) and uses Kafka's wording where Kafka has one.
 
-use crate::aliases;
 use crate::kraft;
 use crate::listener::{self, Listener};
 use crate::plan::{Mode, Origin, Plan, Role};
 use crate::problem::Problem;
+use crate::secret;
 
 /// What a rule needs to know about one key of the Plan.
 struct Key<'a> {
@@ -29,17 +29,12 @@ impl<'a> Key<'a> {
             .map(|e| &e.origin);
         match origin {
             Some(Origin::User(v)) | Some(Origin::Completed(v)) => v.clone(),
-            _ => format!("{} (derived)", aliases::var_for(self.plan.flavor, key)),
+            _ => format!("{} (derived)", (self.plan.flavor.var_for)(key)),
         }
     }
 
     fn shown(&self, key: &str) -> String {
-        let v = self.value(key).unwrap_or_default();
-        if aliases::is_secret(key) {
-            "<redacted>".into()
-        } else {
-            v.to_string()
-        }
+        secret::shown(key, self.value(key).unwrap_or_default())
     }
 
     fn problem(&self, key: &str, rule: impl Into<String>, fix: impl Into<String>) -> Problem {
@@ -73,32 +68,14 @@ pub fn validate(plan: &Plan, problems: &mut Vec<Problem>) {
         .unwrap_or_default();
     let is_ctrl = |n: &str| plan.mode == Mode::KRaft && ctrl_names.contains(&n);
 
-    if let Some(l) = &listeners {
-        distinct_names(&k, "listeners", l, problems);
-        distinct_ports(&k, l, problems);
-    }
-    if let Some(a) = &advertised {
-        distinct_names(&k, "advertised.listeners", a, problems);
-        // KC 1017-1023: advertised.listeners cannot use the nonroutable meta-address 0.0.0.0.
-        if a.iter().any(|x| x.host == "0.0.0.0") {
-            problems.push(k.problem("advertised.listeners", "advertised.listeners cannot use the nonroutable meta-address 0.0.0.0. Use a routable IP address.", "remove the host (kafka-init then advertises the pod's DNS name) or advertise a routable address"));
-        }
-    }
-
-    // SocketServerConfigs 219: every listener needs a protocol; an explicit map replaces Kafka's default map.
-    if let (Some(l), Some(m)) = (&listeners, &map) {
-        let mut names: Vec<&str> = l.iter().map(|x| x.name.as_str()).collect();
-        names.extend(advertised.iter().flatten().map(|x| x.name.as_str()));
-        names.extend(ctrl_names.iter().copied());
-        names.sort_unstable();
-        names.dedup();
-        for n in names {
-            if !m.iter().any(|(mn, _)| mn == n) {
-                problems.push(k.problem("listener.security.protocol.map", format!("No security protocol defined for listener {n} (its name does not say which protocol it uses)"), format!("add {n}:PLAINTEXT (or SSL, SASL_PLAINTEXT, SASL_SSL) to KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP")));
-            }
-        }
-    }
-
+    listener_rules(
+        &k,
+        listeners.as_deref(),
+        advertised.as_deref(),
+        map.as_ref(),
+        &ctrl_names,
+        problems,
+    );
     if plan.role.is_broker() {
         broker_rules(
             &k,
@@ -120,7 +97,53 @@ pub fn validate(plan: &Plan, problems: &mut Vec<Problem>) {
         ),
     }
 
-    // Data dirs: Kafka accepts relative paths, but `prepare` must know exactly what it re-owns.
+    data_dir_rules(&k, problems);
+}
+
+/// Each list on its own, and the protocol map against every listener name.
+fn listener_rules(
+    k: &Key,
+    listeners: Option<&[Listener]>,
+    advertised: Option<&[Listener]>,
+    map: Option<&listener::ProtocolMap>,
+    ctrl_names: &[&str],
+    problems: &mut Vec<Problem>,
+) {
+    if let Some(l) = listeners {
+        distinct_names(k, "listeners", l, problems);
+        distinct_ports(k, l, problems);
+    }
+    if let Some(a) = advertised {
+        distinct_names(k, "advertised.listeners", a, problems);
+        // KC 1017-1023: advertised.listeners cannot use the nonroutable meta-address 0.0.0.0.
+        if a.iter().any(|x| x.host == "0.0.0.0") {
+            problems.push(k.problem("advertised.listeners", "advertised.listeners cannot use the nonroutable meta-address 0.0.0.0. Use a routable IP address.", "remove the host (kafka-init then advertises the pod's DNS name) or advertise a routable address"));
+        }
+    }
+
+    // SocketServerConfigs 219: every listener needs a protocol; an explicit map replaces Kafka's default map.
+    if let (Some(l), Some(m)) = (listeners, map) {
+        let mut names: Vec<&str> = l.iter().map(|x| x.name.as_str()).collect();
+        names.extend(
+            advertised
+                .unwrap_or_default()
+                .iter()
+                .map(|x| x.name.as_str()),
+        );
+        names.extend(ctrl_names.iter().copied());
+        names.sort_unstable();
+        names.dedup();
+        for n in names {
+            if !m.iter().any(|(mn, _)| mn == n) {
+                problems.push(k.problem("listener.security.protocol.map", format!("No security protocol defined for listener {n} (its name does not say which protocol it uses)"), format!("add {n}:PLAINTEXT (or SSL, SASL_PLAINTEXT, SASL_SSL) to KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP")));
+            }
+        }
+    }
+}
+
+/// Kafka accepts relative data dirs, but `prepare` must know exactly what it re-owns.
+fn data_dir_rules(k: &Key, problems: &mut Vec<Problem>) {
+    let plan = k.plan;
     for d in &plan.data_dirs {
         if !d.is_absolute() || d.components().any(|c| c == std::path::Component::ParentDir) {
             problems.push(k.problem(
@@ -330,7 +353,12 @@ fn kraft_rules(
             }
         }
     }
-    // KC 920 / 942: this node is among the voters exactly when it is a controller.
+    voter_rules(k, problems);
+}
+
+/// KC 920 / 942: this node is among the voters exactly when it is a controller.
+fn voter_rules(k: &Key, problems: &mut Vec<Problem>) {
+    let plan = k.plan;
     match k.value("controller.quorum.voters") {
         // Unset only when derivation could not build it, and then it has said why.
         None => {}
@@ -356,8 +384,8 @@ fn kraft_rules(
 
 #[cfg(test)]
 mod tests {
+    use crate::cmd::derive_for as derive;
     use crate::environment::Inputs;
-    use crate::plan::derive;
 
     const ZK: &[(&str, &str)] = &[
         ("POD_NAME", "kafka-0"),

@@ -1,0 +1,130 @@
+//! Derivation table tests: environment in, Plan keys out, through the one
+//! entry point commands use.
+
+use super::*;
+use crate::environment::Inputs;
+use crate::problem::Problems;
+
+fn plan(pairs: &[(&str, &str)]) -> Result<Plan, Problems> {
+    crate::cmd::derive_for(&Inputs::from_pairs(pairs.iter().copied()), None, None)
+}
+
+const ZK: &[(&str, &str)] = &[
+    ("POD_NAME", "kafka-1"),
+    ("POD_NAMESPACE", "kafka"),
+    ("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181"),
+];
+const KRAFT: &[(&str, &str)] = &[
+    ("POD_NAME", "kafka-1"),
+    ("POD_NAMESPACE", "kafka"),
+    ("KAFKA_INIT_REPLICAS", "3"),
+    ("KAFKA_INIT_CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
+];
+
+#[test]
+fn derivation_table() {
+    // (base, extra env, key, expected value)
+    type Env = &'static [(&'static str, &'static str)];
+    let cases: &[(Env, Env, &str, &str)] = &[
+        (ZK, &[], "broker.id", "1"),
+        (ZK, &[("KAFKA_INIT_ID_OFFSET", "100")], "broker.id", "101"),
+        (ZK, &[], "listeners", "PLAINTEXT://:9092"),
+        (ZK, &[], "advertised.listeners", "PLAINTEXT://kafka-1.kafka.kafka.svc.cluster.local:9092"),
+        (ZK, &[("KAFKA_INIT_SERVICE", "kafka-headless"), ("KAFKA_INIT_CLUSTER_DOMAIN", "k8s.example")], "advertised.listeners", "PLAINTEXT://kafka-1.kafka-headless.kafka.svc.k8s.example:9092"),
+        // Map completion: names that say their protocol, longest match first.
+        (ZK, &[("KAFKA_CFG_LISTENERS", "PLAINTEXT_INTERNAL://:39092,SASL_SSL_EXTERNAL://:39093"), ("KAFKA_CFG_INTER_BROKER_LISTENER_NAME", "PLAINTEXT_INTERNAL")], "listener.security.protocol.map", "PLAINTEXT_INTERNAL:PLAINTEXT,SASL_SSL_EXTERNAL:SASL_SSL"),
+        (ZK, &[("KAFKA_CFG_LISTENERS", "INTERNAL://:1,SSL://:2"), ("KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP", "INTERNAL:PLAINTEXT"), ("KAFKA_CFG_INTER_BROKER_LISTENER_NAME", "INTERNAL")], "listener.security.protocol.map", "INTERNAL:PLAINTEXT,SSL:SSL"),
+        // An explicitly advertised listener is kept; one with no host gets the pod's name.
+        (ZK, &[("KAFKA_CFG_ADVERTISED_LISTENERS", "PLAINTEXT://broker.example:9092")], "advertised.listeners", "PLAINTEXT://broker.example:9092"),
+        (ZK, &[("KAFKA_CFG_ADVERTISED_LISTENERS", "PLAINTEXT://:9092")], "advertised.listeners", "PLAINTEXT://kafka-1.kafka.kafka.svc.cluster.local:9092"),
+        (ZK, &[("KAFKA_CFG_LISTENERS", "PLAINTEXT://[::]:9092")], "advertised.listeners", "PLAINTEXT://kafka-1.kafka.kafka.svc.cluster.local:9092"),
+        (ZK, &[("KAFKA_INIT_REPLICAS", "1")], "default.replication.factor", "1"),
+        (ZK, &[("KAFKA_INIT_REPLICAS", "1")], "min.insync.replicas", "1"),
+        (ZK, &[("KAFKA_INIT_REPLICAS", "5")], "default.replication.factor", "3"),
+        (ZK, &[("KAFKA_INIT_REPLICAS", "5")], "transaction.state.log.min.isr", "2"),
+        (ZK, &[("KAFKA_INIT_REPLICAS", "5"), ("KAFKA_CFG_MIN_INSYNC_REPLICAS", "3")], "min.insync.replicas", "3"),
+        (ZK, &[("KAFKA_INIT_EXTERNAL_BASE_PORT", "31090"), ("HOST_IP", "10.1.2.3")], "advertised.listeners", "PLAINTEXT://kafka-1.kafka.kafka.svc.cluster.local:9092,EXTERNAL://10.1.2.3:31091"),
+        (ZK, &[("KAFKA_INIT_EXTERNAL_BASE_PORT", "31090"), ("HOST_IP", "10.1.2.3")], "inter.broker.listener.name", "PLAINTEXT"),
+        (ZK, &[("KAFKA_INIT_EXTERNAL_BASE_PORT", "31090"), ("KAFKA_INIT_EXTERNAL_HOST", "kafka-{ordinal}.example.com")], "advertised.listeners", "PLAINTEXT://kafka-1.kafka.kafka.svc.cluster.local:9092,EXTERNAL://kafka-1.example.com:31091"),
+        (KRAFT, &[], "node.id", "1"),
+        (KRAFT, &[("KAFKA_INIT_ROLE", "controller"), ("KAFKA_INIT_BROKER_REPLICAS", "2")], "default.replication.factor", "2"),
+        (KRAFT, &[("KAFKA_INIT_ROLE", "controller"), ("KAFKA_INIT_BROKER_REPLICAS", "2")], "min.insync.replicas", "2"),
+        (KRAFT, &[("KAFKA_INIT_BROKER_REPLICAS", "1")], "default.replication.factor", "1"),
+        (KRAFT, &[], "process.roles", "broker,controller"),
+        (KRAFT, &[], "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093"),
+        (KRAFT, &[], "advertised.listeners", "PLAINTEXT://kafka-1.kafka.kafka.svc.cluster.local:9092"),
+        (KRAFT, &[], "controller.quorum.voters", "0@kafka-0.kafka.kafka.svc.cluster.local:9093,1@kafka-1.kafka.kafka.svc.cluster.local:9093,2@kafka-2.kafka.kafka.svc.cluster.local:9093"),
+        (KRAFT, &[("KAFKA_CFG_LISTENERS", "PLAINTEXT://:9092")], "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093"),
+        (KRAFT, &[("KAFKA_INIT_ROLE", "controller"), ("KAFKA_INIT_BROKER_REPLICAS", "3"), ("KAFKA_INIT_CONTROLLER_PORT", "19093")], "listeners", "CONTROLLER://:19093"),
+        (KRAFT, &[("KAFKA_INIT_ROLE", "broker"), ("KAFKA_INIT_ID_OFFSET", "100"), ("KAFKA_INIT_CONTROLLER_STATEFULSET", "kafka-controller"), ("KAFKA_INIT_CONTROLLER_REPLICAS", "3")], "controller.quorum.voters", "0@kafka-controller-0.kafka-controller.kafka.svc.cluster.local:9093,1@kafka-controller-1.kafka-controller.kafka.svc.cluster.local:9093,2@kafka-controller-2.kafka-controller.kafka.svc.cluster.local:9093"),
+        (KRAFT, &[("KAFKA_INIT_ROLE", "broker"), ("KAFKA_INIT_ID_OFFSET", "100"), ("KAFKA_INIT_CONTROLLER_STATEFULSET", "kafka-controller"), ("KAFKA_INIT_CONTROLLER_REPLICAS", "3")], "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
+        (KRAFT, &[("KAFKA_INIT_ROLE", "broker"), ("KAFKA_INIT_ID_OFFSET", "100"), ("KAFKA_INIT_CONTROLLER_STATEFULSET", "kafka-controller"), ("KAFKA_INIT_CONTROLLER_REPLICAS", "3")], "node.id", "101"),
+    ];
+    for (base, extra, key, want) in cases {
+        let mut env: Vec<(&str, &str)> = base.to_vec();
+        env.extend_from_slice(extra);
+        let p = plan(&env).unwrap_or_else(|e| panic!("{extra:?}: {e}"));
+        assert_eq!(p.get(key), Some(*want), "{extra:?} {key}");
+    }
+}
+
+#[test]
+fn controller_only_nodes_advertise_nothing_and_probe_their_controller_listener() {
+    let mut env = KRAFT.to_vec();
+    env.extend([
+        ("KAFKA_INIT_ROLE", "controller"),
+        ("KAFKA_INIT_BROKER_REPLICAS", "3"),
+    ]);
+    let p = plan(&env).unwrap();
+    assert_eq!(p.get("advertised.listeners"), None);
+    assert_eq!(p.get("inter.broker.listener.name"), None);
+    assert_eq!(
+        p.probe.as_ref().map(|t| (t.listener.as_str(), t.port)),
+        Some(("CONTROLLER", 9093))
+    );
+}
+
+#[test]
+fn probe_prefers_the_inter_broker_listener_and_falls_back_to_plaintext() {
+    let mut env = ZK.to_vec();
+    env.extend([
+        (
+            "KAFKA_CFG_LISTENERS",
+            "SSL://:9093,PLAINTEXT_LOCAL://127.0.0.1:9092",
+        ),
+        ("KAFKA_CFG_INTER_BROKER_LISTENER_NAME", "SSL"),
+    ]);
+    let p = plan(&env).unwrap();
+    let t = p.probe.unwrap();
+    assert_eq!(
+        (t.listener.as_str(), t.host.as_str(), t.port),
+        ("PLAINTEXT_LOCAL", "127.0.0.1", 9092)
+    );
+    let mut env = ZK.to_vec();
+    env.push(("KAFKA_CFG_LISTENERS", "SSL://:9093"));
+    let p = plan(&env).unwrap();
+    assert!(p.probe.is_none());
+    assert!(p.why_no_probe.unwrap().contains("PLAINTEXT"));
+}
+
+#[test]
+fn user_settings_win_and_are_kept_in_the_plan() {
+    let mut env = ZK.to_vec();
+    env.extend([
+        ("KAFKA_CFG_NUM_PARTITIONS", "6"),
+        ("KAFKA_INIT_REPLICAS", "3"),
+        ("KAFKA_CFG_DEFAULT_REPLICATION_FACTOR", "2"),
+    ]);
+    let p = plan(&env).unwrap();
+    assert_eq!(p.get("num.partitions"), Some("6"));
+    assert_eq!(p.get("default.replication.factor"), Some("2"));
+    let e = p
+        .entries
+        .iter()
+        .find(|e| e.key == "default.replication.factor")
+        .unwrap();
+    assert_eq!(
+        e.origin,
+        Origin::User("KAFKA_CFG_DEFAULT_REPLICATION_FACTOR".into())
+    );
+}
