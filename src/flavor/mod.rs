@@ -30,6 +30,7 @@ flavors! {
     bitnami::Bitnami,
     apache::Apache,
     properties::Properties,
+    confluent::Confluent,
 }
 
 /// What kafka-init knows about one image.
