@@ -21,7 +21,7 @@ USAGE:
       Liveness (ApiVersions) or readiness (registered and in every ISR) over the Kafka protocol.
   kafka-init version | --help
 
-FLAVORS: bitnami (default), apache, properties (also KAFKA_INIT_FLAVOR).
+FLAVORS: bitnami (default), apache, properties, confluent (also KAFKA_INIT_FLAVOR).
 EXIT CODES: 0 ok, 1 failure, 64 usage, 78 configuration problem; after exec, Kafka's own.
 Configuration is read from the environment: see the README's configuration reference.
 ";

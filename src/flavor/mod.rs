@@ -231,3 +231,29 @@ pub fn read_kafka_prefixed(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_flavor_has_its_own_name_and_bitnami_is_the_default() {
+        let mut all = names();
+        assert_eq!(all[0], "bitnami");
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), FLAVORS.len(), "{all:?}");
+        let mut problems = vec![];
+        assert_eq!(select(None, &mut problems).facts().name, "bitnami");
+        for f in FLAVORS {
+            let name = f.facts().name;
+            assert_eq!(
+                select(Some(("--flavor", name)), &mut problems).facts().name,
+                name
+            );
+        }
+        assert!(problems.is_empty());
+        select(Some(("KAFKA_INIT_FLAVOR", "strimzi")), &mut problems);
+        assert!(problems[0].rule.contains("confluent"), "{problems:?}");
+    }
+}
