@@ -377,7 +377,7 @@ const CASES: &[Case] = &[
     (
         "unknown flavor",
         SEED_ENV,
-        &[("KAFKA_INIT_FLAVOR", "confluent")],
+        &[("KAFKA_INIT_FLAVOR", "strimzi")],
         &[],
         "KAFKA_INIT_FLAVOR",
     ),
