@@ -45,6 +45,8 @@ fn escape(s: &str, key: bool) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            // Properties.load reads a form feed as whitespace: a separator in a key, trimmed before a value.
+            '\u{c}' => out.push_str("\\f"),
             '=' | ':' | ' ' if key => {
                 out.push('\\');
                 out.push(c);
@@ -122,5 +124,7 @@ mod tests {
         assert_eq!(escape("a b=c", true), "a\\ b\\=c");
         assert_eq!(escape("#x\\y\nz", false), "\\#x\\\\y\\nz");
         assert_eq!(escape("x:y", false), "x:y");
+        assert_eq!(escape("a\u{c}b", true), "a\\fb");
+        assert_eq!(escape("\u{c}v\r", false), "\\fv\\r");
     }
 }

@@ -98,6 +98,35 @@ pub fn validate(plan: &Plan, problems: &mut Vec<Problem>) {
     }
 
     data_dir_rules(&k, problems);
+    entry_rules(&k, problems);
+}
+
+/// True for a character `java.util.Properties.load` ends a key at (`=`,
+/// `:`, space, tab, form feed) or ends a line at, or any other control character.
+fn ends_a_key(c: char) -> bool {
+    matches!(c, '=' | ':' | ' ' | '\t' | '\u{c}') || c.is_control()
+}
+
+/// Every key and value can be handed over intact: as a `server.properties`
+/// line, an environment variable, a `plan --format env` line. A line break
+/// in a value, or a separator in a key, would make Kafka read something else.
+fn entry_rules(k: &Key, problems: &mut Vec<Problem>) {
+    for e in &k.plan.entries {
+        if e.key.is_empty() || e.key.chars().any(ends_a_key) {
+            problems.push(k.problem(
+                &e.key,
+                format!("the key {:?} is empty or holds a character java.util.Properties reads as the end of a key or of a line ('=', ':', whitespace, control characters)", e.key),
+                "rename the variable: Kafka keys are letters, digits, '.', '_' and '-'",
+            ));
+        }
+        if e.value.contains(['\n', '\r']) {
+            problems.push(k.problem(
+                &e.key,
+                format!("the value of {} holds a line break: server.properties and `plan --format env` would end the line there and read the rest as another setting", e.key),
+                "write the value on one line (Kafka lists are comma-separated)",
+            ));
+        }
+    }
 }
 
 /// Each list on its own, and the protocol map against every listener name.
@@ -313,6 +342,16 @@ fn kraft_rules(
             "controller.listener.names",
             "requirement failed: controller.listener.names must contain at least one value",
             "set controller.listener.names, e.g. CONTROLLER",
+        ));
+    }
+    if ctrl_names
+        .iter()
+        .any(|c| !listener::is_listener_name(c.trim()))
+    {
+        problems.push(k.problem(
+            "controller.listener.names",
+            listener::LISTENER_NAME_RULE,
+            "name the controller listener like the others, e.g. CONTROLLER",
         ));
     }
     if ctrl_names.iter().any(|c| *c != c.to_uppercase()) {

@@ -73,6 +73,17 @@ impl Builder {
         );
     }
 
+    /// A problem about a setting's value, saying so when the value is set
+    /// but empty (a problem's empty value otherwise reads as "unset").
+    pub(super) fn bad_value(&mut self, var: &str, value: &str, rule: &str, fix: impl Into<String>) {
+        let rule = if value.is_empty() {
+            format!("{var} is set but empty; {rule}")
+        } else {
+            rule.to_string()
+        };
+        self.problem(var, value, rule, fix);
+    }
+
     pub(super) fn problem(
         &mut self,
         var: &str,

@@ -35,21 +35,48 @@ pub(super) fn is_dns_name(s: &str) -> bool {
     !s.is_empty() && s.len() <= 253 && s.split('.').all(pod::is_dns_label)
 }
 
-/// Reads and checks `KAFKA_INIT_SERVICE` and `KAFKA_INIT_CLUSTER_DOMAIN`.
+/// A Kubernetes object name setting that must be a DNS label when set
+/// (an empty value too: it would make `kafka-0..ns.svc` or no voters).
+fn check_label(b: &mut Builder, var: &str, value: Option<&String>, what: &str, fix: &str) {
+    if let Some(v) = value {
+        if !pod::is_dns_label(v) {
+            let rule = format!(
+                "{what} must be a DNS label (lower-case letters, digits and '-', at most 63)"
+            );
+            b.bad_value(var, v, &rule, fix);
+        }
+    }
+}
+
+/// Reads and checks `KAFKA_INIT_SERVICE` and `KAFKA_INIT_CLUSTER_DOMAIN`,
+/// and the controllers' names, which make DNS names too.
 pub(super) fn names(b: &mut Builder, s: &Settings, pod: &Pod) -> Dns {
+    check_label(
+        b,
+        "KAFKA_INIT_SERVICE",
+        s.kafka_init_service.as_ref(),
+        "a Service name",
+        "set KAFKA_INIT_SERVICE to the StatefulSet's serviceName, or unset it when that is the StatefulSet's name",
+    );
+    check_label(
+        b,
+        "KAFKA_INIT_CONTROLLER_SERVICE",
+        s.kafka_init_controller_service.as_ref(),
+        "a Service name",
+        "set the controllers' headless Service name, or unset it when that is the controller StatefulSet's name",
+    );
+    check_label(
+        b,
+        "KAFKA_INIT_CONTROLLER_STATEFULSET",
+        s.kafka_init_controller_statefulset.as_ref(),
+        "a StatefulSet name",
+        "set the controllers' StatefulSet name (metadata.name), or unset it when this StatefulSet holds the controllers",
+    );
+    // Unset, the Service is the StatefulSet's name, which the pod name check covers.
     let service = s
         .kafka_init_service
         .clone()
         .unwrap_or_else(|| pod.statefulset.clone());
-    // An empty name here means the pod name was bad, which is reported already.
-    if !service.is_empty() && !pod::is_dns_label(&service) {
-        b.problem(
-            "KAFKA_INIT_SERVICE",
-            &service,
-            "a Service name must be a DNS label",
-            "set KAFKA_INIT_SERVICE to the StatefulSet's serviceName",
-        );
-    }
     let domain = s
         .kafka_init_cluster_domain
         .clone()

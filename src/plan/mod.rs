@@ -11,6 +11,7 @@ mod durable;
 mod external;
 mod identity;
 pub mod listeners;
+mod log_settings;
 mod mode;
 mod probe;
 mod quorum;
@@ -232,6 +233,7 @@ pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
     let s = given.settings;
     let pod = given.pod;
     let mut b = Builder::new(user);
+    log_settings::check(&mut b, s);
     let (mode, role) = mode::mode_and_role(&mut b, s);
     let (offset, id) = identity::identity(&mut b, s, &pod, mode);
     let dns = dns::names(&mut b, s, &pod);

@@ -5,7 +5,7 @@ use super::builder::Builder;
 use super::dns::Dns;
 use super::listeners::Controller;
 use super::Role;
-use crate::pod::{self, Pod};
+use crate::pod::Pod;
 use crate::settings::Settings;
 
 /// Sets the KRaft keys; `port` is the controllers' port (this node's own, when it is one).
@@ -44,14 +44,7 @@ pub(super) fn derive(
         (None, true) => dns.service.clone(),
         (None, false) => ctrl_sts.clone(),
     };
-    if !ctrl_svc.is_empty() && !pod::is_dns_label(&ctrl_svc) {
-        b.problem(
-            "KAFKA_INIT_CONTROLLER_SERVICE",
-            &ctrl_svc,
-            "a Service name must be a DNS label",
-            "set the controllers' headless Service name",
-        );
-    }
+    // Both names are checked with the other DNS names (`dns.rs`).
     let n = controllers(b, s, own);
     let ctrl_offset = b.number(
         "KAFKA_INIT_CONTROLLER_ID_OFFSET",

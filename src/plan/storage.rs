@@ -42,6 +42,12 @@ pub(super) fn derive(b: &mut Builder, s: &Settings, flavor: &FlavorFacts, mode: 
         .split_whitespace()
         .map(str::to_string)
         .collect();
+    if let (false, Some(d)) = (flavor.writes_config_file, &s.kafka_init_config_dir) {
+        // Unused by this flavor, but a value is checked wherever it is set.
+        if !std::path::Path::new(d).is_absolute() {
+            b.problem("KAFKA_INIT_CONFIG_DIR", d, "the config dir must be an absolute path", "set an absolute directory outside the data dirs, or unset it (this flavor writes no server.properties)");
+        }
+    }
     Storage {
         data_dirs,
         run_as,

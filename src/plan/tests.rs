@@ -128,3 +128,99 @@ fn user_settings_win_and_are_kept_in_the_plan() {
         Origin::User("KAFKA_CFG_DEFAULT_REPLICATION_FACTOR".into())
     );
 }
+
+#[test]
+fn every_setting_is_validated_empty_values_included() {
+    // (base, extra env, a variable the problems must name)
+    type Env = &'static [(&'static str, &'static str)];
+    let cases: &[(Env, Env, &str)] = &[
+        (ZK, &[("KAFKA_INIT_SERVICE", "")], "KAFKA_INIT_SERVICE"),
+        (
+            ZK,
+            &[("KAFKA_INIT_SERVICE", "Kafka_Headless")],
+            "KAFKA_INIT_SERVICE",
+        ),
+        (
+            KRAFT,
+            &[("KAFKA_INIT_CONTROLLER_SERVICE", "")],
+            "KAFKA_INIT_CONTROLLER_SERVICE",
+        ),
+        (
+            KRAFT,
+            &[("KAFKA_INIT_CONTROLLER_STATEFULSET", "")],
+            "KAFKA_INIT_CONTROLLER_STATEFULSET",
+        ),
+        (
+            KRAFT,
+            &[
+                ("KAFKA_INIT_ROLE", "broker"),
+                ("KAFKA_INIT_CONTROLLER_REPLICAS", "3"),
+                ("KAFKA_INIT_ID_OFFSET", "100"),
+                ("KAFKA_INIT_CONTROLLER_STATEFULSET", "Bad_Name"),
+            ],
+            "KAFKA_INIT_CONTROLLER_STATEFULSET",
+        ),
+        // Checked where set, even when this mode or flavor does not use them.
+        (
+            ZK,
+            &[("KAFKA_INIT_CONTROLLER_STATEFULSET", "")],
+            "KAFKA_INIT_CONTROLLER_STATEFULSET",
+        ),
+        (
+            ZK,
+            &[("KAFKA_INIT_CONFIG_DIR", "")],
+            "KAFKA_INIT_CONFIG_DIR",
+        ),
+        (ZK, &[("KAFKA_INIT_LOG", "")], "KAFKA_INIT_LOG"),
+        (
+            ZK,
+            &[("KAFKA_INIT_LOG_FORMAT", "yaml")],
+            "KAFKA_INIT_LOG_FORMAT",
+        ),
+        (
+            ZK,
+            &[("KAFKA_CFG_LISTENERS", "PLAIN TEXT://:9092")],
+            "KAFKA_CFG_LISTENERS",
+        ),
+        (
+            ZK,
+            &[("KAFKA_CFG_ADVERTISED_LISTENERS", "A=B://h:9092")],
+            "KAFKA_CFG_ADVERTISED_LISTENERS",
+        ),
+        (
+            KRAFT,
+            &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "CTRL\tX")],
+            "KAFKA_CFG_CONTROLLER_LISTENER_NAMES",
+        ),
+        (
+            ZK,
+            &[("KAFKA_CFG_NUM_PARTITIONS", "3\rx")],
+            "KAFKA_CFG_NUM_PARTITIONS",
+        ),
+        (ZK, &[("KAFKA_CFG_A\u{c}B", "1")], "KAFKA_CFG_A\u{c}B"),
+        (ZK, &[("KAFKA_CFG_A B", "1")], "KAFKA_CFG_A B"),
+    ];
+    for (base, extra, var) in cases {
+        let mut env: Vec<(&str, &str)> = base.to_vec();
+        env.extend_from_slice(extra);
+        let problems = match plan(&env) {
+            Ok(_) => panic!("{extra:?}: no problem"),
+            Err(p) => p.0,
+        };
+        assert!(
+            problems.iter().any(|p| p.var == *var),
+            "{extra:?}: {problems:?}"
+        );
+    }
+}
+
+#[test]
+fn a_value_that_is_a_secret_is_redacted_in_the_line_break_problem() {
+    let mut env = ZK.to_vec();
+    env.push(("KAFKA_CFG_SSL_KEYSTORE_PASSWORD", "hunter2\nx"));
+    let p = plan(&env).unwrap_err().to_string();
+    assert!(
+        p.contains("KAFKA_CFG_SSL_KEYSTORE_PASSWORD") && !p.contains("hunter2"),
+        "{p}"
+    );
+}
