@@ -643,6 +643,21 @@ const CASES: &[Case] = &[
         &[],
         "KAFKA_INIT_LOG_FORMAT",
     ),
+    // A blank storage format command is found before server.properties is written.
+    (
+        "blank storage format command",
+        KRAFT,
+        &[("KAFKA_INIT_FORMAT_COMMAND", " \t ")],
+        &[],
+        "KAFKA_INIT_FORMAT_COMMAND",
+    ),
+    (
+        "empty storage format command",
+        KRAFT,
+        &[("KAFKA_INIT_FORMAT_COMMAND", "")],
+        &[],
+        "KAFKA_INIT_FORMAT_COMMAND",
+    ),
 ];
 
 #[test]

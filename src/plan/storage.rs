@@ -35,13 +35,7 @@ pub(super) fn derive(b: &mut Builder, s: &Settings, flavor: &FlavorFacts, mode: 
     let config_dir = flavor
         .writes_config_file
         .then(|| config_dir(b, s, &data_dirs));
-    let format_command: Vec<String> = s
-        .kafka_init_format_command
-        .as_deref()
-        .unwrap_or("/opt/kafka/bin/kafka-storage.sh")
-        .split_whitespace()
-        .map(str::to_string)
-        .collect();
+    let format_command = format_command(b, s);
     if let (false, Some(d)) = (flavor.writes_config_file, &s.kafka_init_config_dir) {
         // Unused by this flavor, but a value is checked wherever it is set.
         if !std::path::Path::new(d).is_absolute() {
@@ -54,6 +48,24 @@ pub(super) fn derive(b: &mut Builder, s: &Settings, flavor: &FlavorFacts, mode: 
         config_dir,
         format_command,
     }
+}
+
+/// `KAFKA_INIT_FORMAT_COMMAND`, split on whitespace (no shell). A blank one
+/// is a problem wherever it is set: found here, before anything is written,
+/// not when the storage tool is about to run.
+fn format_command(b: &mut Builder, s: &Settings) -> Vec<String> {
+    const DEFAULT: &str = "/opt/kafka/bin/kafka-storage.sh";
+    let value = s.kafka_init_format_command.as_deref().unwrap_or(DEFAULT);
+    let argv: Vec<String> = value.split_whitespace().map(str::to_string).collect();
+    if argv.is_empty() {
+        b.bad_value(
+            "KAFKA_INIT_FORMAT_COMMAND",
+            value,
+            "the storage format command is blank, so KRaft storage could not be formatted",
+            format!("set the image's kafka-storage.sh, or unset it for {DEFAULT}"),
+        );
+    }
+    argv
 }
 
 /// `log.dirs`, else `log.dir`, else the flavor's default; KRaft's separate metadata dir too.

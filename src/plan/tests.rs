@@ -173,6 +173,16 @@ fn every_setting_is_validated_empty_values_included() {
         ),
         (ZK, &[("KAFKA_INIT_LOG", "")], "KAFKA_INIT_LOG"),
         (
+            KRAFT,
+            &[("KAFKA_INIT_FORMAT_COMMAND", "   ")],
+            "KAFKA_INIT_FORMAT_COMMAND",
+        ),
+        (
+            ZK,
+            &[("KAFKA_INIT_FORMAT_COMMAND", "")],
+            "KAFKA_INIT_FORMAT_COMMAND",
+        ),
+        (
             ZK,
             &[("KAFKA_INIT_LOG_FORMAT", "yaml")],
             "KAFKA_INIT_LOG_FORMAT",
