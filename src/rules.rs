@@ -238,7 +238,7 @@ fn broker_rules(
     let sibp = k.value("security.inter.broker.protocol");
     // KC 787: both keys present is an error, whatever their values.
     if ibl.is_some() && sibp.is_some() {
-        problems.push(Problem::new(format!("{} / {}", k.var("inter.broker.listener.name"), k.var("security.inter.broker.protocol")), format!("{} / {}", ibl.unwrap_or_default(), sibp.unwrap_or_default()), "Only one of inter.broker.listener.name and security.inter.broker.protocol should be set.", "keep inter.broker.listener.name and remove security.inter.broker.protocol"));
+        problems.push(Problem::new(format!("{} / {}", k.var("inter.broker.listener.name"), k.var("security.inter.broker.protocol")), format!("{} / {}", k.shown("inter.broker.listener.name"), k.shown("security.inter.broker.protocol")), "Only one of inter.broker.listener.name and security.inter.broker.protocol should be set.", "keep inter.broker.listener.name and remove security.inter.broker.protocol"));
     }
     let broker_adv: Vec<&Listener> = advertised
         .unwrap_or_default()
@@ -281,7 +281,7 @@ fn broker_rules(
             "security.inter.broker.protocol"
         };
         if !adv_names.contains(&n.as_str()) {
-            problems.push(Problem::new(k.var(key), k.value(key).unwrap_or_default(), format!("requirement failed: inter.broker.listener.name must be a listener name defined in advertised.listeners. The valid options based on currently configured listeners are {}", adv_names.join(",")), format!("set KAFKA_CFG_INTER_BROKER_LISTENER_NAME to one of {}", adv_names.join(", "))));
+            problems.push(Problem::new(k.var(key), k.shown(key), format!("requirement failed: inter.broker.listener.name must be a listener name defined in advertised.listeners. The valid options based on currently configured listeners are {}", adv_names.join(",")), format!("set KAFKA_CFG_INTER_BROKER_LISTENER_NAME to one of {}", adv_names.join(", "))));
         } else if let Some(m) = map {
             if !m.iter().any(|(mn, _)| *mn == n) {
                 problems.push(Problem::new(k.var(key), n.clone(), format!("Listener with name {n} defined in inter.broker.listener.name not found in listener.security.protocol.map."), format!("add {n}:<PROTOCOL> to KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP")));

@@ -13,6 +13,7 @@ use tracing::info;
 use crate::environment::Inputs;
 use crate::execve;
 use crate::flavor::{Launch, Step};
+use crate::secret;
 
 /// Writes a file the flavor hands Kafka (write a temporary file, then rename).
 fn write_file(path: &Path, text: &str) -> Result<()> {
@@ -45,7 +46,7 @@ fn run_step(step: &Step) -> Result<()> {
     let status = Command::new(program)
         .args(args)
         .status()
-        .with_context(|| format!("run {} {program}", step.what))?;
+        .with_context(|| format!("run {} {}", step.what, secret::shown_argv(&step.argv[..1])))?;
     if !status.success() {
         bail!(
             "{} ({}) failed with {status}",
@@ -73,7 +74,8 @@ pub fn run(inputs: &Inputs, flavor: Option<&str>, command: &[String]) -> Result<
         flavor = plan.flavor.name,
         listeners = plan.get("listeners").unwrap_or_default(),
         advertised = plan.get("advertised.listeners").unwrap_or_default(),
-        command = %argv.join(" "),
+        // Arguments may carry secrets (-D...Password=) and line breaks: never raw.
+        command = %secret::shown_argv(&argv),
         "plan derived; starting Kafka"
     );
     for (path, text) in &files {

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use super::Flavor;
 use crate::plan::{FlavorFacts, Plan, UserSetting, UserSettings};
 use crate::problem::Problem;
+use crate::secret;
 
 /// The bitnami flavor.
 pub struct Bitnami;
@@ -137,7 +138,11 @@ pub fn read_cfg_and_aliases(
             if prev.value != *value {
                 problems.push(Problem::new(
                     format!("{} / {}", prev.var, alias),
-                    format!("{} / {}", prev.value, value),
+                    format!(
+                        "{} / {}",
+                        secret::shown(&key, &prev.value),
+                        secret::shown(&key, value)
+                    ),
                     format!("both name {key} and disagree; the Bitnami image lets {alias} win"),
                     format!("set {key} once, in {target}, and remove {alias}"),
                 ));
@@ -255,9 +260,16 @@ mod tests {
     #[test]
     fn reports_service_link_values() {
         let mut problems = vec![];
-        let vars = vars(&[("KAFKA_CFG_ZOOKEEPER_CONNECT", "tcp://10.0.0.2:2181")]);
-        read_user_settings(&Bitnami, &vars, &mut problems);
+        let link = vars(&[("KAFKA_CFG_ZOOKEEPER_CONNECT", "tcp://10.0.0.2:2181")]);
+        read_user_settings(&Bitnami, &link, &mut problems);
         assert_eq!(problems.len(), 1);
         assert!(problems[0].fix.contains("enableServiceLinks"));
+        let mut problems = vec![];
+        let env = vars(&[
+            ("KAFKA_CFG_SSL_KEYSTORE_PASSWORD", "tcp://hunter2:1"),
+        ]);
+        read_user_settings(&Bitnami, &env, &mut problems);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].value, "<redacted>");
     }
 }

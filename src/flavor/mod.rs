@@ -15,6 +15,7 @@ use anyhow::Result;
 
 use crate::plan::{FlavorFacts, Plan, UserSetting, UserSettings};
 use crate::problem::Problem;
+use crate::secret;
 
 /// Declares the flavor modules and registers each one's flavor by name:
 /// the only place that lists them. The first is the default.
@@ -158,7 +159,7 @@ pub fn read_user_settings(
         if let Some(v) = vars.get(*var) {
             problems.push(Problem::new(
                 *var,
-                v,
+                secret::shown(var, v),
                 "the Bitnami scripts eval this variable and its output replaces the id kafka-init derives",
                 format!("remove {var}: kafka-init sets the id from the pod ordinal (offset: KAFKA_INIT_ID_OFFSET)"),
             ));
@@ -168,9 +169,10 @@ pub fn read_user_settings(
     for (key, s) in &out {
         let v = s.value.trim_start().to_ascii_lowercase();
         if v.starts_with("tcp://") || v.starts_with("udp://") {
+            // A secret shaped like a service link is still a secret.
             problems.push(Problem::new(
                 &s.var,
-                &s.value,
+                secret::shown(key, &s.value),
                 format!("{key} holds a Kubernetes service-link value (injected because a Service is named like the variable's prefix)"),
                 "set enableServiceLinks: false in the pod spec, or set the variable explicitly",
             ));
@@ -213,7 +215,7 @@ pub fn read_kafka_prefixed(
         if is_service_link_name(var) {
             problems.push(Problem::new(
                 var,
-                value,
+                secret::shown(var, value),
                 format!("a Kubernetes service-link variable (a Service named kafka); the {image} image turns every KAFKA_* variable into a server property"),
                 "set enableServiceLinks: false in the pod spec",
             ));

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::{Entry, Origin, UserSetting, UserSettings};
 use crate::problem::Problem;
+use crate::secret;
 
 /// Collects entries and problems while deriving.
 pub(super) struct Builder {
@@ -71,6 +72,18 @@ impl Builder {
                 origin,
             },
         );
+    }
+
+    /// A problem about the user's setting of `key`, its value redacted when `key` is a secret.
+    pub(super) fn user_problem(
+        &mut self,
+        key: &str,
+        setting: &UserSetting,
+        rule: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
+        let value = secret::shown(key, &setting.value);
+        self.problem(&setting.var, &value, rule, fix);
     }
 
     /// A problem about a setting's value, saying so when the value is set

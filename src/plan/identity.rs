@@ -32,7 +32,7 @@ pub(super) fn identity(b: &mut Builder, s: &Settings, pod: &Pod, mode: Mode) -> 
     for key in ["broker.id", "node.id"] {
         if let Some(u) = b.user(key).cloned() {
             if u.value.trim() != id.to_string() {
-                b.problem(&u.var, &u.value, format!("{key} is derived from the pod ordinal ({} → {id}); a fixed value gives every pod the same id", pod.name), format!("remove {}; shift ids with KAFKA_INIT_ID_OFFSET", u.var));
+                b.user_problem(key, &u, format!("{key} is derived from the pod ordinal ({} → {id}); a fixed value gives every pod the same id", pod.name), format!("remove {}; shift ids with KAFKA_INIT_ID_OFFSET", u.var));
             }
         }
     }

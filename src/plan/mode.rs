@@ -11,7 +11,7 @@ pub(super) fn mode_and_role(b: &mut Builder, s: &Settings) -> (Mode, Role) {
     let mode = mode(b, s);
     let user_roles = b.user("process.roles").cloned();
     if let (Mode::ZooKeeper, Some(r)) = (mode, &user_roles) {
-        b.problem(&r.var, &r.value, "process.roles is set, which selects KRaft, but zookeeper.connect selects ZooKeeper mode", "remove process.roles for ZooKeeper mode, or remove zookeeper.connect for KRaft");
+        b.user_problem("process.roles", r, "process.roles is set, which selects KRaft, but zookeeper.connect selects ZooKeeper mode", "remove process.roles for ZooKeeper mode, or remove zookeeper.connect for KRaft");
     }
     let role_from_user = user_roles.as_ref().and_then(|r| {
         let mut v: Vec<&str> = listener::split_csv(&r.value);
@@ -78,7 +78,7 @@ fn mode(b: &mut Builder, s: &Settings) -> Mode {
         None => Mode::KRaft,
     };
     if let (Mode::KRaft, Some(z)) = (mode, &zk) {
-        b.problem(&z.var, &z.value, "zookeeper.connect is set but the mode is KRaft (kafka-init does not drive a ZooKeeper-to-KRaft migration)", "remove the ZooKeeper connect setting, or set KAFKA_INIT_MODE=zookeeper");
+        b.user_problem("zookeeper.connect", z, "zookeeper.connect is set but the mode is KRaft (kafka-init does not drive a ZooKeeper-to-KRaft migration)", "remove the ZooKeeper connect setting, or set KAFKA_INIT_MODE=zookeeper");
     }
     mode
 }
