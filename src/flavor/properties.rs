@@ -76,3 +76,35 @@ impl Flavor for Properties {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::cmd::derive_with_flavor;
+    use crate::environment::Inputs;
+
+    #[test]
+    fn a_kraft_launch_writes_server_properties_then_formats_storage_then_starts_with_its_path() {
+        let inputs = Inputs::from_pairs([
+            ("POD_NAME", "kafka-1"),
+            ("KAFKA_INIT_REPLICAS", "3"),
+            ("KAFKA_INIT_CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
+            ("KAFKA_CFG_LOG_DIRS", "/v/data"),
+            ("KAFKA_INIT_FORMAT_COMMAND", "java -cp /opt/kafka/libs/* kafka.tools.StorageTool"),
+        ]);
+        let (plan, flavor) = derive_with_flavor(&inputs, Some("properties"), None).unwrap();
+        let launch = flavor.launch(&plan, &inputs.vars, &[]).unwrap();
+        assert_eq!(launch.argv, ["/opt/kafka/bin/kafka-server-start.sh", "/v/config/server.properties"]);
+        assert_eq!(launch.files.len(), 1);
+        assert_eq!(launch.files[0].0, std::path::Path::new("/v/config/server.properties"));
+        assert!(launch.files[0].1.lines().any(|l| l == "node.id=1"));
+        let format: Vec<&str> = launch.steps[0].argv.iter().map(String::as_str).collect();
+        assert_eq!(
+            format,
+            [
+                "java", "-cp", "/opt/kafka/libs/*", "kafka.tools.StorageTool", "format", "--config",
+                "/v/config/server.properties", "--cluster-id", "MkU3OEVBNTcwNTJENDM2Qk", "--ignore-formatted"
+            ]
+        );
+        assert!(!launch.env.iter().any(|(k, _)| k == "KAFKA_CFG_NODE_ID"));
+    }
+}
