@@ -25,7 +25,7 @@ USAGE:
       missing or advertising another host. Exit 0 clean, 1 findings.
   kafka-init version | --help
 
-FLAVORS: bitnami (default), apache, properties (also KAFKA_INIT_FLAVOR).
+FLAVORS: bitnami (default), apache, properties, confluent (also KAFKA_INIT_FLAVOR).
 EXIT CODES: 0 ok, 1 failure, 64 usage, 78 configuration problem; after exec, Kafka's own.
 Configuration is read from the environment: see the README's configuration reference.
 ";

@@ -1,16 +1,16 @@
 //! kafka-init: derive a Kafka broker's identity and listeners from its
 //! StatefulSet pod, validate them with Kafka's own rules, and start Kafka.
 //!
-//! The crate is split in a pure core (`settings` → `pod` → `plan` → `rules`
-//! → `render`) and a thin shell of side effects (`environment`, `execve`,
-//! `ownership`, `probe`). See DESIGN.md in the shared folder for the shape.
+//! The crate is split in a pure core (`settings` → `pod` → `flavor` reads →
+//! `plan` → `rules` → `flavor` renders) and a thin shell of side effects
+//! (`environment`, `execve`, `ownership`, `probe`). See the README's code map.
 
-pub mod aliases;
 pub mod audit;
 pub mod cli;
 pub mod cmd;
 pub mod environment;
 pub mod execve;
+pub mod flavor;
 pub mod install;
 pub mod kraft;
 pub mod listener;
@@ -22,5 +22,6 @@ pub mod pod;
 pub mod problem;
 pub mod render;
 pub mod rules;
+pub mod secret;
 pub mod settings;
 pub mod wire;

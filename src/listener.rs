@@ -36,6 +36,25 @@ pub fn split_csv(value: &str) -> Vec<&str> {
         .collect()
 }
 
+/// True for a listener name kafka-init accepts: ASCII letters, digits, `_`,
+/// `-` and `.`. Kafka's own rule is looser: its listener pattern
+/// `^(.*)://\[?([0-9a-zA-Z\-%._:]*)\]?:(-?[0-9]+)` (SocketServerConfigs
+/// LISTENER_REGEX, 3.9 and 4.x) takes any name, and `ListenerName` refuses
+/// only a blank one ("The provided listener name is null or empty string").
+/// But a name is also part of config keys (`listener.name.<name>.…`), of the
+/// CSV protocol map (`NAME:PROTOCOL,…`) and of environment variable names,
+/// where `,`, `:`, `=`, spaces or line breaks would change what Kafka reads.
+pub fn is_listener_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+/// The reason a listener name is refused, for messages.
+pub const LISTENER_NAME_RULE: &str =
+    "a listener name may only hold letters, digits, '_', '-' and '.'";
+
 fn host_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '%' | '.' | '_' | ':')
 }
@@ -51,6 +70,9 @@ pub fn parse_entry(entry: &str) -> Result<Listener, String> {
         .ok_or_else(|| unable("expected NAME://host:port"))?;
     if name.trim().is_empty() {
         return Err(unable("The provided listener name is null or empty string"));
+    }
+    if !is_listener_name(name) {
+        return Err(unable(LISTENER_NAME_RULE));
     }
     let (host_part, port) = rest
         .rsplit_once(':')
@@ -136,6 +158,8 @@ pub fn parse_map(value: &str) -> Result<ProtocolMap, String> {
                     ));
                 } else if name.trim().is_empty() {
                     errors.push(format!("entry '{entry}' has an empty listener name"));
+                } else if !is_listener_name(name.trim()) {
+                    errors.push(format!("entry '{entry}': {LISTENER_NAME_RULE}"));
                 } else {
                     out.push((name.trim().to_uppercase(), proto));
                 }
@@ -229,6 +253,12 @@ mod tests {
             ("PLAINTEXT://kafka:99999999999", Err("too large")),
             ("PLAINTEXT://kaf ka:9092", Err("letters, digits")),
             ("://:9092", Err("null or empty")),
+            ("A-B.C_D://:9092", Ok(("A-B.C_D", "", 9092))),
+            ("A B://:9092", Err("may only hold")),
+            ("A=B://:9092", Err("may only hold")),
+            ("A:B://:9092", Err("may only hold")),
+            ("A\nB://:9092", Err("may only hold")),
+            ("A\u{c}B://:9092", Err("may only hold")),
             ("PLAINTEXT:9092", Err("NAME://")),
         ];
         for (input, want) in cases {
@@ -270,6 +300,8 @@ mod tests {
             ]
         );
         assert!(parse_map("INTERNAL").unwrap_err().contains("no ':'"));
+        assert!(parse_map("A B:SSL").unwrap_err().contains("may only hold"));
+        assert!(parse_map("A\nB:SSL").unwrap_err().contains("may only hold"));
         assert!(parse_map("INTERNAL:TLS")
             .unwrap_err()
             .contains("Invalid security protocol `TLS`"));

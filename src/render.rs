@@ -1,81 +1,38 @@
-//! Renderers of one Plan: the environment a flavor's image reads, a
-//! `server.properties` file, and JSON for `plan --format json`.
+//! Renderers of one Plan for people and for Kafka: `KEY=VALUE` lines and
+//! JSON for `plan`, and a `server.properties` file. What a flavor's image
+//! reads from the environment is the flavor's to say (`crate::flavor`);
+//! these take it as data.
 
 use std::collections::BTreeMap;
 
-use crate::aliases;
-use crate::plan::{Flavor, Origin, Plan};
-
-const REDACTED: &str = "<redacted>";
+use crate::plan::Plan;
+use crate::secret::{self, REDACTED};
 
 fn shown(key: &str, value: &str, redact: bool) -> String {
-    if redact && aliases::is_secret(key) {
-        REDACTED.into()
+    if redact {
+        secret::shown(key, value)
     } else {
         value.to_string()
     }
 }
 
-/// The variables `exec` adds to (or overrides in) the environment: every
-/// derived or completed key, in the flavor's naming, sorted by name.
-/// `base` is the environment as read, so Bitnami aliases that would win over
-/// the `KAFKA_CFG_` name inside the image are overridden too.
-pub fn exported(plan: &Plan, base: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let changed = plan
-        .entries
+/// The Kafka key behind each variable of `exported`, in the flavor's naming.
+fn keys_by_var(plan: &Plan) -> BTreeMap<String, &str> {
+    plan.entries
         .iter()
-        .filter(|e| !matches!(e.origin, Origin::User(_)));
-    match plan.flavor {
-        Flavor::Bitnami | Flavor::Properties => {
-            for e in changed {
-                let var = aliases::bitnami_var(&e.key);
-                for alias in aliases::bitnami_aliases(&var) {
-                    if base.contains_key(&alias) {
-                        out.insert(alias, e.value.clone());
-                    }
-                }
-                out.insert(var, e.value.clone());
-            }
-        }
-        Flavor::Apache => {
-            for e in changed {
-                out.insert(aliases::apache_var(&e.key), e.value.clone());
-            }
-        }
-    }
-    if let (Some(id), Some(var)) = (&plan.cluster_id, plan.flavor.cluster_id_var()) {
-        out.insert(var.to_string(), id.clone());
-    }
-    out
+        .map(|e| ((plan.flavor.var_for)(&e.key), e.key.as_str()))
+        .collect()
 }
 
-/// The complete environment of the exec'd program.
-pub fn exec_env(plan: &Plan, base: &BTreeMap<String, String>) -> Vec<(String, String)> {
-    let mut env = base.clone();
-    if plan.flavor == Flavor::Apache {
-        // The apache/kafka image turns every KAFKA_* variable into a server property.
-        env.retain(|k, _| !k.starts_with("KAFKA_INIT_"));
-    }
-    if plan.flavor != Flavor::Properties {
-        // The properties flavor hands Kafka its settings in server.properties instead.
-        env.extend(exported(plan, base));
-    }
-    env.into_iter().collect()
-}
-
-/// `KEY=VALUE` lines of what `exec` sets, sorted (secrets redacted).
-pub fn env_lines(plan: &Plan, base: &BTreeMap<String, String>) -> String {
-    let keys: BTreeMap<String, &str> = plan
-        .entries
+/// `KEY=VALUE` lines of what `exec` sets (`exported`, from the flavor),
+/// sorted (secrets redacted).
+pub fn env_lines(plan: &Plan, exported: &BTreeMap<String, String>) -> String {
+    let keys = keys_by_var(plan);
+    exported
         .iter()
-        .map(|e| (aliases::var_for(plan.flavor, &e.key), e.key.as_str()))
-        .collect();
-    exported(plan, base)
-        .into_iter()
         .map(|(var, value)| {
-            let key = keys.get(&var).copied().unwrap_or(var.as_str());
-            format!("{var}={}\n", shown(key, &value, true))
+            let key = keys.get(var).copied().unwrap_or(var.as_str());
+            format!("{var}={}\n", shown(key, value, true))
         })
         .collect()
 }
@@ -88,6 +45,8 @@ fn escape(s: &str, key: bool) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            // Properties.load reads a form feed as whitespace: a separator in a key, trimmed before a value.
+            '\u{c}' => out.push_str("\\f"),
             '=' | ':' | ' ' if key => {
                 out.push('\\');
                 out.push(c);
@@ -121,21 +80,20 @@ pub fn properties(plan: &Plan, redact: bool) -> String {
     out
 }
 
-/// The Plan as one JSON object (secrets redacted).
-pub fn json(plan: &Plan, base: &BTreeMap<String, String>) -> String {
+/// The Plan as one JSON object, with `exported` (from the flavor) as its
+/// environment (secrets redacted).
+pub fn json(plan: &Plan, exported: &BTreeMap<String, String>) -> String {
     let config: BTreeMap<&str, String> = plan
         .entries
         .iter()
         .map(|e| (e.key.as_str(), shown(&e.key, &e.value, true)))
         .collect();
-    let env: BTreeMap<String, String> = exported(plan, base)
-        .into_iter()
+    let keys = keys_by_var(plan);
+    let env: BTreeMap<&str, String> = exported
+        .iter()
         .map(|(k, v)| {
-            let secret = plan
-                .entries
-                .iter()
-                .any(|e| aliases::var_for(plan.flavor, &e.key) == k && aliases::is_secret(&e.key));
-            (k, if secret { REDACTED.into() } else { v })
+            let secret = keys.get(k).is_some_and(|key| secret::is_secret(key));
+            (k.as_str(), if secret { REDACTED.into() } else { v.clone() })
         })
         .collect();
     let v = serde_json::json!({
@@ -143,7 +101,7 @@ pub fn json(plan: &Plan, base: &BTreeMap<String, String>) -> String {
         "statefulset": plan.pod.statefulset,
         "ordinal": plan.pod.ordinal,
         "namespace": plan.pod.namespace,
-        "flavor": plan.flavor.name(),
+        "flavor": plan.flavor.name,
         "mode": format!("{:?}", plan.mode).to_lowercase(),
         "role": plan.roles(),
         "id": plan.id,
@@ -166,5 +124,7 @@ mod tests {
         assert_eq!(escape("a b=c", true), "a\\ b\\=c");
         assert_eq!(escape("#x\\y\nz", false), "\\#x\\\\y\\nz");
         assert_eq!(escape("x:y", false), "x:y");
+        assert_eq!(escape("a\u{c}b", true), "a\\fb");
+        assert_eq!(escape("\u{c}v\r", false), "\\fv\\r");
     }
 }

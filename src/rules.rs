@@ -3,11 +3,11 @@
 //! (3.9 line numbers; KC = core/.../server/KafkaConfig.scala, CU =
 //! core/.../utils/CoreUtils.scala) and uses Kafka's wording where Kafka has one.
 
-use crate::aliases;
 use crate::kraft;
 use crate::listener::{self, Listener};
 use crate::plan::{Mode, Origin, Plan, Role};
 use crate::problem::Problem;
+use crate::secret;
 
 /// What a rule needs to know about one key of the Plan.
 struct Key<'a> {
@@ -29,17 +29,12 @@ impl<'a> Key<'a> {
             .map(|e| &e.origin);
         match origin {
             Some(Origin::User(v)) | Some(Origin::Completed(v)) => v.clone(),
-            _ => format!("{} (derived)", aliases::var_for(self.plan.flavor, key)),
+            _ => format!("{} (derived)", (self.plan.flavor.var_for)(key)),
         }
     }
 
     fn shown(&self, key: &str) -> String {
-        let v = self.value(key).unwrap_or_default();
-        if aliases::is_secret(key) {
-            "<redacted>".into()
-        } else {
-            v.to_string()
-        }
+        secret::shown(key, self.value(key).unwrap_or_default())
     }
 
     fn problem(&self, key: &str, rule: impl Into<String>, fix: impl Into<String>) -> Problem {
@@ -73,32 +68,14 @@ pub fn validate(plan: &Plan, problems: &mut Vec<Problem>) {
         .unwrap_or_default();
     let is_ctrl = |n: &str| plan.mode == Mode::KRaft && ctrl_names.contains(&n);
 
-    if let Some(l) = &listeners {
-        distinct_names(&k, "listeners", l, problems);
-        distinct_ports(&k, l, problems);
-    }
-    if let Some(a) = &advertised {
-        distinct_names(&k, "advertised.listeners", a, problems);
-        // KC 1017-1023: advertised.listeners cannot use the nonroutable meta-address 0.0.0.0.
-        if a.iter().any(|x| x.host == "0.0.0.0") {
-            problems.push(k.problem("advertised.listeners", "advertised.listeners cannot use the nonroutable meta-address 0.0.0.0. Use a routable IP address.", "remove the host (kafka-init then advertises the pod's DNS name) or advertise a routable address"));
-        }
-    }
-
-    // SocketServerConfigs 219: every listener needs a protocol; an explicit map replaces Kafka's default map.
-    if let (Some(l), Some(m)) = (&listeners, &map) {
-        let mut names: Vec<&str> = l.iter().map(|x| x.name.as_str()).collect();
-        names.extend(advertised.iter().flatten().map(|x| x.name.as_str()));
-        names.extend(ctrl_names.iter().copied());
-        names.sort_unstable();
-        names.dedup();
-        for n in names {
-            if !m.iter().any(|(mn, _)| mn == n) {
-                problems.push(k.problem("listener.security.protocol.map", format!("No security protocol defined for listener {n} (its name does not say which protocol it uses)"), format!("add {n}:PLAINTEXT (or SSL, SASL_PLAINTEXT, SASL_SSL) to KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP")));
-            }
-        }
-    }
-
+    listener_rules(
+        &k,
+        listeners.as_deref(),
+        advertised.as_deref(),
+        map.as_ref(),
+        &ctrl_names,
+        problems,
+    );
     if plan.role.is_broker() {
         broker_rules(
             &k,
@@ -120,7 +97,82 @@ pub fn validate(plan: &Plan, problems: &mut Vec<Problem>) {
         ),
     }
 
-    // Data dirs: Kafka accepts relative paths, but `prepare` must know exactly what it re-owns.
+    data_dir_rules(&k, problems);
+    entry_rules(&k, problems);
+}
+
+/// True for a character `java.util.Properties.load` ends a key at (`=`,
+/// `:`, space, tab, form feed) or ends a line at, or any other control character.
+fn ends_a_key(c: char) -> bool {
+    matches!(c, '=' | ':' | ' ' | '\t' | '\u{c}') || c.is_control()
+}
+
+/// Every key and value can be handed over intact: as a `server.properties`
+/// line, an environment variable, a `plan --format env` line. A line break
+/// in a value, or a separator in a key, would make Kafka read something else.
+fn entry_rules(k: &Key, problems: &mut Vec<Problem>) {
+    for e in &k.plan.entries {
+        if e.key.is_empty() || e.key.chars().any(ends_a_key) {
+            problems.push(k.problem(
+                &e.key,
+                format!("the key {:?} is empty or holds a character java.util.Properties reads as the end of a key or of a line ('=', ':', whitespace, control characters)", e.key),
+                "rename the variable: Kafka keys are letters, digits, '.', '_' and '-'",
+            ));
+        }
+        if e.value.contains(['\n', '\r']) {
+            problems.push(k.problem(
+                &e.key,
+                format!("the value of {} holds a line break: server.properties and `plan --format env` would end the line there and read the rest as another setting", e.key),
+                "write the value on one line (Kafka lists are comma-separated)",
+            ));
+        }
+    }
+}
+
+/// Each list on its own, and the protocol map against every listener name.
+fn listener_rules(
+    k: &Key,
+    listeners: Option<&[Listener]>,
+    advertised: Option<&[Listener]>,
+    map: Option<&listener::ProtocolMap>,
+    ctrl_names: &[&str],
+    problems: &mut Vec<Problem>,
+) {
+    if let Some(l) = listeners {
+        distinct_names(k, "listeners", l, problems);
+        distinct_ports(k, l, problems);
+    }
+    if let Some(a) = advertised {
+        distinct_names(k, "advertised.listeners", a, problems);
+        // KC 1017-1023: advertised.listeners cannot use the nonroutable meta-address 0.0.0.0.
+        if a.iter().any(|x| x.host == "0.0.0.0") {
+            problems.push(k.problem("advertised.listeners", "advertised.listeners cannot use the nonroutable meta-address 0.0.0.0. Use a routable IP address.", "remove the host (kafka-init then advertises the pod's DNS name) or advertise a routable address"));
+        }
+    }
+
+    // SocketServerConfigs 219: every listener needs a protocol; an explicit map replaces Kafka's default map.
+    if let (Some(l), Some(m)) = (listeners, map) {
+        let mut names: Vec<&str> = l.iter().map(|x| x.name.as_str()).collect();
+        names.extend(
+            advertised
+                .unwrap_or_default()
+                .iter()
+                .map(|x| x.name.as_str()),
+        );
+        names.extend(ctrl_names.iter().copied());
+        names.sort_unstable();
+        names.dedup();
+        for n in names {
+            if !m.iter().any(|(mn, _)| mn == n) {
+                problems.push(k.problem("listener.security.protocol.map", format!("No security protocol defined for listener {n} (its name does not say which protocol it uses)"), format!("add {n}:PLAINTEXT (or SSL, SASL_PLAINTEXT, SASL_SSL) to KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP")));
+            }
+        }
+    }
+}
+
+/// Kafka accepts relative data dirs, but `prepare` must know exactly what it re-owns.
+fn data_dir_rules(k: &Key, problems: &mut Vec<Problem>) {
+    let plan = k.plan;
     for d in &plan.data_dirs {
         if !d.is_absolute() || d.components().any(|c| c == std::path::Component::ParentDir) {
             problems.push(k.problem(
@@ -186,7 +238,7 @@ fn broker_rules(
     let sibp = k.value("security.inter.broker.protocol");
     // KC 787: both keys present is an error, whatever their values.
     if ibl.is_some() && sibp.is_some() {
-        problems.push(Problem::new(format!("{} / {}", k.var("inter.broker.listener.name"), k.var("security.inter.broker.protocol")), format!("{} / {}", ibl.unwrap_or_default(), sibp.unwrap_or_default()), "Only one of inter.broker.listener.name and security.inter.broker.protocol should be set.", "keep inter.broker.listener.name and remove security.inter.broker.protocol"));
+        problems.push(Problem::new(format!("{} / {}", k.var("inter.broker.listener.name"), k.var("security.inter.broker.protocol")), format!("{} / {}", k.shown("inter.broker.listener.name"), k.shown("security.inter.broker.protocol")), "Only one of inter.broker.listener.name and security.inter.broker.protocol should be set.", "keep inter.broker.listener.name and remove security.inter.broker.protocol"));
     }
     let broker_adv: Vec<&Listener> = advertised
         .unwrap_or_default()
@@ -229,7 +281,7 @@ fn broker_rules(
             "security.inter.broker.protocol"
         };
         if !adv_names.contains(&n.as_str()) {
-            problems.push(Problem::new(k.var(key), k.value(key).unwrap_or_default(), format!("requirement failed: inter.broker.listener.name must be a listener name defined in advertised.listeners. The valid options based on currently configured listeners are {}", adv_names.join(",")), format!("set KAFKA_CFG_INTER_BROKER_LISTENER_NAME to one of {}", adv_names.join(", "))));
+            problems.push(Problem::new(k.var(key), k.shown(key), format!("requirement failed: inter.broker.listener.name must be a listener name defined in advertised.listeners. The valid options based on currently configured listeners are {}", adv_names.join(",")), format!("set KAFKA_CFG_INTER_BROKER_LISTENER_NAME to one of {}", adv_names.join(", "))));
         } else if let Some(m) = map {
             if !m.iter().any(|(mn, _)| *mn == n) {
                 problems.push(Problem::new(k.var(key), n.clone(), format!("Listener with name {n} defined in inter.broker.listener.name not found in listener.security.protocol.map."), format!("add {n}:<PROTOCOL> to KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP")));
@@ -292,6 +344,16 @@ fn kraft_rules(
             "set controller.listener.names, e.g. CONTROLLER",
         ));
     }
+    if ctrl_names
+        .iter()
+        .any(|c| !listener::is_listener_name(c.trim()))
+    {
+        problems.push(k.problem(
+            "controller.listener.names",
+            listener::LISTENER_NAME_RULE,
+            "name the controller listener like the others, e.g. CONTROLLER",
+        ));
+    }
     if ctrl_names.iter().any(|c| *c != c.to_uppercase()) {
         problems.push(k.problem("controller.listener.names", "controller.listener.names is compared with upper-cased listener names, so it must be upper case", "write the controller listener name in upper case"));
     }
@@ -330,7 +392,12 @@ fn kraft_rules(
             }
         }
     }
-    // KC 920 / 942: this node is among the voters exactly when it is a controller.
+    voter_rules(k, problems);
+}
+
+/// KC 920 / 942: this node is among the voters exactly when it is a controller.
+fn voter_rules(k: &Key, problems: &mut Vec<Problem>) {
+    let plan = k.plan;
     match k.value("controller.quorum.voters") {
         // Unset only when derivation could not build it, and then it has said why.
         None => {}
@@ -356,8 +423,8 @@ fn kraft_rules(
 
 #[cfg(test)]
 mod tests {
+    use crate::cmd::derive_for as derive;
     use crate::environment::Inputs;
-    use crate::plan::derive;
 
     const ZK: &[(&str, &str)] = &[
         ("POD_NAME", "kafka-0"),

@@ -21,7 +21,7 @@ pub struct Settings {
     /// The node's IP (downward API `status.hostIP`): the advertised host of the external listener.
     pub host_ip: Option<String>,
 
-    /// Which image kafka-init prepares the environment for: `bitnami` (default), `apache` or `properties`.
+    /// Which image kafka-init prepares Kafka for: a flavor registered in `src/flavor/mod.rs` (the first, `bitnami`, by default).
     pub kafka_init_flavor: Option<String>,
     /// Added to the ordinal to give `broker.id` / `node.id`. Default 0.
     pub kafka_init_id_offset: Option<String>,
@@ -33,7 +33,7 @@ pub struct Settings {
     pub kafka_init_replicas: Option<String>,
     /// The number of brokers, when it differs from `KAFKA_INIT_REPLICAS` (a KRaft controller-only StatefulSet: required there for the durable defaults).
     pub kafka_init_broker_replicas: Option<String>,
-    /// `uid:gid` that owns the data dirs after `prepare`. Default per flavor: bitnami 1001:1001, apache and properties 1000:1000.
+    /// `uid:gid` that owns the data dirs after `prepare`. Default: the flavor's (bitnami 1001:1001, the others 1000:1000).
     pub kafka_init_run_as: Option<String>,
     /// `zookeeper` or `kraft`. Default: `zookeeper` when `zookeeper.connect` is set, else `kraft`.
     pub kafka_init_mode: Option<String>,

@@ -346,3 +346,63 @@ fn usage_errors_exit_64() {
     let r = run(&["nonsense"], SEED_ENV);
     assert_eq!(r.code(), 64);
 }
+
+#[test]
+fn a_secret_shaped_like_a_service_link_is_reported_without_its_value() {
+    let env = with(
+        SEED_ENV,
+        &[("KAFKA_CFG_SSL_KEYSTORE_PASSWORD", "tcp://hunter2:1")],
+        &[],
+    );
+    let r = run(&["exec", "--", "$STANDIN"], &env);
+    r.assert_stopped(&[
+        "KAFKA_CFG_SSL_KEYSTORE_PASSWORD",
+        "service-link",
+        "<redacted>",
+    ]);
+    assert!(!r.stderr().contains("hunter2"), "{}", r.stderr());
+    let json = with(&env, &[("KAFKA_INIT_LOG_FORMAT", "json")], &[]);
+    let r = run(&["exec", "--", "$STANDIN"], &json);
+    r.assert_stopped(&["KAFKA_CFG_SSL_KEYSTORE_PASSWORD"]);
+    assert!(!r.stderr().contains("hunter2"), "{}", r.stderr());
+}
+
+#[test]
+fn the_summary_line_redacts_secret_arguments_and_no_argument_forges_a_log_line() {
+    let args = [
+        "exec",
+        "--",
+        "$STANDIN",
+        "-Djavax.net.ssl.keyStorePassword=hunter2",
+        "--password",
+        "swordfish",
+        "x\nERROR forged line",
+    ];
+    for format in ["text", "json"] {
+        let env = with(SEED_ENV, &[("KAFKA_INIT_LOG_FORMAT", format)], &[]);
+        let r = run(&args, &env);
+        assert_eq!(r.code(), 0, "{}", r.stderr());
+        let e = r.stderr();
+        assert!(
+            !e.contains("hunter2") && !e.contains("swordfish"),
+            "{format}: {e}"
+        );
+        assert!(e.contains("keyStorePassword=<redacted>"), "{format}: {e}");
+        assert!(
+            !e.lines().any(|l| l.starts_with("ERROR forged")),
+            "{format}: {e}"
+        );
+        assert_eq!(e.lines().count(), 1, "{format}: one summary line: {e}");
+        assert_eq!(
+            r.argv(),
+            [
+                "-Djavax.net.ssl.keyStorePassword=hunter2",
+                "--password",
+                "swordfish",
+                "x",
+                "ERROR forged line"
+            ],
+            "the program gets its arguments untouched (the stand-in writes one per line)"
+        );
+    }
+}

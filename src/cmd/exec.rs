@@ -1,9 +1,10 @@
 //! `kafka-init exec`: derive, validate, log one summary line and replace
-//! this process with Kafka's start command.
+//! this process with Kafka's start command, handed over the way the
+//! flavor's image expects ([`Launch`]).
 
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
@@ -11,28 +12,17 @@ use tracing::info;
 
 use crate::environment::Inputs;
 use crate::execve;
-use crate::plan::{Flavor, Mode, Plan};
-use crate::render;
+use crate::flavor::{Launch, Step};
+use crate::secret;
 
-/// The command each flavor's image starts Kafka with.
-pub fn default_command(flavor: Flavor) -> Vec<String> {
-    let cmd: &[&str] = match flavor {
-        Flavor::Bitnami => &[
-            "/opt/bitnami/scripts/kafka/entrypoint.sh",
-            "/opt/bitnami/scripts/kafka/run.sh",
-        ],
-        Flavor::Apache => &["/etc/kafka/docker/run"],
-        Flavor::Properties => &["/opt/kafka/bin/kafka-server-start.sh"],
-    };
-    cmd.iter().map(|s| s.to_string()).collect()
-}
-
-/// Writes `server.properties` into the plan's config dir (write, then rename).
-fn write_properties(plan: &Plan) -> Result<PathBuf> {
-    let dir = &plan.config_dir;
+/// Writes a file the flavor hands Kafka (write a temporary file, then rename).
+fn write_file(path: &Path, text: &str) -> Result<()> {
+    let dir = path
+        .parent()
+        .with_context(|| format!("{} has no parent directory", path.display()))?;
     std::fs::create_dir_all(dir).with_context(|| format!("create config dir {}", dir.display()))?;
-    let path = dir.join("server.properties");
-    let tmp = dir.join(format!(".server.properties.{}", std::process::id()));
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dir.join(format!(".{name}.{}", std::process::id()));
     let mut f = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
@@ -40,35 +30,28 @@ fn write_properties(plan: &Plan) -> Result<PathBuf> {
         .mode(0o600) // it may hold passwords
         .open(&tmp)
         .with_context(|| format!("create {}", tmp.display()))?;
-    f.write_all(render::properties(plan, false).as_bytes())
+    f.write_all(text.as_bytes())
         .and_then(|()| f.sync_all())
         .with_context(|| format!("write {}", tmp.display()))?;
-    std::fs::rename(&tmp, &path)
+    std::fs::rename(&tmp, path)
         .with_context(|| format!("rename {} to {}", tmp.display(), path.display()))?;
-    Ok(path)
+    Ok(())
 }
 
-/// KRaft storage must be formatted once with the cluster id; `--ignore-formatted` makes it a no-op after.
-fn format_storage(plan: &Plan, config: &Path) -> Result<()> {
-    let (Some(program), Some(id)) = (plan.format_command.first(), &plan.cluster_id) else {
-        bail!("KRaft storage format needs KAFKA_INIT_FORMAT_COMMAND and a cluster id");
+/// Runs a step to completion (KRaft storage formatting, for one).
+fn run_step(step: &Step) -> Result<()> {
+    let Some((program, args)) = step.argv.split_first() else {
+        bail!("{} is empty", step.what);
     };
     let status = Command::new(program)
-        .args(&plan.format_command[1..])
-        .arg("format")
-        .arg("--config")
-        .arg(config)
-        .arg("--cluster-id")
-        .arg(id)
-        .arg("--ignore-formatted")
+        .args(args)
         .status()
-        .with_context(|| {
-            format!("run the storage format command {program} (KAFKA_INIT_FORMAT_COMMAND)")
-        })?;
+        .with_context(|| format!("run {} {}", step.what, secret::shown_argv(&step.argv[..1])))?;
     if !status.success() {
         bail!(
-            "storage format ({}) failed with {status}",
-            plan.format_command.join(" ")
+            "{} ({}) failed with {status}",
+            step.what,
+            step.argv.join(" ")
         );
     }
     Ok(())
@@ -76,31 +59,31 @@ fn format_storage(plan: &Plan, config: &Path) -> Result<()> {
 
 /// Runs `exec`; returns only on failure.
 pub fn run(inputs: &Inputs, flavor: Option<&str>, command: &[String]) -> Result<()> {
-    let plan = super::derive_for(inputs, flavor, None)?;
-    let mut argv = if command.is_empty() {
-        default_command(plan.flavor)
-    } else {
-        command.to_vec()
-    };
+    let (plan, flavor) = super::derive_with_flavor(inputs, flavor, None)?;
+    let Launch {
+        argv,
+        env,
+        files,
+        steps,
+    } = flavor.launch(&plan, &inputs.vars, command)?;
     info!(
         pod = %plan.pod.name,
         id = plan.id,
         mode = ?plan.mode,
         role = plan.roles(),
-        flavor = plan.flavor.name(),
+        flavor = plan.flavor.name,
         listeners = plan.get("listeners").unwrap_or_default(),
         advertised = plan.get("advertised.listeners").unwrap_or_default(),
-        command = %argv.join(" "),
+        // Arguments may carry secrets (-D...Password=) and line breaks: never raw.
+        command = %secret::shown_argv(&argv),
         "plan derived; starting Kafka"
     );
-    if plan.flavor == Flavor::Properties {
-        let path = write_properties(&plan)?;
-        if plan.mode == Mode::KRaft {
-            format_storage(&plan, &path)?;
-        }
-        argv.push(path.display().to_string());
+    for (path, text) in &files {
+        write_file(path, text)?;
     }
-    let env = render::exec_env(&plan, &inputs.vars);
+    for step in &steps {
+        run_step(step)?;
+    }
     execve::exec(&argv, &env)?;
     Ok(())
 }

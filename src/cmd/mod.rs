@@ -8,8 +8,12 @@ pub mod prepare;
 pub mod probe;
 
 use crate::environment::Inputs;
-use crate::plan::Plan;
+use crate::flavor::{self, Flavor};
+use crate::plan::{self as planning, Given, Plan};
+use crate::pod;
 use crate::problem::Problems;
+use crate::rules;
+use crate::settings::Settings;
 
 /// Derives and validates the Plan (pure): the common first step of every command.
 pub fn derive_for(
@@ -17,5 +21,46 @@ pub fn derive_for(
     flavor: Option<&str>,
     pod: Option<&str>,
 ) -> Result<Plan, Problems> {
-    crate::plan::derive(inputs, flavor, pod)
+    derive_with_flavor(inputs, flavor, pod).map(|(plan, _)| plan)
+}
+
+/// [`derive_for`], and the flavor that will hand the Plan to its image. The
+/// one place the steps meet: the flavor reads the user's settings, the Plan
+/// is derived from them, Kafka's rules check it; every problem of every step
+/// comes back at once.
+pub fn derive_with_flavor(
+    inputs: &Inputs,
+    flavor_override: Option<&str>,
+    pod_override: Option<&str>,
+) -> Result<(Plan, &'static dyn Flavor), Problems> {
+    let settings = Settings::from_vars(inputs.vars.clone());
+    let mut problems = vec![];
+    let given = flavor_override.map(|f| ("--flavor", f)).or(settings
+        .kafka_init_flavor
+        .as_deref()
+        .map(|f| ("KAFKA_INIT_FLAVOR", f)));
+    let flavor = flavor::select(given, &mut problems);
+    let user = flavor::read_user_settings(flavor, &inputs.vars, &mut problems);
+    let pod = pod::identify(&settings, inputs, pod_override, &mut problems);
+    let (mut plan, derived) = planning::derive(
+        user,
+        Given {
+            settings: &settings,
+            pod,
+            flavor: flavor.facts(),
+            vars: &inputs.vars,
+            random: &inputs.random,
+        },
+    );
+    problems.extend(derived);
+    rules::validate(&plan, &mut problems);
+    flavor.startup_checks(&plan, &mut problems);
+    if !problems.is_empty() {
+        return Err(Problems(problems));
+    }
+    match planning::probe_target(&plan) {
+        Ok(t) => plan.probe = Some(t),
+        Err(why) => plan.why_no_probe = Some(why),
+    }
+    Ok((plan, flavor))
 }

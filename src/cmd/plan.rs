@@ -8,11 +8,12 @@ use crate::render;
 
 /// Prints the Plan in `format` to stdout.
 pub fn run(inputs: &Inputs, pod: Option<&str>, format: Format, flavor: Option<&str>) -> Result<()> {
-    let plan = super::derive_for(inputs, flavor, pod)?;
+    let (plan, flavor) = super::derive_with_flavor(inputs, flavor, pod)?;
+    let exported = flavor.exported(&plan, &inputs.vars);
     let out = match format {
-        Format::Env => render::env_lines(&plan, &inputs.vars),
+        Format::Env => render::env_lines(&plan, &exported),
         Format::Properties => render::properties(&plan, true),
-        Format::Json => render::json(&plan, &inputs.vars),
+        Format::Json => render::json(&plan, &exported),
     };
     print!("{out}");
     Ok(())

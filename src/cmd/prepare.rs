@@ -16,7 +16,7 @@ use anyhow::Result;
 use crate::environment::Inputs;
 use crate::meta::{self, MetaProperties};
 use crate::ownership;
-use crate::plan::{Flavor, Mode, Origin, Plan};
+use crate::plan::{Mode, Origin, Plan};
 use crate::problem::{Problem, Problems};
 use crate::{cmd, install};
 
@@ -101,8 +101,8 @@ pub fn dirs_to_own(plan: &Plan) -> Vec<DirToOwn> {
             add(PathBuf::from(m.trim()), DirKind::Metadata);
         }
     }
-    if plan.flavor == Flavor::Properties {
-        add(plan.config_dir.clone(), DirKind::Config);
+    if let Some(dir) = &plan.config_dir {
+        add(dir.clone(), DirKind::Config);
     }
     dirs
 }

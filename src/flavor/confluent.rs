@@ -1,0 +1,178 @@
+//! confluentinc/cp-kafka (`/etc/confluent/docker/run` → `configure` →
+//! `ensure` → `launch`, from the image's `kafka/include/etc/confluent/docker/`):
+//! `configure` renders `/etc/kafka/kafka.properties` from every `KAFKA_<KEY>`
+//! variable but the launcher's own (`kafka.properties.template`, `ub`'s
+//! `envToProps` / `ConvertKey`): `KAFKA_` removed, then a single `_` between
+//! two other characters → `.`, `___` → `-`, `__` → `_`, lower case.
+//!
+//! What the scripts require, and kafka-init provides: KRaft (8.x `configure`)
+//! needs `KAFKA_PROCESS_ROLES` and `CLUSTER_ID` set, and
+//! `KAFKA_ADVERTISED_LISTENERS` on every node but a controller-only one (where
+//! it must be unset); ZooKeeper mode (7.x) needs `KAFKA_ZOOKEEPER_CONNECT` and
+//! `KAFKA_ADVERTISED_LISTENERS`. `ensure` formats KRaft storage itself
+//! (`kafka-storage format --cluster-id=$CLUSTER_ID`), so kafka-init only
+//! passes the id. The image runs as `appuser` (uid and gid 1000) with data in
+//! `/var/lib/kafka/data` (its `VOLUME`).
+
+use std::collections::BTreeMap;
+
+use super::{apache, read_kafka_prefixed, Flavor, Launch};
+use crate::plan::{FlavorFacts, Plan, UserSettings};
+use crate::problem::Problem;
+
+/// The confluent flavor.
+pub struct Confluent;
+
+/// Variables the image's properties template leaves out (`excludedProps`).
+pub const EXCLUDED: &[&str] = &[
+    "KAFKA_VERSION",
+    "KAFKA_HEAP_OPTS",
+    "KAFKA_LOG4J_OPTS",
+    "KAFKA_OPTS",
+    "KAFKA_JMX_OPTS",
+    "KAFKA_JVM_PERFORMANCE_OPTS",
+    "KAFKA_GC_LOG_OPTS",
+    "KAFKA_LOG4J_ROOT_LOGLEVEL",
+    "KAFKA_LOG4J_LOGGERS",
+    "KAFKA_TOOLS_LOG4J_LOGLEVEL",
+];
+
+/// Variables the image's scripts read for themselves (`configure`'s TLS file
+/// names, `ensure`'s data dir and ZooKeeper wait): inputs of the scripts, not
+/// Kafka settings, even though the template copies them into the file too.
+pub const SCRIPT_VARS: &[&str] = &[
+    "KAFKA_SSL_KEYSTORE_FILENAME",
+    "KAFKA_SSL_KEY_CREDENTIALS",
+    "KAFKA_SSL_KEYSTORE_CREDENTIALS",
+    "KAFKA_SSL_TRUSTSTORE_FILENAME",
+    "KAFKA_SSL_TRUSTSTORE_CREDENTIALS",
+    "KAFKA_DATA_DIRS",
+    "KAFKA_CUB_ZK_TIMEOUT",
+];
+
+/// `ub`'s `ConvertKey`: a single `_` between two other characters becomes
+/// `.` (matches of `[^_]_[^_]`, left to right and not overlapping, so in
+/// `A_B_C` only the first `_` is one), then `___` → `-`, `__` → `_`, lower case.
+fn convert_key(name: &str) -> String {
+    let c: Vec<char> = name.chars().collect();
+    let mut dotted = String::with_capacity(name.len());
+    let mut i = 0;
+    while i < c.len() {
+        if i + 2 < c.len() && c[i] != '_' && c[i + 1] == '_' && c[i + 2] != '_' {
+            dotted.extend([c[i], '.', c[i + 2]]);
+            i += 3;
+        } else {
+            dotted.push(c[i]);
+            i += 1;
+        }
+    }
+    dotted.replace("___", "-").replace("__", "_").to_lowercase()
+}
+
+/// The image's key for a `KAFKA_` variable (None for the launcher's and the scripts' own).
+pub fn key(var: &str) -> Option<String> {
+    let rest = var.strip_prefix("KAFKA_")?;
+    if rest.is_empty() || EXCLUDED.contains(&var) || SCRIPT_VARS.contains(&var) {
+        return None;
+    }
+    Some(convert_key(rest))
+}
+
+/// The variable the image reads a Kafka key from (the inverse of [`key`]
+/// for keys whose parts between dots are longer than one character).
+pub fn var(key: &str) -> String {
+    apache::var(key)
+}
+
+impl Flavor for Confluent {
+    fn facts(&self) -> FlavorFacts {
+        FlavorFacts {
+            name: "confluent",
+            default_data_dir: "/var/lib/kafka/data",
+            // `USER appuser`, uid and gid 1000 in the cp-base images.
+            run_as: (1000, 1000),
+            cluster_id_var: Some("CLUSTER_ID"),
+            writes_config_file: false,
+            var_for: var,
+        }
+    }
+
+    fn default_command(&self) -> &'static [&'static str] {
+        &["/etc/confluent/docker/run"]
+    }
+
+    fn read(&self, vars: &BTreeMap<String, String>, problems: &mut Vec<Problem>) -> UserSettings {
+        read_kafka_prefixed(vars, key, "confluentinc/cp-kafka", problems)
+    }
+
+    fn exported(&self, plan: &Plan, _base: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+        let mut out: BTreeMap<String, String> = plan
+            .changed()
+            .map(|e| (var(&e.key), e.value.clone()))
+            .collect();
+        if let Some(id) = &plan.cluster_id {
+            out.insert("CLUSTER_ID".into(), id.clone());
+        }
+        out
+    }
+
+    fn launch(
+        &self,
+        plan: &Plan,
+        base: &BTreeMap<String, String>,
+        command: &[String],
+    ) -> anyhow::Result<Launch> {
+        // The template would turn KAFKA_INIT_* into init.* properties.
+        Ok(apache::env_without_own(self, plan, base, command))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_names_the_way_the_images_template_does() {
+        let cases = [
+            ("KAFKA_ADVERTISED_LISTENERS", Some("advertised.listeners")),
+            ("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", Some("listener.security.protocol.map")),
+            ("KAFKA_LISTENER_NAME_SASL__SSL_PLAIN_SASL_JAAS_CONFIG", Some("listener.name.sasl_ssl.plain.sasl.jaas.config")),
+            ("KAFKA_CONFLUENT_BALANCER___X", Some("confluent.balancer-x")),
+            // Only the prefix goes (apache/kafka removes every KAFKA_).
+            ("KAFKA_KAFKA_X", Some("kafka.x")),
+            // ub's regexp matches do not overlap: a one-letter part keeps its second '_'.
+            ("KAFKA_LISTENER_NAME_X_PLAIN", Some("listener.name.x_plain")),
+            ("KAFKA_HEAP_OPTS", None),
+            ("KAFKA_SSL_KEYSTORE_FILENAME", None),
+            ("KAFKA_DATA_DIRS", None),
+            ("KAFKA_", None),
+            ("CLUSTER_ID", None),
+        ];
+        for (v, want) in cases {
+            assert_eq!(key(v).as_deref(), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn every_key_kafka_init_derives_round_trips_through_the_image() {
+        for k in [
+            "broker.id",
+            "node.id",
+            "listeners",
+            "advertised.listeners",
+            "listener.security.protocol.map",
+            "inter.broker.listener.name",
+            "process.roles",
+            "controller.listener.names",
+            "controller.quorum.voters",
+            "default.replication.factor",
+            "min.insync.replicas",
+            "offsets.topic.replication.factor",
+            "transaction.state.log.replication.factor",
+            "transaction.state.log.min.isr",
+            "log.dirs",
+        ] {
+            assert_eq!(key(&var(k)).as_deref(), Some(k), "{k}");
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! A plain Kafka distribution, your own image, or apache/kafka run without
+//! its scripts: settings read in Bitnami's naming (`KAFKA_CFG_<KEY>` and its
+//! aliases), handed over as a `server.properties` that kafka-init writes and
+//! whose path it appends to the command; in KRaft the storage tool formats
+//! the data dirs first (`--ignore-formatted` makes that a no-op after the
+//! first start). Distribution at `/opt/kafka`, runs as 1000.
+
+use std::collections::BTreeMap;
+
+use anyhow::bail;
+
+use super::{bitnami, command_or_default, Flavor, Launch, Step};
+use crate::plan::{FlavorFacts, Mode, Plan, UserSettings};
+use crate::problem::Problem;
+use crate::render;
+
+/// The properties flavor.
+pub struct Properties;
+
+impl Flavor for Properties {
+    fn facts(&self) -> FlavorFacts {
+        FlavorFacts {
+            name: "properties",
+            default_data_dir: "/var/lib/kafka/data",
+            run_as: (1000, 1000),
+            cluster_id_var: None,
+            writes_config_file: true,
+            var_for: bitnami::var,
+        }
+    }
+
+    fn default_command(&self) -> &'static [&'static str] {
+        &["/opt/kafka/bin/kafka-server-start.sh"]
+    }
+
+    fn read(&self, vars: &BTreeMap<String, String>, problems: &mut Vec<Problem>) -> UserSettings {
+        bitnami::read_cfg_and_aliases(vars, problems)
+    }
+
+    fn exported(&self, plan: &Plan, base: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+        bitnami::exported_cfg(plan, base)
+    }
+
+    fn launch(
+        &self,
+        plan: &Plan,
+        base: &BTreeMap<String, String>,
+        command: &[String],
+    ) -> anyhow::Result<Launch> {
+        let Some(dir) = &plan.config_dir else {
+            bail!("the properties flavor needs a config dir (KAFKA_INIT_CONFIG_DIR)");
+        };
+        let path = dir.join("server.properties");
+        let mut steps = vec![];
+        if plan.mode == Mode::KRaft {
+            let Some(id) = &plan.cluster_id else {
+                bail!("KRaft storage format needs a cluster id (KAFKA_INIT_CLUSTER_ID)");
+            };
+            let mut argv = plan.format_command.clone();
+            argv.extend(["format".into(), "--config".into()]);
+            argv.push(path.display().to_string());
+            argv.extend(["--cluster-id".into(), id.clone(), "--ignore-formatted".into()]);
+            steps.push(Step {
+                argv,
+                what: "the storage format command (KAFKA_INIT_FORMAT_COMMAND)".into(),
+            });
+        }
+        let mut argv = command_or_default(command, self.default_command());
+        argv.push(path.display().to_string());
+        Ok(Launch {
+            argv,
+            // The settings travel in server.properties, not in the environment.
+            env: base.clone().into_iter().collect(),
+            files: vec![(path, render::properties(plan, false))],
+            steps,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cmd::derive_with_flavor;
+    use crate::environment::Inputs;
+
+    #[test]
+    fn a_kraft_launch_writes_server_properties_then_formats_storage_then_starts_with_its_path() {
+        let inputs = Inputs::from_pairs([
+            ("POD_NAME", "kafka-1"),
+            ("KAFKA_INIT_REPLICAS", "3"),
+            ("KAFKA_INIT_CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
+            ("KAFKA_CFG_LOG_DIRS", "/v/data"),
+            ("KAFKA_INIT_FORMAT_COMMAND", "java -cp /opt/kafka/libs/* kafka.tools.StorageTool"),
+        ]);
+        let (plan, flavor) = derive_with_flavor(&inputs, Some("properties"), None).unwrap();
+        let launch = flavor.launch(&plan, &inputs.vars, &[]).unwrap();
+        assert_eq!(launch.argv, ["/opt/kafka/bin/kafka-server-start.sh", "/v/config/server.properties"]);
+        assert_eq!(launch.files.len(), 1);
+        assert_eq!(launch.files[0].0, std::path::Path::new("/v/config/server.properties"));
+        assert!(launch.files[0].1.lines().any(|l| l == "node.id=1"));
+        let format: Vec<&str> = launch.steps[0].argv.iter().map(String::as_str).collect();
+        assert_eq!(
+            format,
+            [
+                "java", "-cp", "/opt/kafka/libs/*", "kafka.tools.StorageTool", "format", "--config",
+                "/v/config/server.properties", "--cluster-id", "MkU3OEVBNTcwNTJENDM2Qk", "--ignore-formatted"
+            ]
+        );
+        assert!(!launch.env.iter().any(|(k, _)| k == "KAFKA_CFG_NODE_ID"));
+    }
+}

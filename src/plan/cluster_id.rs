@@ -1,0 +1,52 @@
+//! Step (KRaft): the cluster id, from `KAFKA_INIT_CLUSTER_ID` or the
+//! flavor's own variable; two that disagree, or none, are problems.
+
+use std::collections::BTreeMap;
+
+use super::builder::Builder;
+use super::FlavorFacts;
+use crate::kraft;
+use crate::settings::Settings;
+
+/// The cluster id, when one is set and valid.
+pub(super) fn of(
+    b: &mut Builder,
+    s: &Settings,
+    flavor: &FlavorFacts,
+    vars: &BTreeMap<String, String>,
+    random: &[u8; 16],
+) -> Option<String> {
+    let mut sources: Vec<(&str, String)> = vec![];
+    if let Some(v) = &s.kafka_init_cluster_id {
+        sources.push(("KAFKA_INIT_CLUSTER_ID", v.clone()));
+    }
+    if let Some(var) = flavor.cluster_id_var {
+        if let Some(v) = vars.get(var) {
+            sources.push((var, v.clone()));
+        }
+    }
+    match sources.as_slice() {
+        [] => {
+            let fresh = kraft::cluster_id_from(random);
+            b.problem("KAFKA_INIT_CLUSTER_ID", "", "KRaft needs one cluster id, the same on every node, to format storage", format!("store one id in a Secret and pass it as KAFKA_INIT_CLUSTER_ID, e.g. this freshly generated one: {fresh}"));
+        }
+        [(var, v), rest @ ..] => {
+            if let Some((other, w)) = rest.iter().find(|(_, w)| w != v) {
+                b.problem(
+                    &format!("{var} / {other}"),
+                    &format!("{v} / {w}"),
+                    "two cluster ids are set and disagree",
+                    format!("set the cluster id once, in {var}"),
+                );
+            }
+            match kraft::check_cluster_id(v) {
+                Ok(()) => return Some(v.clone()),
+                Err(e) => {
+                    let fresh = kraft::cluster_id_from(random);
+                    b.problem(var, v, e, format!("use an id printed by kafka-storage.sh random-uuid, e.g. {fresh} (only for a new cluster)"));
+                }
+            }
+        }
+    }
+    None
+}

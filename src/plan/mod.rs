@@ -1,0 +1,275 @@
+//! The Plan: what kafka-init will give Kafka, in Kafka's own vocabulary, plus
+//! the facts the shell needs (data dirs, owner, probe target), and `derive`,
+//! which makes it from the user's settings one step at a time (one file per
+//! step). Everything here is pure. The plan knows the image only through
+//! [`FlavorFacts`]: it never imports a flavor, the rules or a renderer.
+
+mod builder;
+mod cluster_id;
+mod dns;
+mod durable;
+mod external;
+mod identity;
+pub mod listeners;
+mod log_settings;
+mod mode;
+mod probe;
+mod quorum;
+mod storage;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::pod::Pod;
+use crate::problem::Problem;
+use crate::settings::Settings;
+
+use builder::Builder;
+pub use probe::probe_target;
+
+/// The name kafka-init gives the listener it adds for external access.
+pub const EXTERNAL: &str = "EXTERNAL";
+/// The controller listener name kafka-init uses when the user names none.
+pub const CONTROLLER: &str = "CONTROLLER";
+
+/// Where a value in the Plan came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Set by the user, in the named environment variable.
+    User(String),
+    /// Set by the user and completed by kafka-init (e.g. a protocol map with entries added).
+    Completed(String),
+    /// Derived by kafka-init.
+    Derived,
+}
+
+/// One Kafka setting of the Plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The Kafka config key, e.g. `advertised.listeners`.
+    pub key: String,
+    /// Its value.
+    pub value: String,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+/// A Kafka setting the user wrote, with the variable it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSetting {
+    /// The value.
+    pub value: String,
+    /// The variable that holds it (the one the image lets win).
+    pub var: String,
+}
+
+/// The user's Kafka settings by key, as a flavor read them.
+pub type UserSettings = BTreeMap<String, UserSetting>;
+
+/// ZooKeeper mode (Kafka 3.x) or KRaft (3.x and 4.x).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `zookeeper.connect` set: broker.id, no process.roles.
+    ZooKeeper,
+    /// KRaft: node.id, process.roles, controller quorum.
+    KRaft,
+}
+
+/// The KRaft role of a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// `broker,controller` in one process.
+    Combined,
+    /// `broker` only.
+    Broker,
+    /// `controller` only.
+    Controller,
+}
+
+impl Role {
+    /// The `process.roles` value.
+    pub fn process_roles(self) -> &'static str {
+        match self {
+            Role::Combined => "broker,controller",
+            Role::Broker => "broker",
+            Role::Controller => "controller",
+        }
+    }
+
+    /// True for roles that serve clients.
+    pub fn is_broker(self) -> bool {
+        self != Role::Controller
+    }
+
+    /// True for roles that vote in the quorum.
+    pub fn is_controller(self) -> bool {
+        self != Role::Broker
+    }
+}
+
+/// What the Plan needs to know about the image it is for: the flavor's
+/// defaults and naming, as plain data (see `crate::flavor`).
+#[derive(Clone, Copy)]
+pub struct FlavorFacts {
+    /// The flavor's name, e.g. `bitnami`.
+    pub name: &'static str,
+    /// Where the image keeps broker data when `log.dirs` is not set.
+    pub default_data_dir: &'static str,
+    /// The uid:gid the image runs Kafka as.
+    pub run_as: (u32, u32),
+    /// The variable the image reads the KRaft cluster id from, if any.
+    pub cluster_id_var: Option<&'static str>,
+    /// True when kafka-init hands the image a `server.properties` it writes
+    /// into a config dir (which `prepare` then owns too).
+    pub writes_config_file: bool,
+    /// The variable under which the image reads a Kafka key (for messages).
+    pub var_for: fn(&str) -> String,
+}
+
+impl PartialEq for FlavorFacts {
+    fn eq(&self, other: &Self) -> bool {
+        // A flavor's name identifies it (the registry holds each name once).
+        self.name == other.name
+    }
+}
+
+impl Eq for FlavorFacts {}
+
+impl fmt::Debug for FlavorFacts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// A listener the probe may connect to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeTarget {
+    /// Listener name, e.g. `PLAINTEXT_INTERNAL`.
+    pub listener: String,
+    /// Host to connect to from inside the pod (`127.0.0.1` for a wildcard bind).
+    pub host: String,
+    /// Port.
+    pub port: u16,
+}
+
+/// Everything `exec`, `prepare`, `plan` and `probe` act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The pod this Plan is for.
+    pub pod: Pod,
+    /// The image flavor's facts.
+    pub flavor: FlavorFacts,
+    /// ZooKeeper or KRaft.
+    pub mode: Mode,
+    /// KRaft role (Combined in ZooKeeper mode, where it means "broker").
+    pub role: Role,
+    /// `broker.id` (ZooKeeper) or `node.id` (KRaft).
+    pub id: u32,
+    /// The KRaft cluster id, when known.
+    pub cluster_id: Option<String>,
+    /// The Kafka settings, user-set and derived, in a stable order.
+    pub entries: Vec<Entry>,
+    /// The data directories (`log.dirs`, else `log.dir`, else the flavor's default).
+    pub data_dirs: Vec<PathBuf>,
+    /// uid and gid that must own the data dirs.
+    pub run_as: (u32, u32),
+    /// Where the probe connects (`None` when no PLAINTEXT listener exists; then `why_no_probe` says why).
+    pub probe: Option<ProbeTarget>,
+    /// Why there is no probe target.
+    pub why_no_probe: Option<String>,
+    /// The dir that receives `server.properties`, for flavors that write one.
+    pub config_dir: Option<PathBuf>,
+    /// The storage format command (KRaft, flavors that write `server.properties`).
+    pub format_command: Vec<String>,
+}
+
+impl Plan {
+    /// The roles as `process.roles` would say them (`broker` in ZooKeeper mode).
+    pub fn roles(&self) -> &'static str {
+        if self.mode == Mode::ZooKeeper {
+            "broker"
+        } else {
+            self.role.process_roles()
+        }
+    }
+
+    /// The value of a Kafka key, if the Plan has it.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|e| e.key == key)
+            .map(|e| e.value.as_str())
+    }
+
+    /// The Kafka keys kafka-init set or completed (what `exec` hands over).
+    pub fn changed(&self) -> impl Iterator<Item = &Entry> {
+        self.entries
+            .iter()
+            .filter(|e| !matches!(e.origin, Origin::User(_)))
+    }
+}
+
+/// What `derive` reads besides the user's Kafka settings.
+pub struct Given<'a> {
+    /// kafka-init's own settings.
+    pub settings: &'a Settings,
+    /// The pod's identity.
+    pub pod: Pod,
+    /// The image's facts.
+    pub flavor: FlavorFacts,
+    /// The environment (for the flavor's own cluster-id variable).
+    pub vars: &'a BTreeMap<String, String>,
+    /// Random bytes, for the fresh cluster id a problem suggests.
+    pub random: &'a [u8; 16],
+}
+
+/// Derives the Plan from the user's Kafka settings and kafka-init's own;
+/// every problem found on the way comes back beside it. Validation with
+/// Kafka's rules is the next step (`crate::rules`), not this one's.
+pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
+    let s = given.settings;
+    let pod = given.pod;
+    let mut b = Builder::new(user);
+    log_settings::check(&mut b, s);
+    let (mode, role) = mode::mode_and_role(&mut b, s);
+    let (offset, id) = identity::identity(&mut b, s, &pod, mode);
+    let dns = dns::names(&mut b, s, &pod);
+    let ctrl = listeners::Controller::from_settings(&mut b, s, mode);
+    let external = if role.is_broker() {
+        external::external(&mut b, s, &pod)
+    } else {
+        None
+    };
+    let bound = listeners::derive(&mut b, mode, role, &ctrl, external, &dns.fqdn(&pod.name));
+    durable::defaults(&mut b, s, role);
+    let mut cluster_id = None;
+    if mode == Mode::KRaft {
+        let own_port = bound
+            .iter()
+            .flatten()
+            .find(|l| role.is_controller() && l.name == ctrl.name)
+            .map_or(ctrl.port, |l| l.port);
+        quorum::derive(&mut b, s, &pod, &dns, role, &ctrl, offset, own_port);
+        cluster_id = cluster_id::of(&mut b, s, &given.flavor, given.vars, given.random);
+    }
+    let st = storage::derive(&mut b, s, &given.flavor, mode);
+    let plan = Plan {
+        pod,
+        flavor: given.flavor,
+        mode,
+        role,
+        id,
+        cluster_id,
+        entries: b.entries.into_values().collect(),
+        data_dirs: st.data_dirs,
+        run_as: st.run_as,
+        probe: None,
+        why_no_probe: None,
+        config_dir: st.config_dir,
+        format_command: st.format_command,
+    };
+    (plan, b.problems)
+}

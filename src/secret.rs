@@ -1,0 +1,156 @@
+//! Which Kafka keys hold secrets, so that their values are never printed:
+//! not by `plan`, not in a problem, not in a log line.
+
+/// What a secret's value is printed as.
+pub const REDACTED: &str = "<redacted>";
+
+/// True for keys whose values are never printed.
+pub fn is_secret(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    ["password", "secret", "jaas"].iter().any(|s| k.contains(s))
+}
+
+/// `value`, or [`REDACTED`] when `key` is a secret.
+pub fn shown(key: &str, value: &str) -> String {
+    if is_secret(key) {
+        REDACTED.into()
+    } else {
+        value.to_string()
+    }
+}
+
+/// True for a command-line name that says its value is a secret: a
+/// `-Djavax.net.ssl.keyStorePassword`, `-Dsasl.jaas.config`, `--token`,
+/// `-Dssl.key` (names ending in `key`; `keystore` paths are not secrets).
+fn is_secret_arg_name(name: &str) -> bool {
+    let n = name.trim_start_matches('-').to_ascii_lowercase();
+    let n = n
+        .strip_prefix('d')
+        .filter(|_| name.starts_with("-D"))
+        .unwrap_or(&n);
+    is_secret(n)
+        || [
+            "passwd",
+            "token",
+            "credential",
+            "apikey",
+            "api-key",
+            "api_key",
+        ]
+        .iter()
+        .any(|s| n.contains(s))
+        || n.ends_with("key")
+}
+
+/// One argument as a log line may show it: control characters and `\`
+/// escaped (so that no argument can end the line and forge the next one),
+/// quoted when it holds whitespace or is empty.
+fn escaped_arg(arg: &str) -> String {
+    let mut out = String::with_capacity(arg.len());
+    for c in arg.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    if arg.is_empty() || arg.chars().any(char::is_whitespace) {
+        format!("\"{out}\"")
+    } else {
+        out
+    }
+}
+
+/// A command line for a log line: `NAME=VALUE` arguments whose name says
+/// secret show [`REDACTED`] as the value, as does the argument after a
+/// secret-named flag (`--password x`); everything is escaped (see
+/// [`escaped_arg`]). The program itself gets its arguments untouched.
+pub fn shown_argv(argv: &[String]) -> String {
+    let mut out: Vec<String> = Vec::with_capacity(argv.len());
+    let mut hide_next = false;
+    for arg in argv {
+        let shown = if std::mem::take(&mut hide_next) {
+            REDACTED.to_string()
+        } else if let Some((name, _)) = arg.split_once('=') {
+            if is_secret_arg_name(name) {
+                format!("{}={REDACTED}", escaped_arg(name))
+            } else {
+                escaped_arg(arg)
+            }
+        } else {
+            hide_next = arg.starts_with('-') && is_secret_arg_name(arg);
+            escaped_arg(arg)
+        };
+        out.push(shown);
+    }
+    out.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_lines_are_logged_without_secrets_or_line_breaks() {
+        let cases: &[(&[&str], &str)] = &[
+            (&["/etc/kafka/docker/run"], "/etc/kafka/docker/run"),
+            (
+                &[
+                    "java",
+                    "-Djavax.net.ssl.keyStorePassword=hunter2",
+                    "-Djavax.net.ssl.keyStore=/ks.jks",
+                ],
+                "java -Djavax.net.ssl.keyStorePassword=<redacted> -Djavax.net.ssl.keyStore=/ks.jks",
+            ),
+            (
+                &["x", "-Dsasl.jaas.config=a b"],
+                "x -Dsasl.jaas.config=<redacted>",
+            ),
+            (
+                &["x", "-Dmy.secret=s", "-Dssl.key=k", "--token=t"],
+                "x -Dmy.secret=<redacted> -Dssl.key=<redacted> --token=<redacted>",
+            ),
+            (
+                &["x", "--password", "hunter2", "next"],
+                "x --password <redacted> next",
+            ),
+            (
+                &["x", "-Dplain=v", "positional=v"],
+                "x -Dplain=v positional=v",
+            ),
+            (&["x", "a\nINFO forged line"], "x \"a\\nINFO forged line\""),
+            (
+                &["x", "tab\there", "bell\u{7}"],
+                "x \"tab\\there\" bell\\u{7}",
+            ),
+            (&["x", ""], "x \"\""),
+            (&["x", "back\\slash"], "x back\\\\slash"),
+        ];
+        for (argv, want) in cases {
+            let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
+            let got = shown_argv(&argv);
+            assert_eq!(got, *want, "{argv:?}");
+            assert!(!got.contains('\n') && !got.contains('\r'));
+        }
+    }
+
+    #[test]
+    fn keys_that_say_secret_are_secrets() {
+        for k in [
+            "ssl.keystore.password",
+            "listener.name.x.plain.sasl.jaas.config",
+            "delegation.token.secret.key",
+        ] {
+            assert!(is_secret(k), "{k}");
+        }
+        for k in ["ssl.keystore.location", "listeners", "zookeeper.connect"] {
+            assert!(!is_secret(k), "{k}");
+        }
+        assert_eq!(shown("ssl.key.password", "x"), REDACTED);
+        assert_eq!(shown("num.partitions", "3"), "3");
+    }
+}

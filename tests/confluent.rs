@@ -1,0 +1,157 @@
+//! The confluent flavor (confluentinc/cp-kafka) run as a process: the exact
+//! environment the image's `/etc/confluent/docker/run` is exec'd with, for a
+//! ZooKeeper pod and a KRaft pod.
+
+mod util;
+
+use std::collections::BTreeMap;
+
+use util::run;
+
+fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn a_zookeeper_pod_gets_the_keys_configure_requires_in_the_images_naming() {
+    let env = [
+        ("POD_NAME", "kafka-2"),
+        ("POD_NAMESPACE", "kafka"),
+        ("KAFKA_INIT_FLAVOR", "confluent"),
+        ("KAFKA_INIT_REPLICAS", "3"),
+        ("KAFKA_ZOOKEEPER_CONNECT", "zk-service.zk:32181"),
+        ("KAFKA_HEAP_OPTS", "-Xmx1g"),
+    ];
+    let r = run(
+        &["exec", "--", "$STANDIN", "/etc/confluent/docker/run"],
+        &env,
+    );
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert_eq!(r.argv(), ["/etc/confluent/docker/run"]);
+    let want = map(&[
+        ("PATH", "/usr/bin:/bin"),
+        ("POD_NAME", "kafka-2"),
+        ("POD_NAMESPACE", "kafka"),
+        ("KAFKA_ZOOKEEPER_CONNECT", "zk-service.zk:32181"),
+        ("KAFKA_HEAP_OPTS", "-Xmx1g"),
+        ("KAFKA_BROKER_ID", "2"),
+        ("KAFKA_LISTENERS", "PLAINTEXT://:9092"),
+        (
+            "KAFKA_ADVERTISED_LISTENERS",
+            "PLAINTEXT://kafka-2.kafka.kafka.svc.cluster.local:9092",
+        ),
+        (
+            "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP",
+            "PLAINTEXT:PLAINTEXT",
+        ),
+        ("KAFKA_INTER_BROKER_LISTENER_NAME", "PLAINTEXT"),
+        ("KAFKA_LOG_DIRS", "/var/lib/kafka/data"),
+        ("KAFKA_DEFAULT_REPLICATION_FACTOR", "3"),
+        ("KAFKA_MIN_INSYNC_REPLICAS", "2"),
+        ("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "3"),
+        ("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "3"),
+        ("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "2"),
+    ]);
+    assert_eq!(
+        r.env(),
+        want,
+        "KAFKA_INIT_* removed: the image would make init.* properties of them"
+    );
+}
+
+#[test]
+fn a_kraft_pod_gets_roles_voters_and_the_cluster_id_the_image_formats_with() {
+    let env = [
+        ("POD_NAME", "kafka-1"),
+        ("POD_NAMESPACE", "kafka"),
+        ("KAFKA_INIT_FLAVOR", "confluent"),
+        ("KAFKA_INIT_REPLICAS", "3"),
+        ("CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
+    ];
+    let r = run(&["exec", "--", "$STANDIN"], &env);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let want = map(&[
+        ("PATH", "/usr/bin:/bin"),
+        ("POD_NAME", "kafka-1"),
+        ("POD_NAMESPACE", "kafka"),
+        ("CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
+        ("KAFKA_NODE_ID", "1"),
+        ("KAFKA_PROCESS_ROLES", "broker,controller"),
+        ("KAFKA_LISTENERS", "PLAINTEXT://:9092,CONTROLLER://:9093"),
+        (
+            "KAFKA_ADVERTISED_LISTENERS",
+            "PLAINTEXT://kafka-1.kafka.kafka.svc.cluster.local:9092",
+        ),
+        (
+            "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP",
+            "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        ),
+        ("KAFKA_INTER_BROKER_LISTENER_NAME", "PLAINTEXT"),
+        ("KAFKA_CONTROLLER_LISTENER_NAMES", "CONTROLLER"),
+        (
+            "KAFKA_CONTROLLER_QUORUM_VOTERS",
+            "0@kafka-0.kafka.kafka.svc.cluster.local:9093,1@kafka-1.kafka.kafka.svc.cluster.local:9093,2@kafka-2.kafka.kafka.svc.cluster.local:9093",
+        ),
+        ("KAFKA_LOG_DIRS", "/var/lib/kafka/data"),
+        ("KAFKA_DEFAULT_REPLICATION_FACTOR", "3"),
+        ("KAFKA_MIN_INSYNC_REPLICAS", "2"),
+        ("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "3"),
+        ("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "3"),
+        ("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "2"),
+    ]);
+    assert_eq!(r.env(), want);
+}
+
+#[test]
+fn a_controller_only_pod_gets_no_advertised_listeners_which_configure_refuses_there() {
+    let env = [
+        ("POD_NAME", "kafka-controller-0"),
+        ("POD_NAMESPACE", "kafka"),
+        ("KAFKA_INIT_FLAVOR", "confluent"),
+        ("KAFKA_INIT_ROLE", "controller"),
+        ("KAFKA_INIT_REPLICAS", "3"),
+        ("KAFKA_INIT_BROKER_REPLICAS", "3"),
+        ("CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
+    ];
+    let r = run(&["exec", "--", "$STANDIN"], &env);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let e = r.env();
+    assert_eq!(e["KAFKA_PROCESS_ROLES"], "controller");
+    assert!(!e.contains_key("KAFKA_ADVERTISED_LISTENERS"), "{e:?}");
+}
+
+#[test]
+fn the_default_command_is_the_images_run_script_and_its_user_owns_the_data() {
+    let env = [
+        ("POD_NAME", "kafka-0"),
+        ("KAFKA_INIT_FLAVOR", "confluent"),
+        ("KAFKA_ZOOKEEPER_CONNECT", "zk:2181"),
+    ];
+    let r = run(&["exec"], &env);
+    assert_eq!(r.code(), 1);
+    assert!(
+        r.stderr().contains("/etc/confluent/docker/run"),
+        "{}",
+        r.stderr()
+    );
+    let r = run(&["plan", "--format", "json"], &env);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
+    assert_eq!(v["flavor"], "confluent");
+    assert_eq!(v["run_as"], "1000:1000");
+    assert_eq!(v["data_dirs"][0], "/var/lib/kafka/data");
+}
+
+#[test]
+fn service_link_variables_stop_the_confluent_flavor_before_exec() {
+    let env = [
+        ("POD_NAME", "kafka-0"),
+        ("KAFKA_INIT_FLAVOR", "confluent"),
+        ("KAFKA_ZOOKEEPER_CONNECT", "zk:2181"),
+        ("KAFKA_PORT", "tcp://10.0.0.1:9092"),
+    ];
+    let r = run(&["exec", "--", "$STANDIN"], &env);
+    r.assert_stopped(&["KAFKA_PORT", "confluentinc/cp-kafka", "enableServiceLinks"]);
+}
