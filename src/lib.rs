@@ -6,6 +6,7 @@
 //! `ownership`, `probe`). See DESIGN.md in the shared folder for the shape.
 
 pub mod aliases;
+pub mod catalog;
 pub mod cli;
 pub mod cmd;
 pub mod environment;

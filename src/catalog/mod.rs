@@ -1,0 +1,567 @@
+//! The catalog of Kafka broker configs per Kafka version, generated from each
+//! version's jars (`tools/catalog-gen`, `scripts/gen-catalog.sh`) and
+//! embedded in the binary, with Kafka's own value parsing.
+//!
+//! Pure: [`select`] picks the version, [`check`] judges one key and value
+//! against it (unknown, invalid, removed, deprecated, with Kafka's wording
+//! and a fix), [`is_password`] says which keys are secrets, [`nearest`]
+//! suggests names. Nothing here reads the environment.
+
+mod data;
+mod replaced;
+mod suggest;
+pub mod value;
+
+pub use data::{Default, Dynamic, Key};
+pub use suggest::nearest;
+pub use value::{Check, Type, Value};
+
+use crate::problem::Problem;
+
+/// The setting that names the Kafka version to check against.
+pub const VERSION_VAR: &str = "KAFKA_INIT_KAFKA_VERSION";
+
+/// The version used when neither the setting nor the image states one: the
+/// newest supported release (the apache/kafka image states no version in
+/// its environment).
+pub const DEFAULT_VERSION: &str = "4.4.0";
+
+/// Variables in which an image states its Kafka version: `(variable, image)`.
+/// apache/kafka and confluentinc/cp-kafka state none in their environment
+/// (only labels), so they fall to the default.
+pub const IMAGE_VERSION_VARS: &[(&str, &str)] = &[("APP_VERSION", "bitnami/kafka")];
+
+/// A supported Kafka version (one catalog).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version(usize);
+
+impl Version {
+    /// Every supported version, oldest first.
+    pub fn all() -> impl Iterator<Item = Version> {
+        (0..data::FILES.len()).map(Version)
+    }
+
+    /// The supported version named exactly `name` (`4.4.0`).
+    pub fn exact(name: &str) -> Option<Version> {
+        data::FILES
+            .iter()
+            .position(|(v, _)| *v == name)
+            .map(Version)
+    }
+
+    /// Its name, e.g. `4.4.0`.
+    pub fn name(self) -> &'static str {
+        data::FILES[self.0].0
+    }
+
+    /// Its keys, sorted by name (internal ones included).
+    pub fn keys(self) -> &'static [Key] {
+        data::keys(self.0)
+    }
+
+    /// The key named `name`, if this version defines it.
+    pub fn key(self, name: &str) -> Option<&'static Key> {
+        let keys = self.keys();
+        keys.binary_search_by(|k| k.name.cmp(name))
+            .ok()
+            .map(|i| &keys[i])
+    }
+
+    /// Its release line, e.g. `4.0` for 4.0.2.
+    pub fn line_name(self) -> &'static str {
+        let name = self.name();
+        name.rsplit_once('.').map_or(name, |(line, _)| line)
+    }
+
+    fn line(self) -> (u32, u32) {
+        line_of(self.name()).unwrap_or((0, 0))
+    }
+}
+
+/// `(major, minor)` of a version string (`3.9.1` → (3, 9)).
+fn line_of(v: &str) -> Option<(u32, u32)> {
+    let mut parts = v.split('.');
+    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+}
+
+/// Where the selected version came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// `KAFKA_INIT_KAFKA_VERSION`.
+    Setting,
+    /// A variable the image sets (`APP_VERSION`).
+    Image(&'static str),
+    /// Neither: [`DEFAULT_VERSION`].
+    Default,
+}
+
+/// The version kafka-init checks against, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    /// The catalog used.
+    pub version: Version,
+    /// The version asked for (may be a patch release without a catalog of its own).
+    pub requested: String,
+    /// Where `requested` came from.
+    pub source: Source,
+    /// False when no catalog of `requested`'s line exists and the nearest
+    /// one stands in: keys it does not know may be real, so the caller
+    /// should report unknown keys as warnings only.
+    pub exact_line: bool,
+    /// One line for `plan` and the exec summary: "Kafka 3.9.0 (APP_VERSION, set by bitnami/kafka)".
+    pub why: String,
+}
+
+/// Picks the catalog: `KAFKA_INIT_KAFKA_VERSION` if set, else the version
+/// the image states (`image_env` looks up the image's variables), else
+/// [`DEFAULT_VERSION`]. A patch release without a catalog uses its line's
+/// (3.9.1 → 3.9.2); a line without one uses the nearest older line, or the
+/// oldest. A value that is no version is a problem.
+pub fn select(
+    setting: Option<&str>,
+    image_env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Selection, Problem> {
+    let (requested, source) = match setting.map(str::trim) {
+        Some(v) => (v.to_string(), Source::Setting),
+        None => match IMAGE_VERSION_VARS
+            .iter()
+            .find_map(|(var, image)| image_env(var).map(|v| (v, *var, *image)))
+        {
+            Some((v, var, _)) => (v.trim().to_string(), Source::Image(var)),
+            None => (DEFAULT_VERSION.to_string(), Source::Default),
+        },
+    };
+    let Some(line) = line_of(&requested) else {
+        let var = match source {
+            Source::Image(var) => var,
+            _ => VERSION_VAR,
+        };
+        return Err(Problem::new(
+            var,
+            requested.clone(),
+            "not a Kafka version (expected MAJOR.MINOR.PATCH such as 3.9.0)",
+            format!(
+                "set {VERSION_VAR} to the broker's Kafka version; catalogs: {}",
+                Version::all()
+                    .map(Version::name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    };
+    let (version, exact_line) = nearest_catalog(&requested, line);
+    let origin = match &source {
+        Source::Setting => VERSION_VAR.to_string(),
+        Source::Image(var) => {
+            let image = IMAGE_VERSION_VARS
+                .iter()
+                .find(|(v, _)| v == var)
+                .map_or("the image", |(_, i)| i);
+            format!("{var}, set by {image}")
+        }
+        Source::Default => format!("the default; set {VERSION_VAR} to change it"),
+    };
+    let mut why = format!("Kafka {requested} ({origin})");
+    if version.name() != requested {
+        why.push_str(&format!(", checked against the {} catalog", version.name()));
+    }
+    if !exact_line {
+        why.push_str(": no catalog for this release line, unknown keys are only warned about");
+    }
+    Ok(Selection {
+        version,
+        requested,
+        source,
+        exact_line,
+        why,
+    })
+}
+
+/// The catalog for `requested`: itself, else the newest of its line, else
+/// the newest older line's, else the oldest.
+fn nearest_catalog(requested: &str, line: (u32, u32)) -> (Version, bool) {
+    if let Some(v) = Version::exact(requested) {
+        return (v, true);
+    }
+    if let Some(v) = Version::all().filter(|v| v.line() == line).last() {
+        return (v, true);
+    }
+    let older = Version::all().filter(|v| v.line() < line).last();
+    (older.unwrap_or(Version(0)), false)
+}
+
+/// What is wrong with a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FindingKind {
+    /// No Kafka code reads this key: the broker would ignore it silently.
+    Unknown,
+    /// The value is refused by Kafka's parsing or validator.
+    Invalid,
+    /// The key existed in an older version and was removed.
+    Removed,
+    /// The key still works but is deprecated: a warning, not fatal.
+    Deprecated,
+}
+
+/// One finding about one key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Its kind.
+    pub kind: FindingKind,
+    /// The rule, in Kafka's wording where Kafka has one. Never contains the
+    /// value of a password key.
+    pub rule: String,
+    /// What to do about it.
+    pub fix: String,
+}
+
+impl Finding {
+    /// True for findings that should stop the start (all but deprecations).
+    pub fn is_fatal(&self) -> bool {
+        self.kind != FindingKind::Deprecated
+    }
+}
+
+/// What a key is checked in the light of: this broker's listeners and the
+/// user's extra keys.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// This broker's listener names (any case), for `listener.name.<l>.`;
+    /// empty: any listener name is accepted.
+    pub listeners: Vec<String>,
+    /// Keys plugins read that Kafka cannot know (`KAFKA_INIT_EXTRA_KEYS`,
+    /// parsed with [`parse_extra_keys`]): exact keys or `prefix.*`.
+    pub extra_keys: Vec<String>,
+    /// The configured `remote.log.storage.manager.impl.prefix` (None: Kafka's default).
+    pub rsm_prefix: Option<String>,
+    /// The configured `remote.log.metadata.manager.impl.prefix` (None: Kafka's default).
+    pub rlmm_prefix: Option<String>,
+}
+
+/// The setting for keys read by plugins.
+pub const EXTRA_KEYS_VAR: &str = "KAFKA_INIT_EXTRA_KEYS";
+
+/// Parses `KAFKA_INIT_EXTRA_KEYS`: comma-separated exact keys or
+/// `prefix.*`; blanks between commas are ignored. The error names a bad entry.
+pub fn parse_extra_keys(raw: &str) -> Result<Vec<String>, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(|e| {
+            let body = e.strip_suffix(".*").unwrap_or(e);
+            let ok = !body.is_empty()
+                && !body.contains('*')
+                && body
+                    .chars()
+                    .all(|c| c.is_ascii_graphic() && c != '=' && c != ':');
+            if ok {
+                Ok(e.to_string())
+            } else {
+                Err(format!(
+                    "{e}: expected a key such as super.users or a prefix such as my.plugin.*"
+                ))
+            }
+        })
+        .collect()
+}
+
+/// Keys that Kafka's own plugins read from the broker's originals (not in
+/// any ConfigDef): the authorizers (`StandardAuthorizer`, 3.9's
+/// `AclAuthorizer`) and `JmxReporter`.
+const PLUGIN_KEYS: &[&str] = &[
+    "super.users",
+    "allow.everyone.if.no.acl.found",
+    "metrics.jmx.include",
+    "metrics.jmx.exclude",
+];
+
+/// Prefixes read as groups by Kafka (research: "Legal keys that are not in
+/// the ConfigDef"): the topic-based remote log metadata manager's clients.
+const CLIENT_PREFIXES: &[&str] = &[
+    "remote.log.metadata.common.client.",
+    "remote.log.metadata.producer.",
+    "remote.log.metadata.consumer.",
+    "remote.log.metadata.admin.",
+];
+
+/// Judges one key and its value for `version`: nothing when Kafka would
+/// take it as it is.
+pub fn check(version: Version, key: &str, value: &str, ctx: &Context) -> Vec<Finding> {
+    if is_extra(key, &ctx.extra_keys) || PLUGIN_KEYS.contains(&key) {
+        return vec![];
+    }
+    if let Some(k) = version.key(key) {
+        return check_known(version, k, key, value);
+    }
+    if let Some(rest) = key.strip_prefix("listener.name.") {
+        return check_listener_key(version, key, rest, value, ctx);
+    }
+    if let Some(found) = check_prefixed(version, key, ctx) {
+        return found;
+    }
+    not_in_catalog(version, key)
+}
+
+fn check_known(version: Version, k: &Key, shown_key: &str, value: &str) -> Vec<Finding> {
+    let mut out = vec![];
+    if let Err(rule) = validate(k, shown_key, value) {
+        let rule = if k.ty == Type::Password {
+            format!(
+                "the value of {shown_key} is refused by Kafka (value not shown: it is a password)"
+            )
+        } else {
+            rule
+        };
+        out.push(Finding {
+            kind: FindingKind::Invalid,
+            rule,
+            fix: format!("give {shown_key} {}", valid_values(k)),
+        });
+    }
+    if let Some(removal) = removed_after(version, k.name) {
+        out.push(Finding {
+            kind: FindingKind::Deprecated,
+            rule: format!("{shown_key} is removed in Kafka {removal}"),
+            fix: replacement_fix(k.name, "before upgrading"),
+        });
+    } else if k.deprecated {
+        out.push(Finding {
+            kind: FindingKind::Deprecated,
+            rule: format!("{shown_key} is deprecated in Kafka {}", version.name()),
+            fix: replacement_fix(k.name, "when you can"),
+        });
+    }
+    out
+}
+
+/// Parses and validates `raw` as `key` the way Kafka does; the error is
+/// Kafka's message.
+pub fn validate(key: &Key, shown_key: &str, raw: &str) -> Result<Value, String> {
+    let parsed = value::parse(shown_key, key.ty, raw)?;
+    for c in &key.checks {
+        value::validate(shown_key, c, &parsed)?;
+    }
+    Ok(parsed)
+}
+
+/// Parses a value of a catalog key the way Kafka does (for the rules):
+/// None when the version does not define the key.
+pub fn parse_value(version: Version, key: &str, raw: &str) -> Option<Result<Value, String>> {
+    version.key(key).map(|k| validate(k, key, raw))
+}
+
+/// Describes what a key accepts, for fixes and `explain`.
+pub fn valid_values(k: &Key) -> String {
+    let ty = match k.ty {
+        Type::Boolean => "true or false".to_string(),
+        Type::List => "a comma-separated list".to_string(),
+        other => format!("a {}", other.kafka_name()),
+    };
+    if k.checks.is_empty() {
+        return ty;
+    }
+    let checks: Vec<String> = k.checks.iter().map(ToString::to_string).collect();
+    format!("{ty}: {}", checks.join(" and "))
+}
+
+fn replacement_fix(key: &str, when: &str) -> String {
+    match replaced::replacement(key) {
+        Some(r) => format!("use {r} {when}"),
+        None => format!("remove it {when}"),
+    }
+}
+
+/// `listener.name.<listener>.<key>`, or `.<mechanism>.<key>` for SASL: the
+/// listener must be one of this broker's (the prefix is lower case), and
+/// the stripped key is parsed as that key (`AbstractConfig.valuesWithPrefixOverride`).
+fn check_listener_key(
+    version: Version,
+    key: &str,
+    rest: &str,
+    value: &str,
+    ctx: &Context,
+) -> Vec<Finding> {
+    let Some((listener, inner)) = rest.split_once('.') else {
+        return not_in_catalog(version, key);
+    };
+    let listeners: Vec<String> = ctx.listeners.iter().map(|l| l.to_lowercase()).collect();
+    if !listeners.is_empty() && !listeners.iter().any(|l| l == listener) {
+        let hint = if listeners.iter().any(|l| l.eq_ignore_ascii_case(listener)) {
+            "; Kafka's prefix uses the listener name in lower case".to_string()
+        } else {
+            String::new()
+        };
+        return vec![Finding {
+            kind: FindingKind::Unknown,
+            rule: format!(
+                "{key}: this broker has no listener {listener:?} (listeners: {}){hint}",
+                listeners.join(", ")
+            ),
+            fix: format!(
+                "use listener.name.<listener>. with one of {} in lower case",
+                listeners.join(", ")
+            ),
+        }];
+    }
+    if let Some(k) = version.key(inner) {
+        return check_known(version, k, key, value);
+    }
+    if let Some(k) = inner.split_once('.').and_then(|(_, k)| version.key(k)) {
+        return check_known(version, k, key, value);
+    }
+    let mut found = not_in_catalog(version, inner);
+    for f in &mut found {
+        f.rule = format!("{key}: {}", f.rule);
+    }
+    found
+}
+
+/// Config providers and tiered storage's plugin prefixes: None when `key`
+/// is under none of them.
+fn check_prefixed(version: Version, key: &str, ctx: &Context) -> Option<Vec<Finding>> {
+    if key == "config.providers" {
+        return Some(vec![]);
+    }
+    if let Some(rest) = key.strip_prefix("config.providers.") {
+        // config.providers.<name>.class and config.providers.<name>.param.<p> (AbstractConfig).
+        let ok = match rest.split_once('.') {
+            Some((name, tail)) => {
+                !name.is_empty()
+                    && (tail == "class" || tail.starts_with("param.") && tail.len() > 6)
+            }
+            None => false,
+        };
+        return Some(if ok {
+            vec![]
+        } else {
+            vec![Finding {
+                kind: FindingKind::Unknown,
+                rule: format!("{key}: Kafka reads config.providers.<name>.class and config.providers.<name>.param.<param> only"),
+                fix: "write the provider's class as config.providers.<name>.class and its parameters as config.providers.<name>.param.<param>".into(),
+            }]
+        });
+    }
+    let rsm = ctx.rsm_prefix.clone().unwrap_or_else(|| {
+        default_text(
+            version,
+            "remote.log.storage.manager.impl.prefix",
+            "rsm.config.",
+        )
+    });
+    let rlmm = ctx.rlmm_prefix.clone().unwrap_or_else(|| {
+        default_text(
+            version,
+            "remote.log.metadata.manager.impl.prefix",
+            "rlmm.config.",
+        )
+    });
+    let tiered = [rsm.as_str(), rlmm.as_str()]
+        .into_iter()
+        .filter(|p| !p.is_empty());
+    if tiered
+        .chain(CLIENT_PREFIXES.iter().copied())
+        .any(|p| key.starts_with(p) && key.len() > p.len())
+    {
+        return Some(vec![]);
+    }
+    None
+}
+
+fn default_text(version: Version, key: &str, fallback: &str) -> String {
+    match version.key(key).map(|k| &k.default) {
+        Some(Default::Value(v)) => v.clone(),
+        _ => fallback.to_string(),
+    }
+}
+
+/// A key this version does not define: removed, newer, or unknown.
+fn not_in_catalog(version: Version, key: &str) -> Vec<Finding> {
+    let extra = format!("if a plugin reads it, add it to {EXTRA_KEYS_VAR} (exact key or prefix.*)");
+    let holders: Vec<Version> = Version::all().filter(|v| v.key(key).is_some()).collect();
+    if let Some(last) = holders.iter().copied().filter(|v| *v < version).max() {
+        let removed_in = Version::all().find(|v| *v > last).unwrap_or(version);
+        return vec![Finding {
+            kind: FindingKind::Removed,
+            rule: format!(
+                "{key} was removed in Kafka {} (last in {}); Kafka {} ignores it",
+                removed_in.line_name(),
+                last.name(),
+                version.name()
+            ),
+            fix: replacement_fix(key, "instead"),
+        }];
+    }
+    if let Some(first) = holders.first() {
+        return vec![Finding {
+            kind: FindingKind::Unknown,
+            rule: format!(
+                "{key} is unknown to Kafka {}: it appears in Kafka {}",
+                version.name(),
+                first.name()
+            ),
+            fix: format!("remove it, or set {VERSION_VAR} if the broker runs a newer Kafka"),
+        }];
+    }
+    let suggestions = nearest(
+        key,
+        version
+            .keys()
+            .iter()
+            .filter(|k| !k.internal)
+            .map(|k| k.name),
+    );
+    let fix = if suggestions.is_empty() {
+        format!("check the key's spelling; {extra}")
+    } else {
+        format!("did you mean {}? {extra}", suggestions.join(", "))
+    };
+    vec![Finding {
+        kind: FindingKind::Unknown,
+        rule: format!(
+            "{key} is not a Kafka {} broker config: the broker would ignore it silently",
+            version.name()
+        ),
+        fix,
+    }]
+}
+
+/// The first supported version after `version` that drops `key`, when one does.
+fn removed_after(version: Version, key: &str) -> Option<&'static str> {
+    Version::all()
+        .filter(|v| *v > version)
+        .find(|v| v.key(key).is_none())
+        .map(Version::line_name)
+}
+
+fn is_extra(key: &str, extra: &[String]) -> bool {
+    extra.iter().any(|e| match e.strip_suffix('*') {
+        Some(prefix) => key.starts_with(prefix),
+        None => key == e,
+    })
+}
+
+/// True for every key Kafka declares PASSWORD in any supported version, and
+/// for their per-listener forms `listener.name.<l>.<key>` and
+/// `listener.name.<l>.<mechanism>.<key>`.
+pub fn is_password(key: &str) -> bool {
+    let declared =
+        |k: &str| Version::all().any(|v| v.key(k).is_some_and(|k| k.ty == Type::Password));
+    if declared(key) {
+        return true;
+    }
+    let Some(rest) = key.strip_prefix("listener.name.") else {
+        return false;
+    };
+    let Some((_, inner)) = rest.split_once('.') else {
+        return false;
+    };
+    declared(inner) || inner.split_once('.').is_some_and(|(_, k)| declared(k))
+}
+
+/// The supported versions that define `key`.
+pub fn versions_with(key: &str) -> Vec<Version> {
+    Version::all().filter(|v| v.key(key).is_some()).collect()
+}
+
+#[cfg(test)]
+mod tests;
