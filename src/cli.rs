@@ -19,6 +19,9 @@ USAGE:
       check meta.properties against this pod's id, optionally copy this binary into DIR.
   kafka-init probe [--ready] [--timeout DUR]
       Liveness (ApiVersions) or readiness (registered and in every ISR) over the Kafka protocol.
+  kafka-init explain [--kafka-version V] [KEY]
+      What the Kafka config catalog knows about KEY for the selected Kafka version
+      (KAFKA_INIT_KAFKA_VERSION, the image's APP_VERSION, else the default); no KEY: all keys.
   kafka-init version | --help
 
 FLAVORS: bitnami (default), apache, properties (also KAFKA_INIT_FLAVOR).
@@ -58,6 +61,11 @@ pub enum Command {
     },
     /// `probe`.
     Probe { ready: bool, timeout: Duration },
+    /// `explain`.
+    Explain {
+        key: Option<String>,
+        kafka_version: Option<String>,
+    },
     /// `--help`.
     Help,
     /// `version`.
@@ -89,6 +97,8 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     let mut ready = false;
     let mut timeout = Duration::from_secs(2);
     let mut command = vec![];
+    let mut key = None;
+    let mut kafka_version = None;
     let mut i = 0;
     while i < rest.len() {
         let arg = rest[i].as_str();
@@ -132,7 +142,9 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                     format!("--timeout {v}: expected a duration such as 2s or 500ms")
                 })?;
             }
+            ("explain", "--kafka-version") => kafka_version = Some(value()?),
             (_, "--help" | "-h") => return Ok(Command::Help),
+            ("explain", k) if key.is_none() && !k.starts_with('-') => key = Some(k.to_string()),
             _ => return Err(format!("unknown argument for {sub}: {arg}")),
         }
         i += 1;
@@ -146,6 +158,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         "exec" => Command::Exec { flavor, command },
         "prepare" => Command::Prepare { flavor, install_to },
         "probe" => Command::Probe { ready, timeout },
+        "explain" => Command::Explain { key, kafka_version },
         "version" | "--version" | "-V" => Command::Version,
         "help" | "--help" | "-h" => Command::Help,
         other => return Err(format!("unknown subcommand {other}")),
@@ -198,8 +211,23 @@ mod tests {
                 install_to: Some("/kafka-init".into())
             })
         );
+        assert_eq!(
+            p(&["explain", "--kafka-version", "3.9.0", "log.dirs"]),
+            Ok(Command::Explain {
+                key: Some("log.dirs".into()),
+                kafka_version: Some("3.9.0".into())
+            })
+        );
+        assert_eq!(
+            p(&["explain"]),
+            Ok(Command::Explain {
+                key: None,
+                kafka_version: None
+            })
+        );
         for bad in [
-            &["plan", "--format", "yaml"][..],
+            &["explain", "a", "b"][..],
+            &["plan", "--format", "yaml"],
             &["probe", "--timeout", "soon"],
             &["frobnicate"],
             &["plan", "--pod"],

@@ -38,6 +38,9 @@ fn main() -> ExitCode {
             cmd::prepare::run(&inputs, flavor.as_deref(), install_to.as_deref())
         }
         Command::Probe { ready, timeout } => cmd::probe::run(&inputs, ready, timeout),
+        Command::Explain { key, kafka_version } => {
+            cmd::explain::run(&inputs, key.as_deref(), kafka_version.as_deref())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -355,6 +355,7 @@ pub fn valid_values(k: &Key) -> String {
     let ty = match k.ty {
         Type::Boolean => "true or false".to_string(),
         Type::List => "a comma-separated list".to_string(),
+        Type::Int => "an INT".to_string(),
         other => format!("a {}", other.kafka_name()),
     };
     if k.checks.is_empty() {
@@ -367,7 +368,7 @@ pub fn valid_values(k: &Key) -> String {
 fn replacement_fix(key: &str, when: &str) -> String {
     match replaced::replacement(key) {
         Some(r) => format!("use {r} {when}"),
-        None => format!("remove it {when}"),
+        None => "remove it".to_string(),
     }
 }
 

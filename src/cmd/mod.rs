@@ -2,6 +2,7 @@
 //! nothing when it has problems.
 
 pub mod exec;
+pub mod explain;
 pub mod plan;
 pub mod prepare;
 pub mod probe;
