@@ -12,7 +12,8 @@
 //!   `list:legacy:A,B` (3.9's ValidList: each entry in the set),
 //!   `list:FLAGS:A,B` (4.2+: no duplicates, `e` empty list allowed, `n` null
 //!   allowed, entries non-empty and, when given, in the set), `nonempty`,
-//!   `nonnull`, `nonempty-noctl`, `voters`, `bootstrap`, `mv:A,B` (the
+//!   `nonnull`, `nonempty-noctl`, `voters:P`, `bootstrap:P` (P: `strict` or
+//!   `lax`, the version's `Utils` host:port pattern), `mv:A,B` (the
 //!   metadata versions the validator accepts) and `ranges:LO..HI|…=MESSAGE`
 //!   (an opaque validator, probed by the generator);
 //! - flags: `i` internal, `p` password, `b` per-broker dynamic, `c`
@@ -20,7 +21,7 @@
 
 use std::sync::OnceLock;
 
-use super::value::{Bound, Check, Type};
+use super::value::{Bound, Check, HostPattern, Type};
 
 /// The supported versions, oldest first, with their catalog files. Keep in
 /// step with `versions` in scripts/gen-catalog.sh.
@@ -170,8 +171,8 @@ fn parse_check(spec: &'static str) -> Option<Check> {
         "nonempty" => Check::NonEmpty,
         "nonnull" => Check::NonNull,
         "nonempty-noctl" => Check::NonEmptyNoControl,
-        "voters" => Check::Voters,
-        "bootstrap" => Check::Bootstrap,
+        "voters" => Check::Voters(host_pattern(rest)?),
+        "bootstrap" => Check::Bootstrap(host_pattern(rest)?),
         "mv" => Check::MetadataVersion(set(rest)),
         "ranges" => {
             let (ranges, message) = rest.split_once('=')?;
@@ -189,6 +190,14 @@ fn parse_check(spec: &'static str) -> Option<Check> {
         }
         _ => return None,
     })
+}
+
+fn host_pattern(name: &str) -> Option<HostPattern> {
+    match name {
+        "strict" => Some(HostPattern::Strict),
+        "lax" => Some(HostPattern::Lax),
+        _ => None,
+    }
 }
 
 /// A range bound: empty for none, else the number as Java printed it.

@@ -104,9 +104,9 @@ pub enum Check {
     /// `NonEmptyStringWithoutControlChars`.
     NonEmptyNoControl,
     /// `controller.quorum.voters`: `{id}@{host}:{port}` entries.
-    Voters,
+    Voters(HostPattern),
     /// `controller.quorum.bootstrap.servers`: `{host}:{port}` entries.
-    Bootstrap,
+    Bootstrap(HostPattern),
     /// `MetadataVersionValidator`: one of these versions.
     MetadataVersion(Vec<&'static str>),
     /// An opaque validator, as the integer ranges it accepted when probed.
@@ -162,8 +162,8 @@ impl fmt::Display for Check {
             Check::NonEmptyNoControl => {
                 write!(f, "non-empty string without ISO control characters")
             }
-            Check::Voters => write!(f, "{{id}}@{{host}}:{{port}} entries"),
-            Check::Bootstrap => write!(f, "{{host}}:{{port}} entries"),
+            Check::Voters(_) => write!(f, "{{id}}@{{host}}:{{port}} entries"),
+            Check::Bootstrap(_) => write!(f, "{{host}}:{{port}} entries"),
             Check::MetadataVersion(v) => write!(
                 f,
                 "a metadata version ({} ... {})",
@@ -183,6 +183,17 @@ impl fmt::Display for Check {
             }
         }
     }
+}
+
+/// The `host:port` pattern of a version's `Utils.getHost` / `getPort`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostPattern {
+    /// `^(?:[0-9a-zA-Z\-%._]*://)?\[?([0-9a-zA-Z\-%._:]*)]?:([0-9]+)`: an
+    /// optional scheme, then host characters only (3.9.0, 4.x).
+    Strict,
+    /// `.*?\[?([0-9a-zA-Z\-%._:]*)\]?:([0-9]+)`: anything, then the
+    /// longest run of host characters (3.9.2).
+    Lax,
 }
 
 /// A value parsed the way Kafka parses it.
@@ -321,12 +332,14 @@ pub fn validate(key: &str, check: &Check, value: &Value) -> Result<(), String> {
                 "String may not contain control sequences but had the following ASCII chars: ",
             ))
         }
-        (Check::Voters, Value::List(entries)) => entries.iter().try_for_each(|e| voter(key, e)),
-        (Check::Bootstrap, Value::List(entries)) => {
-            entries.iter().try_for_each(|e| bootstrap(key, e))
+        (Check::Voters(p), Value::List(entries)) => {
+            entries.iter().try_for_each(|e| voter(key, e, *p))
+        }
+        (Check::Bootstrap(p), Value::List(entries)) => {
+            entries.iter().try_for_each(|e| bootstrap(key, e, *p))
         }
         (Check::MetadataVersion(versions), Value::Text(s)) => {
-            if versions.contains(&s.as_str()) {
+            if versions.contains(&metadata_version_key(s).as_str()) {
                 Ok(())
             } else {
                 Err(invalid(
@@ -344,6 +357,18 @@ pub fn validate(key: &str, check: &Check, value: &Value) -> Result<(), String> {
             }
         }
         _ => Ok(()),
+    }
+}
+
+/// `MetadataVersion.fromVersionString`: only the first two dot-separated
+/// parts count (three for `0.x`), so `3.9.0` reads as `3.9`.
+fn metadata_version_key(s: &str) -> String {
+    let parts = java_split(s, '.');
+    let n = if s.starts_with("0.") { 3 } else { 2 };
+    if n >= parts.len() {
+        s.to_string()
+    } else {
+        parts[..n].join(".")
     }
 }
 
@@ -372,8 +397,8 @@ fn one_of(key: &str, s: &str, values: &[&str], case_insensitive: bool) -> Result
 }
 
 /// `ValidList.ensureValid`: 3.9 checks entries against the set only; 4.2+
-/// (KIP-1161) refuses an empty list (unless allowed), duplicates and empty
-/// entries, in that order.
+/// (KIP-1161) refuses an empty list (unless allowed), then duplicates, then
+/// entry by entry an empty one or one outside the set.
 fn valid_list(
     key: &str,
     entries: &[String],
@@ -398,20 +423,20 @@ fn valid_list(
                 "Configuration '{key}' values must not be duplicated."
             ));
         }
-        if entries.iter().any(String::is_empty) {
-            return Err(format!("Configuration '{key}' values must not be empty."));
+    }
+    entries.iter().try_for_each(|e| {
+        if !legacy && e.is_empty() {
+            Err(format!("Configuration '{key}' values must not be empty."))
+        } else if values.is_empty() {
+            Ok(())
+        } else {
+            one_of(key, e, values, false)
         }
-    }
-    if values.is_empty() {
-        return Ok(());
-    }
-    entries
-        .iter()
-        .try_for_each(|e| one_of(key, e, values, false))
+    })
 }
 
 /// One `controller.quorum.voters` entry, as `QuorumConfig.parseVoterConnections`.
-fn voter(key: &str, entry: &str) -> Result<(), String> {
+fn voter(key: &str, entry: &str, pattern: HostPattern) -> Result<(), String> {
     let form = "Each entry should be in the form `{id}@{host}:{port}`.";
     let parts = java_split(entry, '@');
     let [id, address] = parts[..] else {
@@ -420,7 +445,7 @@ fn voter(key: &str, entry: &str) -> Result<(), String> {
     if java_parse_int(id, i32::MIN.into(), i32::MAX.into()).is_none() {
         return Err(format!("Failed to parse voter ID as an integer from {id}"));
     }
-    match host_port(address) {
+    match host_port(address, pattern) {
         HostPort::Ok => Ok(()),
         HostPort::BadHost => Err(format!(
             "Failed to parse host name from entry {entry} for the configuration {key}. {form}"
@@ -432,9 +457,9 @@ fn voter(key: &str, entry: &str) -> Result<(), String> {
 }
 
 /// One `controller.quorum.bootstrap.servers` entry, as `QuorumConfig.parseBootstrapServer`.
-fn bootstrap(key: &str, entry: &str) -> Result<(), String> {
+fn bootstrap(key: &str, entry: &str, pattern: HostPattern) -> Result<(), String> {
     let form = "Each entry should be in the form \"{host}:{port}\"";
-    match host_port(entry) {
+    match host_port(entry, pattern) {
         HostPort::Ok => Ok(()),
         HostPort::BadHost => Err(format!(
             "Failed to parse host name from {entry} for the configuration {key}. {form}"
@@ -451,12 +476,24 @@ enum HostPort {
     BadPort,
 }
 
-/// `Utils.getHost` / `getPort` with their pattern
-/// `^(?:[0-9a-zA-Z\-%._]*://)?\[?([0-9a-zA-Z\-%._:]*)]?:([0-9]+)` matched
-/// whole: the host is everything before the last `:` that only digits
-/// follow; the port must fit an int.
-fn host_port(address: &str) -> HostPort {
+/// `Utils.getHost` / `getPort` (then `validHostPattern`), their pattern
+/// matched whole: the host ends at the last `:` that only digits follow;
+/// the port must fit an int.
+fn host_port(address: &str, pattern: HostPattern) -> HostPort {
     let host_char = |c: char| c.is_ascii_alphanumeric() || "-%._:".contains(c);
+    if pattern == HostPattern::Lax {
+        // Any prefix is skipped, so only the `:port` ending matters.
+        return match address.rsplit_once(':') {
+            Some((_, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => {
+                if port.parse::<i32>().is_ok() {
+                    HostPort::Ok
+                } else {
+                    HostPort::BadPort
+                }
+            }
+            _ => HostPort::BadHost,
+        };
+    }
     let rest = match address.split_once("://") {
         Some((scheme, rest)) if scheme.chars().all(|c| host_char(c) && c != ':') => rest,
         _ => address,
@@ -698,7 +735,10 @@ mod tests {
             "1@a:1@",
         ];
         for e in ok {
-            assert!(voter("controller.quorum.voters", e).is_ok(), "{e}");
+            assert!(
+                voter("controller.quorum.voters", e, HostPattern::Strict).is_ok(),
+                "{e}"
+            );
         }
         let bad = [
             (
@@ -712,12 +752,23 @@ mod tests {
             ("1@a:99999999999", "Failed to parse host port from entry"),
         ];
         for (e, want) in bad {
-            let got = voter("controller.quorum.voters", e).unwrap_err();
+            let got = voter("controller.quorum.voters", e, HostPattern::Strict).unwrap_err();
             assert!(got.contains(want), "{e}: {got}");
         }
-        assert!(bootstrap("k", "a:1").is_ok());
-        assert!(bootstrap("k", "PLAINTEXT://a:1").is_ok());
-        assert!(bootstrap("k", "a").is_err());
+        assert!(bootstrap("k", "a:1", HostPattern::Strict).is_ok());
+        assert!(bootstrap("k", "PLAINTEXT://a:1", HostPattern::Strict).is_ok());
+        assert!(bootstrap("k", "a", HostPattern::Strict).is_err());
+        // 3.9.2's pattern skips any prefix.
+        assert!(voter("k", "1@a b:1", HostPattern::Lax).is_ok());
+        assert!(voter("k", "1@a", HostPattern::Lax).is_err());
+    }
+
+    #[test]
+    fn metadata_versions_count_only_their_first_parts() {
+        assert_eq!(metadata_version_key("3.9.0"), "3.9");
+        assert_eq!(metadata_version_key("3.9-IV0"), "3.9-IV0");
+        assert_eq!(metadata_version_key("0.10.0.1"), "0.10.0");
+        assert_eq!(metadata_version_key("3.9."), "3.9.");
     }
 
     #[test]

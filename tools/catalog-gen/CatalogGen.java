@@ -106,9 +106,9 @@ public class CatalogGen {
                 return String.join("&", parts);
             }
             case "org.apache.kafka.raft.QuorumConfig$ControllerQuorumVotersValidator":
-                return "voters";
+                return "voters:" + hostPortPattern();
             case "org.apache.kafka.raft.QuorumConfig$ControllerQuorumBootstrapServersValidator":
-                return "bootstrap";
+                return "bootstrap:" + hostPortPattern();
             case "org.apache.kafka.server.common.MetadataVersionValidator":
                 return "mv:" + join(metadataVersions(name, v));
             default:
@@ -116,6 +116,25 @@ public class CatalogGen {
                 if (type == ConfigDef.Type.INT || type == ConfigDef.Type.LONG || type == ConfigDef.Type.SHORT)
                     return probeIntegers(name, type, v);
                 throw new IllegalStateException(name + ": cannot read validator " + cls + " (" + v + ")");
+        }
+    }
+
+    /**
+     * Which of the two host:port patterns this version's Utils.getHost uses:
+     * `strict` (an optional scheme, then host characters only) or `lax` (any
+     * prefix, then the longest run of host characters; 3.9.2 went back to it).
+     */
+    private static String hostPortPattern() throws Exception {
+        Field f = Class.forName("org.apache.kafka.common.utils.Utils").getDeclaredField("HOST_PORT_PATTERN");
+        f.setAccessible(true);
+        String p = f.get(null).toString();
+        switch (p) {
+            case "^(?:[0-9a-zA-Z\\-%._]*://)?\\[?([0-9a-zA-Z\\-%._:]*)]?:([0-9]+)":
+                return "strict";
+            case ".*?\\[?([0-9a-zA-Z\\-%._:]*)\\]?:([0-9]+)":
+                return "lax";
+            default:
+                throw new IllegalStateException("unknown Utils.HOST_PORT_PATTERN " + p);
         }
     }
 
