@@ -1,8 +1,12 @@
-//! The embedded catalog files (`data/<version>.tsv`, written by
-//! `tools/catalog-gen/CatalogGen.java` from each version's jars) and their
-//! reader.
+//! The embedded catalog (`data/embedded.tsv`) and its reader. The
+//! generator (`tools/catalog-gen/CatalogGen.java`) writes one file per
+//! version, `data/<version>.tsv`, from that version's jars;
+//! `scripts/gen-catalog.sh` merges them into `embedded.tsv`, whose first
+//! line names the versions (`# versions TAB 3.9.0 TAB ...`) and whose other
+//! lines are a version's line prefixed by the mask of the versions that
+//! have it (`xx...`: 3.9.0 and 3.9.2).
 //!
-//! One line per key: `name TAB type TAB default TAB validator TAB flags`;
+//! A version's line: `name TAB type TAB default TAB validator TAB flags`;
 //! lines starting with `#` are comments. Fields:
 //! - type: Kafka's `ConfigDef.Type` in lower case;
 //! - default: `!` none (the key is required), `~` null, else the default as
@@ -23,15 +27,8 @@ use std::sync::OnceLock;
 
 use super::value::{Bound, Check, HostPattern, Type};
 
-/// The supported versions, oldest first, with their catalog files. Keep in
-/// step with `versions` in scripts/gen-catalog.sh.
-pub(super) const FILES: &[(&str, &str)] = &[
-    ("3.9.0", include_str!("data/3.9.0.tsv")),
-    ("3.9.2", include_str!("data/3.9.2.tsv")),
-    ("4.0.2", include_str!("data/4.0.2.tsv")),
-    ("4.1.2", include_str!("data/4.1.2.tsv")),
-    ("4.4.0", include_str!("data/4.4.0.tsv")),
-];
+/// The merged catalog of every supported version.
+const EMBEDDED: &str = include_str!("data/embedded.tsv");
 
 /// Whether and how a key can change while the broker runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,31 +71,60 @@ pub struct Key {
     pub deprecated: bool,
 }
 
-/// The parsed catalog of each supported version, built on first use.
-static PARSED: [OnceLock<Vec<Key>>; 5] = [
-    OnceLock::new(),
-    OnceLock::new(),
-    OnceLock::new(),
-    OnceLock::new(),
-    OnceLock::new(),
-];
-
-/// The keys of version `index` (into [`FILES`]), sorted by name.
-pub(super) fn keys(index: usize) -> &'static [Key] {
-    PARSED[index].get_or_init(|| parse_file(FILES[index].1))
+/// The supported versions (oldest first) and the keys of each, sorted by name.
+struct Catalog {
+    versions: Vec<&'static str>,
+    keys: Vec<Vec<Key>>,
 }
 
-/// Reads one catalog file. The files are generated and checked in CI
+/// Built on first use.
+static CATALOG: OnceLock<Catalog> = OnceLock::new();
+
+fn catalog() -> &'static Catalog {
+    CATALOG.get_or_init(|| parse_embedded(EMBEDDED))
+}
+
+/// The supported versions, oldest first.
+pub(super) fn versions() -> &'static [&'static str] {
+    &catalog().versions
+}
+
+/// The keys of version `index` (into [`versions`]), sorted by name.
+pub(super) fn keys(index: usize) -> &'static [Key] {
+    &catalog().keys[index]
+}
+
+/// Reads the merged file. It is generated and checked in CI
 /// (scripts/check-catalog.sh) and by the tests, so a malformed line is a
 /// build defect: it panics with the line rather than being skipped.
-fn parse_file(text: &'static str) -> Vec<Key> {
-    let mut keys: Vec<Key> = text
+fn parse_embedded(text: &'static str) -> Catalog {
+    let versions: Vec<&'static str> = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# versions\t"))
+        .unwrap_or_else(|| panic!("catalog without a versions line"))
+        .split('\t')
+        .collect();
+    let mut keys: Vec<Vec<Key>> = vec![vec![]; versions.len()];
+    for line in text
         .lines()
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| parse_line(l).unwrap_or_else(|| panic!("malformed catalog line: {l}")))
-        .collect();
-    keys.sort_by(|a, b| a.name.cmp(b.name));
-    keys
+    {
+        let parsed = line
+            .split_once('\t')
+            .filter(|(mask, _)| mask.len() == versions.len())
+            .and_then(|(mask, rest)| Some((mask, parse_line(rest)?)));
+        let Some((mask, key)) = parsed else {
+            panic!("malformed catalog line: {line}");
+        };
+        for (i, _) in mask.bytes().enumerate().filter(|(_, b)| *b == b'x') {
+            keys[i].push(key.clone());
+        }
+    }
+    for k in &mut keys {
+        k.sort_by(|a, b| a.name.cmp(b.name));
+    }
+    Catalog { versions, keys }
 }
 
 fn parse_line(line: &'static str) -> Option<Key> {
@@ -241,7 +267,8 @@ mod tests {
     fn every_catalog_file_parses_with_the_key_counts_of_its_jars() {
         // Counts from the research notes (read from the jars): 3.9.2 329,
         // 4.0.x 306, 4.1.x 336, 4.4.0 379; 3.9.0 lacks one 3.9.1 key.
-        let counts: Vec<usize> = (0..FILES.len()).map(|i| keys(i).len()).collect();
+        assert_eq!(versions(), ["3.9.0", "3.9.2", "4.0.2", "4.1.2", "4.4.0"]);
+        let counts: Vec<usize> = (0..versions().len()).map(|i| keys(i).len()).collect();
         assert_eq!(counts, [328, 329, 306, 336, 379]);
     }
 

@@ -38,20 +38,20 @@ pub struct Version(usize);
 impl Version {
     /// Every supported version, oldest first.
     pub fn all() -> impl Iterator<Item = Version> {
-        (0..data::FILES.len()).map(Version)
+        (0..data::versions().len()).map(Version)
     }
 
     /// The supported version named exactly `name` (`4.4.0`).
     pub fn exact(name: &str) -> Option<Version> {
-        data::FILES
+        data::versions()
             .iter()
-            .position(|(v, _)| *v == name)
+            .position(|v| *v == name)
             .map(Version)
     }
 
     /// Its name, e.g. `4.4.0`.
     pub fn name(self) -> &'static str {
-        data::FILES[self.0].0
+        data::versions()[self.0]
     }
 
     /// Its keys, sorted by name (internal ones included).
@@ -557,6 +557,23 @@ pub fn is_password(key: &str) -> bool {
         return false;
     };
     declared(inner) || inner.split_once('.').is_some_and(|(_, k)| declared(k))
+}
+
+/// The prefix of kafka-init's own settings.
+pub const SETTINGS_PREFIX: &str = "KAFKA_INIT_";
+
+/// Every `KAFKA_INIT_*` name among `names` that is not in `known` (the
+/// settings kafka-init declares), each with the nearest known names, in the
+/// order given: `KAFKA_INIT_REPLICA` → `KAFKA_INIT_REPLICAS`.
+pub fn unknown_settings<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+    known: &[&str],
+) -> Vec<(String, Vec<String>)> {
+    names
+        .into_iter()
+        .filter(|n| n.starts_with(SETTINGS_PREFIX) && !known.contains(n))
+        .map(|n| (n.to_string(), nearest(n, known.iter().copied())))
+        .collect()
 }
 
 /// The supported versions that define `key`.

@@ -360,3 +360,30 @@ fn versions_with_lists_the_catalogs_that_define_a_key() {
     );
     assert_eq!(names("node.id").len(), 5);
 }
+
+#[test]
+fn unknown_kafka_init_settings_get_did_you_mean_suggestions() {
+    let known = [
+        "KAFKA_INIT_REPLICAS",
+        "KAFKA_INIT_BROKER_REPLICAS",
+        "KAFKA_INIT_FLAVOR",
+    ];
+    let env = [
+        "KAFKA_INIT_REPLICA",
+        "KAFKA_INIT_FLAVOR",
+        "KAFKA_CFG_X",
+        "KAFKA_INIT_WHATEVER_ELSE",
+        "PATH",
+    ];
+    let found = unknown_settings(env, &known);
+    assert_eq!(
+        found,
+        [
+            (
+                "KAFKA_INIT_REPLICA".to_string(),
+                vec!["KAFKA_INIT_REPLICAS".to_string()]
+            ),
+            ("KAFKA_INIT_WHATEVER_ELSE".to_string(), vec![]),
+        ]
+    );
+}
