@@ -220,6 +220,32 @@ impl Finding {
     pub fn is_fatal(&self) -> bool {
         self.kind != FindingKind::Deprecated
     }
+
+    /// Whether it stops the start under `selection`: with a stand-in
+    /// catalog (no catalog for the requested release line), an unknown key
+    /// may be a real one of that release, so it is only a warning.
+    pub fn is_fatal_in(&self, selection: &Selection) -> bool {
+        match self.kind {
+            FindingKind::Deprecated => false,
+            FindingKind::Unknown => selection.exact_line,
+            FindingKind::Invalid | FindingKind::Removed => true,
+        }
+    }
+
+    /// The finding as a [`Problem`] naming the variable that holds `key`;
+    /// the value is shown as `<redacted>` when `key` is a password.
+    pub fn to_problem(&self, var: &str, key: &str, value: &str) -> Problem {
+        let shown = if is_password(key) {
+            "<redacted>"
+        } else {
+            value
+        };
+        let mut rule = self.rule.clone();
+        if self.kind == FindingKind::Deprecated {
+            rule = format!("warning: {rule}");
+        }
+        Problem::new(var, shown, rule, self.fix.clone())
+    }
 }
 
 /// What a key is checked in the light of: this broker's listeners and the

@@ -387,3 +387,36 @@ fn unknown_kafka_init_settings_get_did_you_mean_suggestions() {
         ]
     );
 }
+
+#[test]
+fn findings_become_problems_that_never_show_a_secret() {
+    let f = Finding {
+        kind: FindingKind::Invalid,
+        rule: "r".into(),
+        fix: "f".into(),
+    };
+    let p = f.to_problem("KAFKA_CFG_SSL_KEY_PASSWORD", "ssl.key.password", "hunter2");
+    assert_eq!(
+        (p.var.as_str(), p.value.as_str()),
+        ("KAFKA_CFG_SSL_KEY_PASSWORD", "<redacted>")
+    );
+    let p = f.to_problem("KAFKA_CFG_NUM_IO_THREADS", "num.io.threads", "0");
+    assert_eq!(p.value, "0");
+}
+
+#[test]
+fn unknown_keys_are_only_warnings_with_a_stand_in_catalog() {
+    let none = |_: &str| None;
+    let exact = select(Some("4.4.0"), &none).unwrap();
+    let stand_in = select(Some("4.3.1"), &none).unwrap();
+    let unknown = &check(
+        exact.version,
+        "log.retention.hour",
+        "1",
+        &Context::default(),
+    )[0];
+    assert!(unknown.is_fatal_in(&exact));
+    assert!(!unknown.is_fatal_in(&stand_in));
+    let invalid = &check(stand_in.version, "num.io.threads", "0", &Context::default())[0];
+    assert!(invalid.is_fatal_in(&stand_in));
+}
