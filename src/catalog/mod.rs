@@ -330,7 +330,15 @@ pub fn check(version: Version, key: &str, value: &str, ctx: &Context) -> Vec<Fin
 
 fn check_known(version: Version, k: &Key, shown_key: &str, value: &str) -> Vec<Finding> {
     let mut out = vec![];
-    if let Err(rule) = validate(k, shown_key, value) {
+    // A `${provider:path:key}` reference is resolved by the config provider
+    // before Kafka parses the value (AbstractConfig, KIP-297): its value is
+    // not known here.
+    let checked = if has_config_reference(value) {
+        Ok(Value::Text(value.to_string()))
+    } else {
+        validate(k, shown_key, value)
+    };
+    if let Err(rule) = checked {
         let rule = if k.ty == Type::Password {
             format!(
                 "the value of {shown_key} is refused by Kafka (value not shown: it is a password)"
@@ -558,6 +566,15 @@ fn removed_after(version: Version, key: &str) -> Option<&'static str> {
         .filter(|v| *v > version)
         .find(|v| v.key(key).is_none())
         .map(Version::line_name)
+}
+
+/// Whether `value` holds a config provider reference, `${name:[path:]key}`
+/// (AbstractConfig's `\$\{([^}]*?):(([^}]*?):)?([^}]*?)\}`).
+fn has_config_reference(value: &str) -> bool {
+    value.match_indices("${").any(|(i, _)| {
+        let rest = &value[i + 2..];
+        rest.find('}').is_some_and(|end| rest[..end].contains(':'))
+    })
 }
 
 fn is_extra(key: &str, extra: &[String]) -> bool {

@@ -64,6 +64,12 @@ fn check_accepts_values_kafka_accepts() {
         ("3.9.0", "listeners", "a,,b"),
         ("3.9.0", "zookeeper.connect", "zk:2181"),
         ("4.1.2", "group.streams.heartbeat.interval.ms", "5000"),
+        ("4.4.0", "num.io.threads", "${env:IO_THREADS}"),
+        (
+            "4.4.0",
+            "ssl.keystore.password",
+            "${file:/etc/kafka/secrets.properties:keystore}",
+        ),
     ];
     for (ver, key, value) in cases {
         let found = check(v(ver), key, value, &c);
@@ -92,6 +98,7 @@ fn check_refuses_values_kafka_refuses_with_kafkas_wording() {
         ("4.4.0", "controller.quorum.voters", "0@a", "Failed to parse host name from entry 0@a"),
         ("4.4.0", "remote.log.storage.manager.impl.prefix", " ", "String must be non-empty"),
         ("4.0.2", "log.segment.bytes", "1000", "Value must be at least 1048576"),
+        ("4.4.0", "num.io.threads", "${IO_THREADS}", "Not a number of type INT"),
     ];
     for (ver, key, value, rule) in cases {
         let found = check(v(ver), key, value, &c);
