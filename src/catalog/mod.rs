@@ -264,6 +264,55 @@ pub struct Context {
     pub rlmm_prefix: Option<String>,
 }
 
+impl Context {
+    /// The listener names in `listeners`-style values (`NAME://host:port`,
+    /// comma-separated, parsed like Kafka's LIST) and in name lists
+    /// (`controller.listener.names`), without duplicates.
+    pub fn listener_names(values: &[&str]) -> Vec<String> {
+        let mut names: Vec<String> = vec![];
+        for entry in values.iter().flat_map(|v| value::split_list(v)) {
+            let name = entry.split_once("://").map_or(entry.as_str(), |(n, _)| n);
+            if !name.is_empty() && !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+                names.push(name.to_string());
+            }
+        }
+        names
+    }
+}
+
+/// One Kafka setting as the user wrote it: the variable, its key, its value.
+#[derive(Debug, Clone, Copy)]
+pub struct Setting<'a> {
+    /// The environment variable that holds it (`KAFKA_CFG_NUM_IO_THREADS`).
+    pub var: &'a str,
+    /// The Kafka key (`num.io.threads`).
+    pub key: &'a str,
+    /// The value as written.
+    pub value: &'a str,
+}
+
+/// Checks every setting against `selection`'s catalog: the problems that
+/// stop the start, and the warnings (deprecations; unknown keys under a
+/// stand-in catalog), each naming its variable, secrets redacted.
+pub fn check_settings<'a>(
+    selection: &Selection,
+    settings: impl IntoIterator<Item = Setting<'a>>,
+    ctx: &Context,
+) -> (Vec<Problem>, Vec<Problem>) {
+    let (mut problems, mut warnings) = (vec![], vec![]);
+    for s in settings {
+        for f in check(selection.version, s.key, s.value, ctx) {
+            let p = f.to_problem(s.var, s.key, s.value);
+            if f.is_fatal_in(selection) {
+                problems.push(p);
+            } else {
+                warnings.push(p);
+            }
+        }
+    }
+    (problems, warnings)
+}
+
 /// The setting for keys read by plugins.
 pub const EXTRA_KEYS_VAR: &str = "KAFKA_INIT_EXTRA_KEYS";
 

@@ -427,3 +427,74 @@ fn unknown_keys_are_only_warnings_with_a_stand_in_catalog() {
     let invalid = &check(stand_in.version, "num.io.threads", "0", &Context::default())[0];
     assert!(invalid.is_fatal_in(&stand_in));
 }
+
+#[test]
+fn listener_names_come_from_listeners_and_name_lists() {
+    assert_eq!(
+        Context::listener_names(&[
+            "PLAINTEXT_INTERNAL://:39092, CONTROLLER://:9093",
+            "CONTROLLER",
+            "external"
+        ]),
+        ["PLAINTEXT_INTERNAL", "CONTROLLER", "external"]
+    );
+}
+
+#[test]
+fn the_seeds_settings_on_4_x_stop_on_the_removed_key_and_on_3_9_only_warn() {
+    let seed = [
+        Setting {
+            var: "KAFKA_ZOOKEEPER_CONNECT",
+            key: "zookeeper.connect",
+            value: "zk-service.zk:32181",
+        },
+        Setting {
+            var: "KAFKA_LOG_MESSAGE_FORMAT_VERSION",
+            key: "log.message.format.version",
+            value: "3.9",
+        },
+        Setting {
+            var: "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR",
+            key: "offsets.topic.replication.factor",
+            value: "3",
+        },
+        Setting {
+            var: "KAFKA_CFG_LOG_RETENTION_HOUR",
+            key: "log.retention.hour",
+            value: "24",
+        },
+    ];
+    let none = |_: &str| None;
+    let v4 = select(Some("4.4.0"), &none).unwrap();
+    let (problems, warnings) = check_settings(&v4, seed, &Context::default());
+    let vars: Vec<&str> = problems.iter().map(|p| p.var.as_str()).collect();
+    assert_eq!(
+        vars,
+        [
+            "KAFKA_ZOOKEEPER_CONNECT",
+            "KAFKA_LOG_MESSAGE_FORMAT_VERSION",
+            "KAFKA_CFG_LOG_RETENTION_HOUR"
+        ]
+    );
+    assert!(
+        problems[1].rule.contains("removed in Kafka 4.0"),
+        "{}",
+        problems[1]
+    );
+    assert!(warnings.is_empty());
+    let v39 = select(Some("3.9.0"), &none).unwrap();
+    let (problems, warnings) = check_settings(&v39, seed, &Context::default());
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].var, "KAFKA_CFG_LOG_RETENTION_HOUR");
+    let warned: Vec<&str> = warnings.iter().map(|p| p.var.as_str()).collect();
+    assert_eq!(
+        warned,
+        [
+            "KAFKA_ZOOKEEPER_CONNECT",
+            "KAFKA_LOG_MESSAGE_FORMAT_VERSION"
+        ]
+    );
+    assert!(warnings[1]
+        .rule
+        .starts_with("warning: log.message.format.version is removed in Kafka 4.0"));
+}
