@@ -471,9 +471,17 @@ fn check_listener_key(
     let listeners: Vec<String> = ctx.listeners.iter().map(|l| l.to_lowercase()).collect();
     if !listeners.is_empty() && !listeners.iter().any(|l| l == listener) {
         let hint = if listeners.iter().any(|l| l.eq_ignore_ascii_case(listener)) {
-            "; Kafka's prefix uses the listener name in lower case".to_string()
+            "; Kafka's prefix uses the listener name in lower case"
+        } else if listeners
+            .iter()
+            .any(|l| l.contains('_') && rest.starts_with(&format!("{}.", l.replace('_', "."))))
+        {
+            // KAFKA_CFG_LISTENER_NAME_PLAINTEXT_INTERNAL_... becomes
+            // listener.name.plaintext.internal...: Bitnami turns every _ into a dot.
+            "; a KAFKA_CFG_ name turns every _ into a dot, so it cannot name a listener with _ in it: \
+             set this key through server.properties or the apache flavor's KAFKA_ naming (_ as __)"
         } else {
-            String::new()
+            ""
         };
         return vec![Finding {
             kind: FindingKind::Unknown,
