@@ -2,6 +2,7 @@
 # Fetches a Kafka broker + tools classpath from Maven Central into
 # target/kafka/<version>/libs (jars cached in ~/.m2 between runs), and writes
 # a log4j config beside it. Usage: scripts/fetch-kafka.sh 3.9.0 [4.4.0 ...]
+# (scripts/gen-catalog.sh fetches every version the catalog supports.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for version in "$@"; do

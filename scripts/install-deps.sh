@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 packages=(
   iproute2 iptables util-linux hostname procps psmisc  # pods: namespaces, veth, bridge, UTS, pids
   openjdk-17-jre-headless maven                        # Kafka and ZooKeeper JVMs; fetch-kafka.sh
+  openjdk-17-jdk-headless                              # javac: tools/catalog-gen (scripts/gen-catalog.sh)
   kcat jq                                              # clients: metadata, consume; JSON
   python3 python3-venv                                 # scripts/install-manifest-tools.sh
   podman runc busybox-static hyperfine                 # image tests, benchmarks

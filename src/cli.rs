@@ -23,6 +23,9 @@ USAGE:
       Cluster findings over the Kafka protocol: topics whose replication factor is below
       min.insync.replicas or the default, under-replicated and offline partitions, brokers
       missing or advertising another host. Exit 0 clean, 1 findings.
+  kafka-init explain [--kafka-version V] [KEY]
+      What the Kafka config catalog knows about KEY for the selected Kafka version
+      (KAFKA_INIT_KAFKA_VERSION, the image's APP_VERSION, else the default); no KEY: all keys.
   kafka-init version | --help
 
 FLAVORS: bitnami (default), apache, properties, confluent (also KAFKA_INIT_FLAVOR).
@@ -71,6 +74,11 @@ pub enum Command {
         /// One deadline for the whole audit (default 10s).
         timeout: Duration,
     },
+    /// `explain`.
+    Explain {
+        key: Option<String>,
+        kafka_version: Option<String>,
+    },
     /// `--help`.
     Help,
     /// `version`.
@@ -115,6 +123,8 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     let mut bootstrap = None;
     let mut json = false;
     let mut command = vec![];
+    let mut key = None;
+    let mut kafka_version = None;
     let mut i = 0;
     while i < rest.len() {
         let arg = rest[i].as_str();
@@ -171,7 +181,9 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                     other => return Err(format!("--format {other}: expected text or json")),
                 }
             }
+            ("explain", "--kafka-version") => kafka_version = Some(value()?),
             (_, "--help" | "-h") => return Ok(Command::Help),
+            ("explain", k) if key.is_none() && !k.starts_with('-') => key = Some(k.to_string()),
             _ => return Err(format!("unknown argument for {sub}: {arg}")),
         }
         i += 1;
@@ -193,6 +205,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             json,
             timeout: timeout.unwrap_or(Duration::from_secs(10)),
         },
+        "explain" => Command::Explain { key, kafka_version },
         "version" | "--version" | "-V" => Command::Version,
         "help" | "--help" | "-h" => Command::Help,
         other => return Err(format!("unknown subcommand {other}")),
@@ -253,12 +266,27 @@ mod tests {
                 timeout: Duration::from_secs(10)
             })
         );
+        assert_eq!(
+            p(&["explain", "--kafka-version", "3.9.0", "log.dirs"]),
+            Ok(Command::Explain {
+                key: Some("log.dirs".into()),
+                kafka_version: Some("3.9.0".into())
+            })
+        );
+        assert_eq!(
+            p(&["explain"]),
+            Ok(Command::Explain {
+                key: None,
+                kafka_version: None
+            })
+        );
         for bad in [
             &["audit", "--bootstrap", "kafka-0"][..],
             &["audit", "--bootstrap", ":9092"],
             &["audit", "--bootstrap", "h:0"],
             &["audit", "--format", "yaml"],
             &["audit", "--ready"],
+            &["explain", "a", "b"],
             &["plan", "--format", "yaml"],
             &["probe", "--timeout", "soon"],
             &["frobnicate"],

@@ -43,6 +43,9 @@ fn main() -> ExitCode {
             json,
             timeout,
         } => cmd::audit::run(&inputs, bootstrap, json, timeout),
+        Command::Explain { key, kafka_version } => {
+            cmd::explain::run(&inputs, key.as_deref(), kafka_version.as_deref())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod exec;
+pub mod explain;
 pub mod plan;
 pub mod prepare;
 pub mod probe;
