@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the tests need on a fresh Debian machine (as root), then the
-# Kafka classpaths (scripts/fetch-kafka.sh) and the manifest tools
+# Installs what the tests need on a fresh Debian machine (as root), the Rust
+# musl target (scripts/build-static.sh's static-pie build), then the Kafka
+# classpaths (scripts/fetch-kafka.sh) and the manifest tools
 # (scripts/install-manifest-tools.sh, which scripts/pod-env.sh uses).
 # Idempotent: apt runs (one update, one install) only when a package is
 # missing; the fetch and tool scripts skip what they already have.
@@ -25,6 +26,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 else
   echo "apt packages: all present"
+fi
+
+# Not fatal: without it scripts/build-static.sh falls back to glibc and says so.
+musl=x86_64-unknown-linux-musl
+if [ -d "$(rustc --print target-libdir --target "$musl" 2>/dev/null)" ]; then
+  echo "rust target $musl: present"
+elif command -v rustup >/dev/null && rustup target add "$musl"; then
+  echo "rust target $musl: installed"
+else
+  echo "rust target $musl: CANNOT be installed; scripts/build-static.sh will fall back to the static glibc build" >&2
 fi
 
 scripts/fetch-kafka.sh 3.9.0 4.4.0
