@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine (as root), the Rust
-# musl target (scripts/build-static.sh's static-pie build), then the Kafka
+# musl target (scripts/build-static.sh's static-pie build), slowfs (the FUSE
+# test filesystem, scripts/build-slowfs.sh), then the Kafka
 # classpaths (scripts/fetch-kafka.sh) and the manifest tools
 # (scripts/install-manifest-tools.sh, which scripts/pod-env.sh uses).
 # Idempotent: apt runs (one update, one install) only when a package is
@@ -37,6 +38,12 @@ elif command -v rustup >/dev/null && rustup target add "$musl"; then
 else
   echo "rust target $musl: CANNOT be installed; scripts/build-static.sh will fall back to the static glibc build" >&2
 fi
+
+# slowfs, the FUSE stand-in for NFS (tests/prepare_fuse.rs,
+# bench/prepare-slowfs.sh): its crates, built once here. Needs /dev/fuse at
+# run time, which the tests require rather than skip.
+scripts/build-slowfs.sh >/dev/null
+[ -c /dev/fuse ] || echo "no /dev/fuse: the FUSE tests (tests/prepare_fuse.rs) will fail" >&2
 
 scripts/fetch-kafka.sh 3.9.0 4.4.0
 scripts/install-manifest-tools.sh >/dev/null
