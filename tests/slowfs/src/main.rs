@@ -12,13 +12,15 @@
 //! permission for nobody. Owners and modes are always reported as they are
 //! in the backing directory.
 //!
-//! Usage: slowfs [--delay-us N] [--threads N] [--ttl-ms N] [--squash-root] BACKING MOUNTPOINT
+//! Usage: slowfs [--delay-us N] [--threads N] [--ttl-ms N] [--squash-root] [--stats] BACKING MOUNTPOINT
+//! (`--ttl-ms`: how long the kernel may cache entries and attributes, 1000;
+//! `--stats`: print the number of operations of each kind at the end.)
 //! Runs until the mount is unmounted (`umount MOUNTPOINT`) or it gets
 //! SIGTERM/SIGINT, which unmount it. Needs root (it mounts with
 //! `allow_other,default_permissions`, so every user sees it and the kernel
 //! checks permissions from the reported owners and modes, as NFS clients do).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ffi::{CString, OsStr, OsString};
 use std::fs::{self, File, Metadata, OpenOptions};
 use std::io;
@@ -32,8 +34,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use fuser::{
     AccessFlags, BsdFileFlags, Config, Errno, FileAttr, FileHandle, FileType, Filesystem,
     FopenFlags, Generation, INodeNo, InitFlags, KernelConfig, LockOwner, MountOption, OpenFlags,
-    RenameFlags, ReplyAttr, ReplyCreate, ReplyData, ReplyDirectory, ReplyEmpty, ReplyEntry,
-    ReplyOpen, ReplyStatfs, ReplyWrite, Request, SessionACL, TimeOrNow, WriteFlags,
+    RenameFlags, ReplyAttr, ReplyCreate, ReplyData, ReplyDirectory, ReplyDirectoryPlus, ReplyEmpty,
+    ReplyEntry, ReplyOpen, ReplyStatfs, ReplyWrite, Request, SessionACL, TimeOrNow, WriteFlags,
 };
 
 /// Who root becomes on a squashing export (Linux nfsd's default anonuid/anongid).
@@ -45,12 +47,12 @@ struct Options {
     threads: usize,
     ttl: Duration,
     squash_root: bool,
+    stats: bool,
     backing: PathBuf,
     mountpoint: PathBuf,
 }
 
-const USAGE: &str =
-    "usage: slowfs [--delay-us N] [--threads N] [--ttl-ms N] [--squash-root] BACKING MOUNTPOINT";
+const USAGE: &str = "usage: slowfs [--delay-us N] [--threads N] [--ttl-ms N] [--squash-root] [--stats] BACKING MOUNTPOINT";
 
 fn parse_args() -> Result<Options, String> {
     let mut o = Options {
@@ -58,6 +60,7 @@ fn parse_args() -> Result<Options, String> {
         threads: 16,
         ttl: Duration::from_secs(1),
         squash_root: false,
+        stats: false,
         backing: PathBuf::new(),
         mountpoint: PathBuf::new(),
     };
@@ -75,6 +78,7 @@ fn parse_args() -> Result<Options, String> {
             Some("--threads") => o.threads = number("--threads")?.max(1) as usize,
             Some("--ttl-ms") => o.ttl = Duration::from_millis(number("--ttl-ms")?),
             Some("--squash-root") => o.squash_root = true,
+            Some("--stats") => o.stats = true,
             Some(s) if s.starts_with('-') => return Err(format!("unknown option {s}")),
             _ => paths.push(PathBuf::from(a)),
         }
@@ -118,6 +122,8 @@ struct SlowFs {
     files: Mutex<HashMap<u64, File>>,
     dirs: Mutex<HashMap<u64, Vec<DirEntry>>>,
     next_handle: AtomicU64,
+    counts: Mutex<BTreeMap<&'static str, u64>>,
+    stats: bool,
 }
 
 /// What an operation answers: a value or the errno the client gets.
@@ -177,11 +183,19 @@ impl SlowFs {
             files: Mutex::new(HashMap::new()),
             dirs: Mutex::new(HashMap::new()),
             next_handle: AtomicU64::new(1),
+            counts: Mutex::new(BTreeMap::new()),
+            stats: o.stats,
         })
     }
 
-    /// The round trip every operation pays before it is served.
-    fn pause(&self) {
+    /// The round trip every operation pays before it is served; counted by name.
+    fn pause(&self, op: &'static str) {
+        *self
+            .counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(op)
+            .or_default() += 1;
         if !self.delay.is_zero() {
             std::thread::sleep(self.delay);
         }
@@ -251,14 +265,18 @@ impl SlowFs {
     /// Records that the kernel now knows `path` (one more lookup) and returns its attributes.
     fn remember(&self, path: PathBuf) -> Answer<FileAttr> {
         let attr = self.attr(&fs::symlink_metadata(&path).map_err(errno)?)?;
+        self.count_lookup(attr.ino.0, path);
+        Ok(attr)
+    }
+
+    fn count_lookup(&self, node: u64, path: PathBuf) {
         let mut nodes = self.nodes.write().unwrap_or_else(|e| e.into_inner());
-        let node = nodes.entry(attr.ino.0).or_insert(Node {
+        let node = nodes.entry(node).or_insert(Node {
             path: PathBuf::new(),
             lookups: 0,
         });
         node.path = path;
         node.lookups += 1;
-        Ok(attr)
     }
 
     /// Gives a new entry the caller's owner, the group of a setgid parent
@@ -474,15 +492,32 @@ fn utimes(path: &Path, (atime, mtime): (Option<TimeOrNow>, Option<TimeOrNow>)) -
 }
 
 impl Filesystem for SlowFs {
+    fn destroy(&mut self) {
+        if self.stats {
+            let counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+            let total: u64 = counts.values().sum();
+            let each: Vec<String> = counts.iter().map(|(op, n)| format!("{op} {n}")).collect();
+            eprintln!("slowfs: {total} operations: {}", each.join(", "));
+        }
+    }
+
     fn init(&mut self, _req: &Request, config: &mut KernelConfig) -> io::Result<()> {
         // NFS serves lookups in one directory concurrently; FUSE only does
         // when asked to.
         let _ = config.add_capabilities(InitFlags::FUSE_PARALLEL_DIROPS);
+        // The server clears setuid/setgid bits on chown and write, as an NFS
+        // server does; otherwise the kernel asks for the attributes again
+        // before every chown (one more round trip an NFS client never makes).
+        let _ = config.add_capabilities(InitFlags::FUSE_HANDLE_KILLPRIV_V2);
+        // Entries come with their attributes, as NFS's READDIRPLUS gives
+        // them (Linux mounts use it by default): no LOOKUP per entry after
+        // reading a directory.
+        let _ = config.add_capabilities(InitFlags::FUSE_DO_READDIRPLUS);
         Ok(())
     }
 
     fn lookup(&self, req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEntry) {
-        self.pause();
+        self.pause("lookup");
         let r = self.path(parent).and_then(|dir| {
             self.check(self.caller(req), &dir, 1)?;
             self.remember(dir.join(name))
@@ -501,7 +536,7 @@ impl Filesystem for SlowFs {
     }
 
     fn getattr(&self, _req: &Request, ino: INodeNo, _fh: Option<FileHandle>, reply: ReplyAttr) {
-        self.pause();
+        self.pause("getattr");
         let r = self
             .path(ino)
             .and_then(|p| self.attr(&fs::symlink_metadata(p).map_err(errno)?));
@@ -526,7 +561,7 @@ impl Filesystem for SlowFs {
         _flags: Option<BsdFileFlags>,
         reply: ReplyAttr,
     ) {
-        self.pause();
+        self.pause("setattr");
         let c = self.caller(req);
         let r = self
             .path(ino)
@@ -535,7 +570,7 @@ impl Filesystem for SlowFs {
     }
 
     fn readlink(&self, _req: &Request, ino: INodeNo, reply: ReplyData) {
-        self.pause();
+        self.pause("readlink");
         match self.path(ino).and_then(|p| fs::read_link(p).map_err(errno)) {
             Ok(t) => reply.data(t.as_os_str().as_bytes()),
             Err(e) => reply.error(e),
@@ -551,7 +586,7 @@ impl Filesystem for SlowFs {
         umask: u32,
         reply: ReplyEntry,
     ) {
-        self.pause();
+        self.pause("mkdir");
         let r = self.make(req, parent, name, |p| {
             fs::DirBuilder::new().mode(mode & !umask).create(p)
         });
@@ -559,7 +594,7 @@ impl Filesystem for SlowFs {
     }
 
     fn unlink(&self, req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
-        self.pause();
+        self.pause("unlink");
         let r = self.path(parent).and_then(|dir| {
             self.check(self.caller(req), &dir, 3)?;
             fs::remove_file(dir.join(name)).map_err(errno)
@@ -568,7 +603,7 @@ impl Filesystem for SlowFs {
     }
 
     fn rmdir(&self, req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
-        self.pause();
+        self.pause("rmdir");
         let r = self.path(parent).and_then(|dir| {
             self.check(self.caller(req), &dir, 3)?;
             fs::remove_dir(dir.join(name)).map_err(errno)
@@ -584,7 +619,7 @@ impl Filesystem for SlowFs {
         target: &Path,
         reply: ReplyEntry,
     ) {
-        self.pause();
+        self.pause("symlink");
         let r = self.make(req, parent, link_name, |p| {
             std::os::unix::fs::symlink(target, p)
         });
@@ -601,7 +636,7 @@ impl Filesystem for SlowFs {
         flags: RenameFlags,
         reply: ReplyEmpty,
     ) {
-        self.pause();
+        self.pause("rename");
         let c = self.caller(req);
         let r = (|| {
             if flags.bits() != 0 {
@@ -626,7 +661,7 @@ impl Filesystem for SlowFs {
         newname: &OsStr,
         reply: ReplyEntry,
     ) {
-        self.pause();
+        self.pause("link");
         let r = (|| {
             let dir = self.path(newparent)?;
             self.check(self.caller(req), &dir, 3)?;
@@ -638,7 +673,7 @@ impl Filesystem for SlowFs {
     }
 
     fn open(&self, req: &Request, ino: INodeNo, flags: OpenFlags, reply: ReplyOpen) {
-        self.pause();
+        self.pause("open");
         let c = self.caller(req);
         match self
             .path(ino)
@@ -660,7 +695,7 @@ impl Filesystem for SlowFs {
         _lock_owner: Option<LockOwner>,
         reply: ReplyData,
     ) {
-        self.pause();
+        self.pause("read");
         let r = self.with_file(fh, |f| {
             let mut buf = vec![0; size as usize];
             let n = f.read_at(&mut buf, offset)?;
@@ -680,13 +715,23 @@ impl Filesystem for SlowFs {
         fh: FileHandle,
         offset: u64,
         data: &[u8],
-        _write_flags: WriteFlags,
+        write_flags: WriteFlags,
         _flags: OpenFlags,
         _lock_owner: Option<LockOwner>,
         reply: ReplyWrite,
     ) {
-        self.pause();
-        match self.with_file(fh, |f| f.write_all_at(data, offset)) {
+        self.pause("write");
+        let kill = write_flags.contains(WriteFlags::FUSE_WRITE_KILL_SUIDGID);
+        let r = self.with_file(fh, |f| {
+            f.write_all_at(data, offset)?;
+            let mode = f.metadata()?.mode();
+            if kill && mode & (libc::S_ISUID | libc::S_ISGID) != 0 {
+                let cleared = mode & 0o7777 & !(libc::S_ISUID | libc::S_ISGID);
+                f.set_permissions(fs::Permissions::from_mode(cleared))?;
+            }
+            Ok(())
+        });
+        match r {
             Ok(()) => reply.written(data.len() as u32),
             Err(e) => reply.error(e),
         }
@@ -700,7 +745,7 @@ impl Filesystem for SlowFs {
         _lock_owner: LockOwner,
         reply: ReplyEmpty,
     ) {
-        self.pause();
+        self.pause("flush");
         reply.ok();
     }
 
@@ -714,7 +759,7 @@ impl Filesystem for SlowFs {
         _flush: bool,
         reply: ReplyEmpty,
     ) {
-        self.pause();
+        self.pause("release");
         self.files
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -730,12 +775,12 @@ impl Filesystem for SlowFs {
         _datasync: bool,
         reply: ReplyEmpty,
     ) {
-        self.pause();
+        self.pause("fsync");
         reply_empty(reply, self.with_file(fh, |f| f.sync_all()));
     }
 
     fn opendir(&self, req: &Request, ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {
-        self.pause();
+        self.pause("opendir");
         let r = self.path(ino).and_then(|p| {
             self.check(self.caller(req), &p, 4)?;
             self.list(&p, ino.0)
@@ -761,7 +806,7 @@ impl Filesystem for SlowFs {
         offset: u64,
         mut reply: ReplyDirectory,
     ) {
-        self.pause();
+        self.pause("readdir");
         let dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
         let Some(entries) = dirs.get(&fh.0) else {
             return reply.error(Errno::EBADF);
@@ -775,6 +820,52 @@ impl Filesystem for SlowFs {
         reply.ok();
     }
 
+    fn readdirplus(
+        &self,
+        _req: &Request,
+        ino: INodeNo,
+        fh: FileHandle,
+        offset: u64,
+        mut reply: ReplyDirectoryPlus,
+    ) {
+        self.pause("readdirplus");
+        let Ok(dir) = self.path(ino) else {
+            return reply.error(Errno::ESTALE);
+        };
+        let dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(entries) = dirs.get(&fh.0) else {
+            return reply.error(Errno::EBADF);
+        };
+        for (i, e) in entries.iter().enumerate().skip(offset as usize) {
+            // The kernel takes "." and ".." as names only, without a lookup.
+            let dots = e.name == "." || e.name == "..";
+            let path = if dots { dir.clone() } else { dir.join(&e.name) };
+            let attr = match fs::symlink_metadata(&path)
+                .map_err(errno)
+                .and_then(|m| self.attr(&m))
+            {
+                Ok(a) => a,
+                // Gone since opendir: leave it out.
+                Err(_) => continue,
+            };
+            if reply.add(
+                attr.ino,
+                i as u64 + 1,
+                &e.name,
+                &self.ttl,
+                &attr,
+                Generation(0),
+            ) {
+                break;
+            }
+            if !dots {
+                // Each entry returned counts as a lookup the kernel will forget.
+                self.count_lookup(attr.ino.0, path);
+            }
+        }
+        reply.ok();
+    }
+
     fn releasedir(
         &self,
         _req: &Request,
@@ -783,7 +874,7 @@ impl Filesystem for SlowFs {
         _flags: OpenFlags,
         reply: ReplyEmpty,
     ) {
-        self.pause();
+        self.pause("releasedir");
         self.dirs
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -792,7 +883,7 @@ impl Filesystem for SlowFs {
     }
 
     fn statfs(&self, _req: &Request, ino: INodeNo, reply: ReplyStatfs) {
-        self.pause();
+        self.pause("statfs");
         let r = self.path(ino).and_then(|p| {
             let c = cstring(&p)?;
             // SAFETY: statvfs is plain data; zeroed is a valid value for it.
@@ -833,7 +924,7 @@ impl Filesystem for SlowFs {
         flags: i32,
         reply: ReplyCreate,
     ) {
-        self.pause();
+        self.pause("create");
         let c = self.caller(req);
         let mut fh = 0;
         let r = self.make(req, parent, name, |p| {
