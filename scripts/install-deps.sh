@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the tests need on a fresh Debian machine (as root), then the
-# Kafka classpaths (scripts/fetch-kafka.sh) and the manifest tools
+# Installs what the tests need on a fresh Debian machine (as root), the Rust
+# musl target (scripts/build-static.sh's static-pie build), slowfs (the FUSE
+# test filesystem, scripts/build-slowfs.sh), then the Kafka
+# classpaths (scripts/fetch-kafka.sh) and the manifest tools
 # (scripts/install-manifest-tools.sh, which scripts/pod-env.sh uses).
 # Idempotent: apt runs (one update, one install) only when a package is
 # missing; the fetch and tool scripts skip what they already have.
@@ -27,6 +29,22 @@ if [ "${#missing[@]}" -gt 0 ]; then
 else
   echo "apt packages: all present"
 fi
+
+# Not fatal: without it scripts/build-static.sh falls back to glibc and says so.
+musl=x86_64-unknown-linux-musl
+if [ -d "$(rustc --print target-libdir --target "$musl" 2>/dev/null)" ]; then
+  echo "rust target $musl: present"
+elif command -v rustup >/dev/null && rustup target add "$musl"; then
+  echo "rust target $musl: installed"
+else
+  echo "rust target $musl: CANNOT be installed; scripts/build-static.sh will fall back to the static glibc build" >&2
+fi
+
+# slowfs, the FUSE stand-in for NFS (tests/prepare_fuse.rs,
+# bench/prepare-slowfs.sh): its crates, built once here. Needs /dev/fuse at
+# run time, which the tests require rather than skip.
+scripts/build-slowfs.sh >/dev/null
+[ -c /dev/fuse ] || echo "no /dev/fuse: the FUSE tests (tests/prepare_fuse.rs) will fail" >&2
 
 scripts/fetch-kafka.sh 3.9.0 4.4.0
 scripts/install-manifest-tools.sh >/dev/null

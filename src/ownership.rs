@@ -28,7 +28,7 @@ use nix::dir::{Dir, OwningIter};
 use nix::errno::Errno;
 use nix::fcntl::{AtFlags, OFlag};
 use nix::sys::stat::{fchmod, fstat, fstatat, FileStat, Mode, SFlag};
-use nix::sys::statfs::{statfs, NFS_SUPER_MAGIC};
+use nix::sys::statfs::{statfs, FUSE_SUPER_MAGIC, NFS_SUPER_MAGIC};
 use nix::unistd::{fchown, fchownat, Gid, Uid};
 
 /// What a call of [`ensure_owned`] looked at and changed.
@@ -99,7 +99,7 @@ pub fn ensure_owned(dir: &Path, uid: u32, gid: u32) -> Result<WalkReport> {
         gid,
         dev: st.st_dev,
         root: dir,
-        nfs: is_nfs(dir),
+        squashing: may_squash_root(dir),
         names: Vec::new(),
         report: WalkReport {
             checked: 1,
@@ -143,7 +143,7 @@ struct Walker<'a> {
     gid: Gid,
     dev: u64,
     root: &'a Path,
-    nfs: bool,
+    squashing: bool,
     names: Vec<OsString>,
     report: WalkReport,
 }
@@ -359,7 +359,7 @@ impl Walker<'_> {
 
     fn call_error(&self, e: Errno, call: &str, name: &CStr) -> anyhow::Error {
         let path = self.path(name);
-        if self.nfs && matches!(e, Errno::EACCES | Errno::EPERM) {
+        if self.squashing && matches!(e, Errno::EACCES | Errno::EPERM) {
             return anyhow!(
                 "{call} {}: {e}. {}",
                 path.display(),
@@ -371,7 +371,7 @@ impl Walker<'_> {
 
     fn chown_error(&self, e: Errno, path: PathBuf) -> anyhow::Error {
         let (uid, gid) = (self.uid, self.gid);
-        if self.nfs && matches!(e, Errno::EPERM | Errno::EACCES) {
+        if self.squashing && matches!(e, Errno::EPERM | Errno::EACCES) {
             return anyhow!(
                 "chown {} to {uid}:{gid}: {e}. {}",
                 path.display(),
@@ -385,7 +385,7 @@ impl Walker<'_> {
 /// What to tell someone whose NFS export refuses root's chown.
 fn root_squash_advice(uid: Uid, gid: Gid) -> String {
     format!(
-        "This is an NFS mount and its export is most likely root_squash (root is mapped to nobody, so even root cannot chown). \
+        "The server of this mount refused root: an NFS export with root_squash maps root to nobody, so even root cannot chown. \
          Fix the ownership on the export itself (on the NFS server: chown -R {uid}:{gid} <export dir>), \
          or run the broker as the uid:gid that owns the export (KAFKA_INIT_RUN_AS=<uid>:<gid> plus the pod's securityContext.runAsUser/runAsGroup)"
     )
@@ -447,8 +447,14 @@ fn with_owner_rwx(st: &FileStat) -> Mode {
     Mode::from_bits_truncate((st.st_mode & 0o7777) | 0o700)
 }
 
-fn is_nfs(dir: &Path) -> bool {
-    statfs(dir).is_ok_and(|s| s.filesystem_type() == NFS_SUPER_MAGIC)
+/// Whether a server decides root's chowns on `dir`'s filesystem, and may
+/// squash root: NFS, or FUSE (network filesystems in user space, and the NFS
+/// stand-in of the tests, tests/slowfs).
+fn may_squash_root(dir: &Path) -> bool {
+    statfs(dir).is_ok_and(|s| {
+        let t = s.filesystem_type();
+        t == NFS_SUPER_MAGIC || t == FUSE_SUPER_MAGIC
+    })
 }
 
 /// An NFS mount, as far as the data dir's warning needs it.

@@ -9,8 +9,6 @@ use std::process::{Command, Output};
 
 use util::replay;
 
-const BIN: &str = env!("CARGO_BIN_EXE_kafka-init");
-
 /// The answers of a real single-node Kafka of `version` (see the fixtures' README).
 fn answers(version: &str, metadata_version: u8) -> Vec<Vec<u8>> {
     [
@@ -24,7 +22,7 @@ fn answers(version: &str, metadata_version: u8) -> Vec<Vec<u8>> {
 }
 
 fn audit(env: &[(&str, &str)], args: &[&str]) -> Output {
-    Command::new(BIN)
+    Command::new(util::bin())
         .arg("audit")
         .args(args)
         .env_clear()

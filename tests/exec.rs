@@ -43,7 +43,7 @@ fn exec_replaces_the_process_without_a_shell_in_between() {
     // Seed failure 3 (`source: not found` under dash) came from a wrapper shell.
     let dir = util::TempDir::new("pid");
     let s = util::standin(&dir.0);
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_kafka-init"))
+    let child = std::process::Command::new(util::bin())
         .args(["exec", "--", s.to_str().unwrap(), "a b", "c"])
         .env_clear()
         .envs(SEED_ENV.iter().copied())

@@ -2,12 +2,13 @@
 //! with a controlled environment against trees under /tmp (tmpfs mounts
 //! for the mount-point cases). They fail, never skip, when not run as root.
 
+mod util;
+
 use std::collections::BTreeMap;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_kafka-init");
 const BROKER: (u32, u32) = (1001, 1001);
 const CLUSTER_ID: &str = "MkU3OEVBNTcwNTJENDM2Qk";
 
@@ -107,7 +108,7 @@ fn owner(p: &Path) -> (u32, u32) {
 /// Runs `kafka-init prepare` as pod kafka-1 of a ZooKeeper-mode cluster
 /// with the given log dirs, extra variables and arguments.
 fn prepare(log_dirs: &str, extra: &[(&str, &str)], args: &[&str]) -> Output {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = Command::new(util::bin());
     cmd.env_clear()
         .env("POD_NAME", "kafka-1")
         .env("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181")

@@ -3,13 +3,13 @@
 //! nobody listens on, a server that never answers and one that is not Kafka.
 //! The real-broker cases are in tests/e2e/probe.sh.
 
+mod util;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Output};
 use std::thread;
 use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_kafka-init");
 
 fn fixture(path: &str) -> Vec<u8> {
     let full = format!("{}/tests/fixtures/wire/{path}", env!("CARGO_MANIFEST_DIR"));
@@ -95,7 +95,7 @@ fn probe(pod: &str, role: &str, port: u16, args: &[&str]) -> (Output, Duration) 
         ),
     };
     let started = Instant::now();
-    let out = Command::new(BIN)
+    let out = Command::new(util::bin())
         .arg("probe")
         .args(args)
         .env_clear()
@@ -226,7 +226,7 @@ fn a_controller_probe_on_a_broker_listener_is_not_ready() {
 
 #[test]
 fn without_a_plaintext_listener_the_probe_fails_and_says_why() {
-    let out = Command::new(BIN)
+    let out = Command::new(util::bin())
         .args(["probe"])
         .env_clear()
         .env("POD_NAME", "kafka-1")
@@ -256,7 +256,7 @@ fn without_a_plaintext_listener_the_probe_fails_and_says_why() {
 
 #[test]
 fn a_bad_timeout_is_a_usage_error() {
-    let out = Command::new(BIN)
+    let out = Command::new(util::bin())
         .args(["probe", "--timeout", "soon"])
         .env_clear()
         .output()

@@ -141,13 +141,19 @@ pub fn run(args: &[&str], env: &[(&str, &str)]) -> Run {
                 .replace("$DIR", &dir.0.display().to_string())
         })
         .collect();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kafka-init"));
+    let mut cmd = Command::new(bin());
     cmd.args(&args).env_clear().env("PATH", "/usr/bin:/bin");
     for (k, v) in env {
         cmd.env(k, v.replace("$DIR", &dir.0.display().to_string()));
     }
     let output = cmd.output().expect("run kafka-init");
     Run { output, dir }
+}
+
+/// The kafka-init under test: `$KAFKA_INIT_BIN` when set (e.g. the static
+/// build: `KAFKA_INIT_BIN=$(scripts/build-static.sh) cargo test`), else cargo's.
+pub fn bin() -> std::ffi::OsString {
+    std::env::var_os("KAFKA_INIT_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_kafka-init").into())
 }
 
 /// `env` with `extra` set (overriding) and `remove` unset.

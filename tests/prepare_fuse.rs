@@ -1,0 +1,275 @@
+//! `kafka-init prepare` on a latency-bound FUSE mount standing in for NFS
+//! (tests/slowfs, built by scripts/build-slowfs.sh; every operation waits
+//! 200 µs): with root squashed, as on an export with `root_squash`, it gives
+//! the NFS advice, exits 1 and changes nothing; on the plain mount it
+//! re-owns every entry. As root, with /dev/fuse: they fail, never skip,
+//! when either is missing.
+
+mod util;
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+const BROKER: (u32, u32) = (1001, 1001);
+
+/// slowfs, built once per test run.
+fn slowfs() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/build-slowfs.sh");
+        let out = Command::new(&script).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && !stdout.trim().is_empty(),
+            "{} failed:\n{}",
+            script.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        PathBuf::from(stdout.trim())
+    })
+}
+
+/// A slowfs mount of `<scratch>/backing` at `<scratch>/mnt`, unmounted and
+/// removed when dropped.
+struct Mount {
+    root: PathBuf,
+    child: Option<Child>,
+}
+
+impl Mount {
+    fn new(test: &str, squash_root: bool) -> Mount {
+        assert!(
+            nix::unistd::Uid::effective().is_root(),
+            "{test}: FUSE mounts and chown need root (scripts/test)"
+        );
+        let root = PathBuf::from(format!(
+            "/tmp/kafka-init-fuse-{test}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&root);
+        for d in ["backing", "mnt"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        let mut m = Mount { root, child: None };
+        let mut cmd = Command::new(slowfs());
+        if squash_root {
+            cmd.arg("--squash-root");
+        }
+        let child = cmd
+            .arg(m.backing())
+            .arg(m.point())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        m.child = Some(child);
+        m.wait_mounted(test);
+        m
+    }
+
+    fn backing(&self) -> PathBuf {
+        self.root.join("backing")
+    }
+
+    fn point(&self) -> PathBuf {
+        self.root.join("mnt")
+    }
+
+    /// Waits until the mount point is a FUSE mount; panics with slowfs's
+    /// own words if it exits first (no /dev/fuse, no permission).
+    fn wait_mounted(&mut self, test: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let fuse = nix::sys::statfs::statfs(&self.point())
+                .is_ok_and(|s| s.filesystem_type() == nix::sys::statfs::FUSE_SUPER_MAGIC);
+            if fuse {
+                return;
+            }
+            let child = self.child.as_mut().unwrap();
+            if let Some(status) = child.try_wait().unwrap() {
+                let out = self.child.take().unwrap().wait_with_output().unwrap();
+                panic!(
+                    "{test}: slowfs exited ({status}) before mounting; FUSE (/dev/fuse) is required:\n{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{test}: slowfs did not mount in 10 s"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn dir(&self, rel: &str, owner: (u32, u32), mode: u32) -> PathBuf {
+        let p = self.backing().join(rel);
+        std::fs::create_dir_all(&p).unwrap();
+        set(&p, owner, mode);
+        p
+    }
+
+    fn file(&self, rel: &str, owner: (u32, u32), mode: u32) -> PathBuf {
+        let p = self.backing().join(rel);
+        std::fs::write(&p, b"x").unwrap();
+        set(&p, owner, mode);
+        p
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        // Unmounting ends slowfs; a lazy unmount if something still holds it.
+        let point = self.point();
+        let ok = Command::new("umount").arg(&point).status();
+        if !ok.is_ok_and(|s| s.success()) {
+            let _ = Command::new("umount").arg("-l").arg(&point).status();
+        }
+        if let Some(mut c) = self.child.take() {
+            let _ = c.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+fn set(p: &Path, (uid, gid): (u32, u32), mode: u32) {
+    std::os::unix::fs::lchown(p, Some(uid), Some(gid)).unwrap();
+    if !std::fs::symlink_metadata(p).unwrap().is_symlink() {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+}
+
+/// (uid, gid, mode) of every entry below `root`, symlinks not followed.
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, (u32, u32, u32)> {
+    let mut out = BTreeMap::new();
+    let mut todo = vec![root.to_path_buf()];
+    while let Some(p) = todo.pop() {
+        let m = std::fs::symlink_metadata(&p).unwrap();
+        out.insert(p.clone(), (m.uid(), m.gid(), m.mode()));
+        if m.is_dir() {
+            for e in std::fs::read_dir(&p).unwrap() {
+                todo.push(e.unwrap().path());
+            }
+        }
+    }
+    out
+}
+
+/// A broker's data dir as root left it: root-owned, a partition dir the
+/// broker cannot enter, files of several owners and modes, a
+/// meta.properties for broker 1 (0644, as Kafka writes it: readable by
+/// squashed root) and a symlink to a root-owned file outside the volume.
+fn wrong_tree(m: &Mount) -> PathBuf {
+    let data = m.dir("data", (0, 0), 0o755);
+    let meta = m.file("data/meta.properties", (0, 0), 0o644);
+    std::fs::write(meta, b"version=0\nbroker.id=1\n").unwrap();
+    m.file("data/.lock", (4242, 4242), 0o600);
+    for p in 0..3 {
+        m.dir(&format!("data/orders-{p}"), (0, 0), 0o755);
+        for seg in 0..20 {
+            let (owner, mode) = if seg % 5 == 0 {
+                ((1001, 0), 0o600)
+            } else {
+                ((0, 0), 0o644)
+            };
+            m.file(&format!("data/orders-{p}/{seg:020}.log"), owner, mode);
+        }
+    }
+    m.dir("data/orders-1", (0, 0), 0o500);
+    let outside = m.root.join("outside");
+    std::fs::write(&outside, b"not the broker's").unwrap();
+    std::os::unix::fs::symlink(&outside, data.join("orders-2/link")).unwrap();
+    data
+}
+
+/// `kafka-init prepare` as pod kafka-1 (ZooKeeper mode) with `log_dir`.
+fn prepare(log_dir: &Path) -> Output {
+    Command::new(util::bin())
+        .env_clear()
+        .env("POD_NAME", "kafka-1")
+        .env("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181")
+        .env("KAFKA_CFG_LOG_DIRS", log_dir)
+        .env("KAFKA_INIT_RUN_AS", "1001:1001")
+        .env("KAFKA_INIT_FLAVOR", "properties")
+        .env("KAFKA_INIT_LOG_FORMAT", "json")
+        .arg("prepare")
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn on_a_root_squashing_mount_prepare_gives_the_nfs_advice_exits_1_and_changes_nothing() {
+    let m = Mount::new("squash", true);
+    let data = wrong_tree(&m);
+    let before = snapshot(&data);
+    let o = prepare(&m.point().join("data"));
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    for says in ["to 1001:1001", "EPERM", "root_squash", "chown -R 1001:1001"] {
+        assert!(e.contains(says), "message lacks {says:?}:\n{e}");
+    }
+    assert_eq!(
+        snapshot(&data),
+        before,
+        "the squashed walk changed something"
+    );
+    // The data dir itself is still not the broker's: the next start walks again.
+    assert_eq!(std::fs::metadata(&data).unwrap().uid(), 0);
+}
+
+#[test]
+fn on_a_plain_delayed_mount_prepare_re_owns_every_entry_and_the_broker_can_write() {
+    let m = Mount::new("plain", false);
+    let data = wrong_tree(&m);
+    let before = snapshot(&data);
+    let outside = m.root.join("outside");
+    let o = prepare(&m.point().join("data"));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let after = snapshot(&data);
+    assert_eq!(after.len(), before.len());
+    for (path, (uid, gid, mode)) in &after {
+        assert_eq!((*uid, *gid), BROKER, "{} owner", path.display());
+        let was = before[path].2;
+        let want = if std::fs::symlink_metadata(path).unwrap().is_dir() {
+            was | 0o700
+        } else {
+            was
+        };
+        assert_eq!(*mode, want, "{} mode", path.display());
+    }
+    assert_eq!(
+        std::fs::metadata(&outside).unwrap().uid(),
+        0,
+        "symlink target re-owned"
+    );
+
+    // The broker (uid 1001) works on the mount as it would on NFS.
+    let segment = m.point().join("data/orders-1/00000000000000000020.log");
+    let wrote = Command::new("setpriv")
+        .args(["--reuid=1001", "--regid=1001", "--clear-groups", "touch"])
+        .arg(&segment)
+        .status()
+        .unwrap();
+    assert!(
+        wrote.success(),
+        "uid 1001 could not create {}",
+        segment.display()
+    );
+    let created = std::fs::metadata(data.join("orders-1/00000000000000000020.log")).unwrap();
+    assert_eq!((created.uid(), created.gid()), BROKER);
+
+    // Right now: the next start does not walk.
+    let again = prepare(&m.point().join("data"));
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("\"fast_path\":true"),
+        "{}",
+        stderr(&again)
+    );
+}
