@@ -47,12 +47,14 @@ impl Stat {
         SFlag::from_bits_truncate(self.mode) & SFlag::S_IFMT
     }
 
-    fn from_statx(b: &libc::statx) -> Stat {
+    fn from_statx(b: &libc::statx, mount_id: impl FnOnce() -> Option<u64>) -> Stat {
         let mount = if b.stx_mask & libc::STATX_MNT_ID != 0 {
             MountKey::Id(b.stx_mnt_id)
         } else {
-            warn_no_mount_ids();
-            MountKey::Dev(makedev(b.stx_dev_major.into(), b.stx_dev_minor.into()))
+            mount_id().map_or_else(
+                || MountKey::Dev(makedev(b.stx_dev_major.into(), b.stx_dev_minor.into())),
+                MountKey::Id,
+            )
         };
         Stat {
             mode: b.stx_mode.into(),
@@ -63,8 +65,7 @@ impl Stat {
         }
     }
 
-    fn from_stat(st: &FileStat) -> Stat {
-        warn_no_mount_ids();
+    fn from_stat(st: &FileStat, mount_id: impl FnOnce() -> Option<u64>) -> Stat {
         Stat {
             mode: st.st_mode,
             uid: st.st_uid,
@@ -72,16 +73,55 @@ impl Stat {
             // The type of st_nlink differs between targets (u64, u32).
             #[allow(clippy::useless_conversion)]
             nlink: st.st_nlink.into(),
-            mount: MountKey::Dev(st.st_dev),
+            mount: mount_id().map_or(MountKey::Dev(st.st_dev), MountKey::Id),
         }
     }
+}
+
+/// The mount id of `name` in `dir` from `name_to_handle_at` (Linux 2.6.39),
+/// where `statx` has none to give (before Linux 5.8): the same id, without
+/// reading `/proc/self/mountinfo`. `None` where the filesystem makes no file
+/// handles; the device is all that is left then, and a warning says so.
+fn mount_id_by_handle(dir: RawFd, name: &CStr, flags: AtFlags) -> Option<u64> {
+    /// `struct file_handle` with room for the largest handle (`MAX_HANDLE_SZ`).
+    #[repr(C)]
+    struct Handle {
+        bytes: u32,
+        kind: i32,
+        data: [u8; 128],
+    }
+    let mut handle = Handle {
+        bytes: 128,
+        kind: 0,
+        data: [0; 128],
+    };
+    let mut mount_id: libc::c_int = 0;
+    // Links are not followed unless AT_SYMLINK_FOLLOW is given.
+    let flags = flags & AtFlags::AT_EMPTY_PATH;
+    // SAFETY: `name` is NUL-terminated; `handle` is a file_handle whose
+    // `bytes` says how much room follows; `mount_id` is a writable int.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_name_to_handle_at,
+            dir,
+            name.as_ptr(),
+            &mut handle as *mut Handle,
+            &mut mount_id as *mut libc::c_int,
+            flags.bits(),
+        )
+    };
+    if Errno::result(r).is_ok() {
+        return u64::try_from(mount_id).ok();
+    }
+    warn_no_mount_ids();
+    None
 }
 
 /// Says once per process that bind mounts cannot be told apart here.
 fn warn_no_mount_ids() {
     static WARNED: AtomicBool = AtomicBool::new(false);
     if !WARNED.swap(true, Ordering::Relaxed) {
-        tracing::warn!("this kernel reports no mount ids (statx STATX_MNT_ID, Linux 5.8): a bind mount of the data dir's own filesystem below it cannot be told apart and would be walked");
+        tracing::warn!("no mount ids here (neither statx STATX_MNT_ID, Linux 5.8, nor file handles): a bind mount of the dir's own filesystem below it cannot be told apart and would be walked");
     }
 }
 
@@ -115,12 +155,21 @@ fn statx(dirfd: RawFd, name: &CStr, flags: AtFlags) -> nix::Result<Stat> {
         };
         match Errno::result(r) {
             // SAFETY: the kernel filled the buffer (and it was zeroed before).
-            Ok(_) => return Ok(Stat::from_statx(unsafe { buf.assume_init_ref() })),
+            Ok(_) => {
+                let by_handle = || mount_id_by_handle(dirfd, name, flags);
+                return Ok(Stat::from_statx(
+                    unsafe { buf.assume_init_ref() },
+                    by_handle,
+                ));
+            }
             Err(Errno::ENOSYS) => NO_STATX.store(true, Ordering::Relaxed),
             Err(e) => return Err(e),
         }
     }
-    fstatat(Some(dirfd), name, flags).map(|st| Stat::from_stat(&st))
+    let st = fstatat(Some(dirfd), name, flags)?;
+    Ok(Stat::from_stat(&st, || {
+        mount_id_by_handle(dirfd, name, flags)
+    }))
 }
 
 /// The entry `name` in `dir`, a symbolic link itself rather than its target.
@@ -216,4 +265,38 @@ pub fn chown_fd(fd: BorrowedFd, uid: Uid, gid: Gid) -> nix::Result<()> {
 /// Sets the permission bits of the open file `fd`.
 pub fn chmod_fd(fd: BorrowedFd, mode: u32) -> nix::Result<()> {
     fchmod(fd.as_raw_fd(), Mode::from_bits_truncate(mode))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::fd::AsFd;
+
+    use super::*;
+
+    fn open(path: &str) -> OwnedFd {
+        let fd = nix::fcntl::open(path, OFlag::O_PATH | OFlag::O_CLOEXEC, Mode::empty()).unwrap();
+        unsafe { OwnedFd::from_raw_fd(fd) }
+    }
+
+    #[test]
+    fn the_file_handle_fallback_finds_the_mount_id_statx_reports() {
+        for path in ["/", "/proc", "/proc/self", "/dev", "/tmp"] {
+            let fd = open(path);
+            let st = stat_fd(fd.as_fd()).unwrap();
+            let MountKey::Id(want) = st.mount else {
+                panic!("{path}: statx gave no mount id on this kernel");
+            };
+            let got = mount_id_by_handle(fd.as_raw_fd(), c"", AtFlags::AT_EMPTY_PATH);
+            // Some pseudo filesystems make no handles: the fallback says None then.
+            if let Some(got) = got {
+                assert_eq!(got, want, "{path}");
+            }
+        }
+        // /dev is a mount of its own (devtmpfs, which makes file handles).
+        let root = open("/");
+        let dev = mount_id_by_handle(root.as_raw_fd(), c"dev", AtFlags::empty());
+        let slash = mount_id_by_handle(root.as_raw_fd(), c"", AtFlags::AT_EMPTY_PATH);
+        assert!(dev.is_some() && slash.is_some(), "{dev:?} {slash:?}");
+        assert_ne!(dev, slash);
+    }
 }
