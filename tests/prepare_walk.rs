@@ -438,3 +438,63 @@ fn a_deep_and_wide_tree_is_re_owned_entirely_with_the_data_dir_last() {
     assert_eq!(owner(Path::new("/etc/passwd")), (0, 0));
     assert!(stderr(&o).contains("checked=2305"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_walk_that_takes_longer_than_two_seconds_logs_its_progress() {
+    let s = Scratch::new("progress");
+    let data = s.dir("data", (0, 0), 0o755);
+    for d in 0..50 {
+        let dir = s.dir(&format!("data/orders-{d}"), (0, 0), 0o755);
+        for f in 0..1000 {
+            std::fs::File::create(dir.join(format!("{f:020}.log"))).unwrap();
+        }
+    }
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear()
+        .envs(env(data.to_str().unwrap()))
+        .arg("prepare")
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    let pid = child.id();
+    // The walk runs once its threads exist; stopping the whole process then
+    // for three seconds makes a walk of more than two, whatever the disk.
+    let tasks = PathBuf::from(format!("/proc/{pid}/task"));
+    let start = std::time::Instant::now();
+    while std::fs::read_dir(&tasks).map_or(0, |t| t.count()) < 2 {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "the walk never started"
+        );
+        std::thread::sleep(std::time::Duration::from_micros(200));
+    }
+    let signal = |sig: &str| {
+        let status = Command::new("kill")
+            .args([sig, &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill {sig} {pid}");
+    };
+    signal("-STOP");
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    signal("-CONT");
+    let o = child.wait_with_output().unwrap();
+    assert_exit(&o, 0);
+    let e = stderr(&o);
+    let progress: Vec<_> = e
+        .lines()
+        .filter(|l| l.contains("ownership walk in progress"))
+        .collect();
+    // One line, or more on a machine so busy that the rest takes 5 s.
+    assert!(!progress.is_empty(), "{e}");
+    for field in ["checked=", "changed=", "per_second="] {
+        assert!(progress[0].contains(field), "{field}: {e}");
+    }
+    let elapsed: u64 = progress[0]
+        .split("elapsed_s=")
+        .nth(1)
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no elapsed_s: {e}"));
+    assert!(elapsed >= 2, "{e}");
+    assert!(e.contains("checked=50051"), "{e}");
+}
