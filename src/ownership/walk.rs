@@ -159,6 +159,7 @@ struct Shared<'a> {
 /// Checks and fixes everything below the open directory `root` (whose own
 /// owner and mode are the caller's, to change last), at `path`.
 pub fn run(root: OwnedFd, path: &Path, target: &Target) -> Result<Counts> {
+    let start = Instant::now();
     let shared = Shared {
         target,
         queue: Mutex::new(Queue::default()),
@@ -191,7 +192,7 @@ pub fn run(root: OwnedFd, path: &Path, target: &Target) -> Result<Counts> {
                 Err(_) => break,
             }
         }
-        shared.wait(path);
+        shared.wait(path, start);
         Ok(())
     })?;
     let queue = shared
@@ -279,8 +280,7 @@ impl Shared<'_> {
 
     /// The caller's thread: waits for the end, logging progress on a long walk
     /// so that a first start on slow storage shows moving, not hanging.
-    fn wait(&self, path: &Path) {
-        let start = Instant::now();
+    fn wait(&self, path: &Path, start: Instant) {
         let mut next = PROGRESS_AFTER;
         let mut q = self.lock();
         while !q.over {
