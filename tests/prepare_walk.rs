@@ -497,3 +497,21 @@ fn a_walk_that_takes_longer_than_two_seconds_logs_its_progress() {
     assert!(elapsed >= 2, "{e}");
     assert!(e.contains("checked=20021"), "{e}");
 }
+
+#[test]
+fn the_walk_itself_refuses_a_link_that_appears_after_the_preflight() {
+    // What a link swapped in between the preflight and the walk meets: the
+    // walk opens each component with O_NOFOLLOW, so it stops there too.
+    let s = Scratch::new("late-link");
+    let target = victim_tree(&s, "somewhere");
+    s.symlink(&target, "v");
+    let before = snapshot(&s.root);
+    for dir in ["v", "v/orders-0", "v/new/data"] {
+        let err = kafka_init::ownership::ensure_owned(&s.path(dir), BROKER.0, BROKER.1)
+            .expect_err(dir)
+            .to_string();
+        assert!(err.contains("symbolic link"), "{dir}: {err}");
+        assert!(err.contains(s.path("v").to_str().unwrap()), "{dir}: {err}");
+        assert_eq!(snapshot(&s.root), before, "{dir}: the tree changed");
+    }
+}
