@@ -9,49 +9,103 @@
 //! changes what differs and re-owns the dir itself last, so a walk that is
 //! interrupted is redone on the next start.
 //!
-//! The walk works on directory file descriptors (`openat`, `fstatat`,
-//! `fchownat` with `AT_SYMLINK_NOFOLLOW`): it never follows a symlink (a link
-//! is re-owned itself, its target never), never leaves the dir's filesystem
-//! (a mount point below is neither descended nor chowned), and does not
-//! build a path per entry; paths are only assembled for error messages.
+//! The dir is opened one path component at a time from `/`, each with
+//! `O_NOFOLLOW` (a symbolic link anywhere on the way is refused, never
+//! followed), and everything below is reached from that descriptor
+//! ([`walk`]): no path is looked up again, so a link swapped in during the
+//! walk cannot redirect it. What the walk re-owns: directories, regular files
+//! with one link, and symbolic links themselves. What it leaves alone: the
+//! targets of links, other mounts (bind mounts of the same filesystem
+//! included: told apart by mount id), regular files with more than one hard
+//! link (re-owning one name would re-own the others, wherever they are),
+//! device nodes, FIFOs and sockets (Kafka creates none of these).
 
-use std::ffi::{CStr, CString, OsStr, OsString};
-use std::os::fd::{AsRawFd, RawFd};
+mod sys;
+mod walk;
+
+use std::ffi::{CString, OsStr};
+use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::DirBuilderExt;
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
 
 use anyhow::{anyhow, Context, Result};
-use nix::dir::{Dir, OwningIter};
 use nix::errno::Errno;
-use nix::fcntl::{AtFlags, OFlag};
-use nix::sys::stat::{fchmod, fstat, fstatat, FileStat, Mode, SFlag};
-use nix::sys::statfs::{statfs, FUSE_SUPER_MAGIC, NFS_SUPER_MAGIC};
-use nix::unistd::{fchown, fchownat, Gid, Uid};
+use nix::sys::stat::SFlag;
+use nix::sys::statfs::{fstatfs, statfs, FUSE_SUPER_MAGIC, NFS_SUPER_MAGIC};
+use nix::unistd::{Gid, Uid};
+
+use self::walk::Target;
 
 /// What a call of [`ensure_owned`] looked at and changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct WalkReport {
-    /// Entries stat'ed, the dir itself included.
+    /// Entries looked at, the dir itself included.
     pub checked: u64,
     /// Entries whose owner (or, for directories, mode) was changed.
     pub changed: u64,
     /// True when the dir already had the right owner and nothing below it was visited.
     pub fast_path: bool,
+    /// Mounts below the dir, left alone (each logged as a warning).
+    pub mounts: u64,
+    /// Hard-linked files, device nodes, FIFOs and sockets, left alone (logged as warnings).
+    pub left_alone: u64,
 }
 
 /// The mode of directories kafka-init creates: the broker's user and group
 /// may use them, others may not, and nothing is world-writable.
 pub const NEW_DIR_MODE: u32 = 0o750;
 
+/// Directories of the system that no broker's user may own. A dir that is
+/// one of these (not below one) is refused: the broker's data belongs in a
+/// directory of its own, usually a volume's mount.
+const SYSTEM_DIRS: &[&str] = &[
+    "/bin",
+    "/boot",
+    "/dev",
+    "/etc",
+    "/home",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/opt",
+    "/proc",
+    "/root",
+    "/run",
+    "/sbin",
+    "/sys",
+    "/tmp",
+    "/usr",
+    "/usr/bin",
+    "/usr/include",
+    "/usr/lib",
+    "/usr/lib64",
+    "/usr/libexec",
+    "/usr/local",
+    "/usr/local/bin",
+    "/usr/local/lib",
+    "/usr/local/sbin",
+    "/usr/sbin",
+    "/usr/share",
+    "/var",
+    "/var/cache",
+    "/var/lib",
+    "/var/log",
+    "/var/run",
+    "/var/spool",
+    "/var/tmp",
+];
+
+/// Filesystems of the kernel, where nothing is the broker's: refused with
+/// everything below them.
+const KERNEL_TREES: &[&str] = &["/dev", "/proc", "/sys"];
+
 /// Why kafka-init refuses to take ownership of `dir`, if it does; checked
 /// before anything is changed. Pure.
 ///
-/// `/` would hand the whole filesystem to the broker's user; a relative path
-/// depends on the working directory, which nobody chose; `..` makes the path
-/// mean something else than it reads.
+/// `/` and the system's directories would hand the system to the broker's
+/// user; a relative path depends on the working directory, which nobody
+/// chose; `..` makes the path mean something else than it reads.
 pub fn refusal(dir: &Path) -> Option<&'static str> {
     if !dir.is_absolute() {
         return Some("is a relative path; a data dir must be absolute, e.g. /bitnami/kafka/data");
@@ -59,327 +113,209 @@ pub fn refusal(dir: &Path) -> Option<&'static str> {
     if dir.components().any(|c| c == Component::ParentDir) {
         return Some("contains a `..` component; write the path without it");
     }
-    if dir
+    let normal: Vec<&OsStr> = dir
         .components()
-        .all(|c| c == Component::RootDir || c == Component::CurDir)
-    {
+        .filter_map(|c| match c {
+            Component::Normal(n) => Some(n),
+            _ => None,
+        })
+        .collect();
+    if normal.is_empty() {
         return Some("is the root directory; kafka-init will not chown / to the broker's user");
+    }
+    let clean = PathBuf::from("/").join(normal.iter().collect::<PathBuf>());
+    if SYSTEM_DIRS.iter().any(|s| clean == Path::new(s)) {
+        return Some("is a system directory; kafka-init will not chown it to the broker's user");
+    }
+    if KERNEL_TREES.iter().any(|k| clean.starts_with(k)) {
+        return Some("is on a kernel filesystem (/dev, /proc, /sys); kafka-init will not chown it to the broker's user");
     }
     None
 }
 
+/// What is at a dir's path that the walk can use, looked at one component
+/// at a time from `/` without following a symbolic link (`lstat`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    /// A directory, reached through directories only.
+    Dir,
+    /// Not there from some component on; [`ensure_owned`] creates it.
+    Missing,
+}
+
+/// What is at a dir's path that the walk refuses.
+#[derive(Debug)]
+pub enum PathTrouble {
+    /// A component (the dir itself or a parent) is a symbolic link.
+    Symlink {
+        /// The component that is a link.
+        link: PathBuf,
+        /// What it points to, as stored in the link.
+        target: PathBuf,
+    },
+    /// A component (the dir itself or a parent) is not a directory.
+    NotDir(PathBuf),
+    /// A component could not be looked at.
+    Unreadable(PathBuf, std::io::Error),
+}
+
+/// Looks at every component of the absolute path `dir`, as the preflight's
+/// read-only view of what [`ensure_owned`] will meet.
+pub fn find(dir: &Path) -> Result<Found, PathTrouble> {
+    let mut at = PathBuf::from("/");
+    for c in dir.components() {
+        let Component::Normal(name) = c else { continue };
+        at.push(name);
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let target = std::fs::read_link(&at).unwrap_or_default();
+                return Err(PathTrouble::Symlink { link: at, target });
+            }
+            Ok(m) if !m.is_dir() => return Err(PathTrouble::NotDir(at)),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Missing),
+            Err(e) => return Err(PathTrouble::Unreadable(at, e)),
+        }
+    }
+    Ok(Found::Dir)
+}
+
 /// Makes `dir` (created with its missing parents when absent) and everything
-/// below it on the same filesystem owned by `uid:gid`, skipping the walk
-/// when `dir` itself is already right. See the module doc for the rules.
+/// below it on the same mount owned by `uid:gid`, skipping the walk when
+/// `dir` itself is already right. See the module doc for the rules.
 pub fn ensure_owned(dir: &Path, uid: u32, gid: u32) -> Result<WalkReport> {
     if let Some(why) = refusal(dir) {
         return Err(anyhow!("refusing to chown {}: it {why}", dir.display()));
     }
     let (uid, gid) = (Uid::from_raw(uid), Gid::from_raw(gid));
-    create_missing(dir, uid, gid)?;
-
-    let root = Dir::open(
-        dir,
-        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
-        Mode::empty(),
-    )
-    .with_context(|| format!("open {}", dir.display()))?;
-    let st = fstat(root.as_raw_fd()).with_context(|| format!("stat {}", dir.display()))?;
-    if owned_by(&st, uid, gid) && has_owner_rwx(&st) {
+    let root = open_or_create(dir, uid, gid)?;
+    let st = sys::stat_fd(root.as_fd()).with_context(|| format!("stat {}", dir.display()))?;
+    let owned = st.uid == uid.as_raw() && st.gid == gid.as_raw();
+    if owned && has_owner_rwx(st.mode) {
         return Ok(WalkReport {
             checked: 1,
-            changed: 0,
             fast_path: true,
+            ..WalkReport::default()
         });
     }
-
-    let root_fd = root.as_raw_fd();
-    let mut walker = Walker {
+    let target = Target {
         uid,
         gid,
-        dev: st.st_dev,
-        root: dir,
-        squashing: may_squash_root(dir),
-        names: Vec::new(),
-        report: WalkReport {
-            checked: 1,
-            ..WalkReport::default()
-        },
+        mount: st.mount,
+        // A server decides root's chowns on NFS, and on FUSE (network
+        // filesystems in user space, and tests/slowfs, the tests' NFS
+        // stand-in): either may squash root.
+        squashing: fstatfs(root.as_fd()).is_ok_and(|s| {
+            let t = s.filesystem_type();
+            t == NFS_SUPER_MAGIC || t == FUSE_SUPER_MAGIC
+        }),
     };
-    // The walk consumes a second descriptor of the dir so `root` stays
-    // usable for the final chown.
-    let walk_dir = Dir::openat(
-        Some(root_fd),
-        ".",
-        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
-        Mode::empty(),
-    )
-    .with_context(|| format!("open {}", dir.display()))?;
-    let subdirs = walker.scan(walk_dir.into_iter())?;
-    walker.walk_subdirs(root_fd, subdirs)?;
+    let walk_fd = root
+        .try_clone()
+        .with_context(|| format!("dup a descriptor of {}", dir.display()))?;
+    let counts = walk::run(walk_fd, dir, &target)?;
 
     // Last, so that an interrupted walk leaves the dir mismatched and the
     // next start walks again (kubelet's OnRootMismatch does the same).
     let mut changed = false;
-    if !has_owner_rwx(&st) {
-        fchmod(root_fd, with_owner_rwx(&st))
+    if !has_owner_rwx(st.mode) {
+        sys::chmod_fd(root.as_fd(), with_owner_rwx(st.mode))
             .with_context(|| format!("chmod u+rwx {}", dir.display()))?;
         changed = true;
     }
-    if !owned_by(&st, uid, gid) {
-        fchown(root_fd, Some(uid), Some(gid))
-            .map_err(|e| walker.chown_error(e, dir.to_path_buf()))?;
+    if !owned {
+        sys::chown_fd(root.as_fd(), uid, gid).map_err(|e| chown_error(e, dir, &target))?;
         changed = true;
     }
-    walker.report.changed += u64::from(changed);
-    Ok(walker.report)
+    Ok(WalkReport {
+        checked: 1 + counts.checked,
+        changed: counts.changed + u64::from(changed),
+        fast_path: false,
+        mounts: counts.mounts,
+        left_alone: counts.left_alone,
+    })
 }
 
-/// The walk's state: the target owner, the filesystem it stays on, and the
-/// names of the directories between the root and the current one (only used
-/// to build paths for messages).
-struct Walker<'a> {
+/// Opens `dir` for reading, one component at a time from `/`, never
+/// following a symbolic link; each missing component is created owned by
+/// `uid:gid` with [`NEW_DIR_MODE`] (exactly: the umask does not change it).
+fn open_or_create(dir: &Path, uid: Uid, gid: Gid) -> Result<OwnedFd> {
+    let names: Vec<&OsStr> = dir
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(n) => Some(n),
+            _ => None,
+        })
+        .collect();
+    let mut fd = sys::open_root().context("open /")?;
+    let mut at = PathBuf::from("/");
+    for (i, name) in names.iter().enumerate() {
+        let last = i + 1 == names.len();
+        let cname = CString::new(name.as_bytes())
+            .with_context(|| format!("{} holds a NUL byte", dir.display()))?;
+        at.push(name);
+        let open = if last {
+            sys::open_dir
+        } else {
+            sys::open_passage
+        };
+        fd = match open(fd.as_fd(), &cname) {
+            Ok(next) => next,
+            Err(Errno::ENOENT) => create(fd.as_fd(), &cname, &at, uid, gid)?,
+            Err(Errno::ELOOP | Errno::ENOTDIR) => {
+                let what = match sys::stat_at(fd.as_fd(), &cname) {
+                    Ok(st) if st.kind() == SFlag::S_IFLNK => "a symbolic link",
+                    _ => "not a directory",
+                };
+                return Err(anyhow!(
+                    "refusing to chown {}: {} is {what} (kafka-init never follows a link)",
+                    dir.display(),
+                    at.display()
+                ));
+            }
+            Err(e) => return Err(anyhow!("open {}: {e}", at.display())),
+        };
+    }
+    Ok(fd)
+}
+
+/// Creates the directory `name` in `parent` for the broker and opens it.
+fn create(
+    parent: std::os::fd::BorrowedFd,
+    name: &CString,
+    at: &Path,
     uid: Uid,
     gid: Gid,
-    dev: u64,
-    root: &'a Path,
-    squashing: bool,
-    names: Vec<OsString>,
-    report: WalkReport,
+) -> Result<OwnedFd> {
+    match sys::make_dir(parent, name, NEW_DIR_MODE) {
+        Ok(()) => {}
+        // Another process made it first: not ours to re-own here; the walk
+        // below (or the dir's own check) decides about it.
+        Err(Errno::EEXIST) => {
+            return sys::open_dir(parent, name).map_err(|e| anyhow!("open {}: {e}", at.display()))
+        }
+        Err(e) => return Err(anyhow!("mkdir {}: {e}", at.display())),
+    }
+    let fd = sys::open_dir(parent, name).map_err(|e| anyhow!("open {}: {e}", at.display()))?;
+    sys::chown_fd(fd.as_fd(), uid, gid)
+        .map_err(|e| anyhow!("chown {} to {uid}:{gid}: {e}", at.display()))?;
+    sys::chmod_fd(fd.as_fd(), NEW_DIR_MODE)
+        .map_err(|e| anyhow!("chmod {NEW_DIR_MODE:o} {}: {e}", at.display()))?;
+    tracing::debug!(dir = %at.display(), "created");
+    Ok(fd)
 }
 
-/// The most threads a walk uses. chown is bound by the filesystem's
-/// metadata updates, which scale with a few CPUs, not with many.
-const MAX_THREADS: usize = 8;
-
-impl Walker<'_> {
-    /// A walker with the same target and no progress, for another thread.
-    fn fresh(&self) -> Self {
-        Walker {
-            names: Vec::new(),
-            report: WalkReport::default(),
-            ..*self
-        }
+/// A failed chown, with the root_squash advice where it applies.
+fn chown_error(e: Errno, path: &Path, target: &Target) -> anyhow::Error {
+    let (uid, gid) = (target.uid, target.gid);
+    if target.squashing && matches!(e, Errno::EPERM | Errno::EACCES) {
+        return anyhow!(
+            "chown {} to {uid}:{gid}: {e}. {}",
+            path.display(),
+            root_squash_advice(uid, gid)
+        );
     }
-
-    /// Visits the entries of the data dir itself and returns its
-    /// subdirectories (the partitions) with their inode numbers, to be
-    /// walked by [`Walker::walk_subdirs`].
-    fn scan(&mut self, mut top: OwningIter) -> Result<Vec<(CString, u64)>> {
-        let mut subdirs = Vec::new();
-        while let Some(entry) = top.next() {
-            let entry = entry.with_context(|| format!("read directory {}", self.root.display()))?;
-            let name = entry.file_name();
-            if matches!(name.to_bytes(), b"." | b"..") {
-                continue;
-            }
-            if let Some(sub) = self.visit(top.as_raw_fd(), name)? {
-                let st = fstat(sub.as_raw_fd()).map_err(|e| self.call_error(e, "stat", name))?;
-                subdirs.push((name.to_owned(), st.st_ino));
-            }
-        }
-        Ok(subdirs)
-    }
-
-    /// Walks the data dir's subdirectories, several at a time: one thread
-    /// per CPU (up to [`MAX_THREADS`]) makes a large all-wrong volume as fast
-    /// to fix as the disk allows, where a single thread waits on each
-    /// metadata update in turn.
-    fn walk_subdirs(&mut self, root_fd: RawFd, subdirs: Vec<(CString, u64)>) -> Result<()> {
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(MAX_THREADS)
-            .min(subdirs.len());
-        if threads <= 1 {
-            for (name, ino) in &subdirs {
-                self.walk_subdir(root_fd, name, *ino)?;
-            }
-            return Ok(());
-        }
-        let queue = Mutex::new(subdirs.into_iter());
-        let failed = AtomicBool::new(false);
-        let this = &*self;
-        let results: Vec<Result<WalkReport>> = std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut w = this.fresh();
-                        while !failed.load(Ordering::Relaxed) {
-                            // A poisoned lock only means another worker panicked; the queue is intact.
-                            let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
-                            let Some((name, ino)) = next else { break };
-                            if let Err(e) = w.walk_subdir(root_fd, &name, ino) {
-                                failed.store(true, Ordering::Relaxed);
-                                return Err(e);
-                            }
-                        }
-                        Ok(w.report)
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(anyhow!("a walk thread panicked")))
-                })
-                .collect()
-        });
-        for r in results {
-            let r = r?;
-            self.report.checked += r.checked;
-            self.report.changed += r.changed;
-        }
-        Ok(())
-    }
-
-    /// Walks one subdirectory of the data dir that [`Walker::scan`] found,
-    /// if it is still that directory.
-    fn walk_subdir(&mut self, root_fd: RawFd, name: &CStr, ino: u64) -> Result<()> {
-        let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
-        let sub = match Dir::openat(Some(root_fd), name, flags, Mode::empty()) {
-            Ok(d) => d,
-            Err(Errno::ENOENT | Errno::ENOTDIR | Errno::ELOOP) => return Ok(()),
-            Err(e) => return Err(self.call_error(e, "open", name)),
-        };
-        let st = fstat(sub.as_raw_fd()).map_err(|e| self.call_error(e, "stat", name))?;
-        if (st.st_dev, st.st_ino) != (self.dev, ino) {
-            tracing::warn!(path = %self.path(name).display(), "changed during the walk; left alone");
-            return Ok(());
-        }
-        self.names
-            .push(OsStr::from_bytes(name.to_bytes()).to_os_string());
-        self.walk(sub.into_iter())
-    }
-
-    /// Depth-first over `top`, whose path below the root is `names`, one open
-    /// descriptor per level (Kafka's data dirs are two levels deep); an
-    /// explicit stack so depth cannot overflow the thread's stack.
-    fn walk(&mut self, top: OwningIter) -> Result<()> {
-        let mut stack = vec![top];
-        while let Some(dir) = stack.last_mut() {
-            let entry = match dir.next() {
-                None => {
-                    stack.pop();
-                    self.names.pop();
-                    continue;
-                }
-                Some(Err(e)) => {
-                    return Err(e)
-                        .with_context(|| format!("read directory {}", self.here().display()))
-                }
-                Some(Ok(entry)) => entry,
-            };
-            let name = entry.file_name();
-            if matches!(name.to_bytes(), b"." | b"..") {
-                continue;
-            }
-            let dirfd = dir.as_raw_fd();
-            if let Some(sub) = self.visit(dirfd, name)? {
-                self.names
-                    .push(OsStr::from_bytes(name.to_bytes()).to_os_string());
-                stack.push(sub);
-            }
-        }
-        Ok(())
-    }
-
-    /// Checks and fixes one entry; returns the directory to descend into.
-    fn visit(&mut self, dirfd: RawFd, name: &CStr) -> Result<Option<OwningIter>> {
-        let st = match fstatat(Some(dirfd), name, AtFlags::AT_SYMLINK_NOFOLLOW) {
-            Ok(st) => st,
-            // Removed since readdir saw it: nothing left to own.
-            Err(Errno::ENOENT) => return Ok(None),
-            Err(e) => return Err(self.call_error(e, "stat", name)),
-        };
-        self.report.checked += 1;
-        if st.st_dev != self.dev {
-            // A mount point: another filesystem, with its own owner's intent.
-            tracing::debug!(path = %self.path(name).display(), "mount point left alone");
-            return Ok(None);
-        }
-        let mut changed = false;
-        if !owned_by(&st, self.uid, self.gid) {
-            match fchownat(
-                Some(dirfd),
-                name,
-                Some(self.uid),
-                Some(self.gid),
-                AtFlags::AT_SYMLINK_NOFOLLOW,
-            ) {
-                Ok(()) => changed = true,
-                Err(Errno::ENOENT) => return Ok(None),
-                Err(e) => return Err(self.chown_error(e, self.path(name))),
-            }
-        }
-        let sub = if is_dir(&st) {
-            self.open_subdir(dirfd, name, &st)?
-        } else {
-            None
-        };
-        if let Some(sub) = &sub {
-            if !has_owner_rwx(&st) {
-                // The broker must be able to create and remove partition files.
-                fchmod(sub.as_raw_fd(), with_owner_rwx(&st))
-                    .with_context(|| format!("chmod u+rwx {}", self.path(name).display()))?;
-                changed = true;
-            }
-        }
-        self.report.changed += u64::from(changed);
-        Ok(sub)
-    }
-
-    /// Opens a subdirectory without following a symlink, and only when it is
-    /// still the directory that was stat'ed (not swapped, not a mount point).
-    fn open_subdir(&self, dirfd: RawFd, name: &CStr, st: &FileStat) -> Result<Option<OwningIter>> {
-        let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
-        let sub = match Dir::openat(Some(dirfd), name, flags, Mode::empty()) {
-            Ok(d) => d,
-            Err(Errno::ENOENT | Errno::ENOTDIR | Errno::ELOOP) => return Ok(None),
-            Err(e) => return Err(self.call_error(e, "open", name)),
-        };
-        let now = fstat(sub.as_raw_fd()).map_err(|e| self.call_error(e, "stat", name))?;
-        if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino) {
-            tracing::warn!(path = %self.path(name).display(), "changed during the walk; left alone");
-            return Ok(None);
-        }
-        Ok(Some(sub.into_iter()))
-    }
-
-    /// The directory being read.
-    fn here(&self) -> PathBuf {
-        let mut p = self.root.to_path_buf();
-        p.extend(&self.names);
-        p
-    }
-
-    fn path(&self, name: &CStr) -> PathBuf {
-        self.here().join(OsStr::from_bytes(name.to_bytes()))
-    }
-
-    fn call_error(&self, e: Errno, call: &str, name: &CStr) -> anyhow::Error {
-        let path = self.path(name);
-        if self.squashing && matches!(e, Errno::EACCES | Errno::EPERM) {
-            return anyhow!(
-                "{call} {}: {e}. {}",
-                path.display(),
-                root_squash_advice(self.uid, self.gid)
-            );
-        }
-        anyhow!("{call} {}: {e}", path.display())
-    }
-
-    fn chown_error(&self, e: Errno, path: PathBuf) -> anyhow::Error {
-        let (uid, gid) = (self.uid, self.gid);
-        if self.squashing && matches!(e, Errno::EPERM | Errno::EACCES) {
-            return anyhow!(
-                "chown {} to {uid}:{gid}: {e}. {}",
-                path.display(),
-                root_squash_advice(uid, gid)
-            );
-        }
-        anyhow!("chown {} to {uid}:{gid}: {e}", path.display())
-    }
+    anyhow!("chown {} to {uid}:{gid}: {e}", path.display())
 }
 
 /// What to tell someone whose NFS export refuses root's chown.
@@ -391,70 +327,14 @@ fn root_squash_advice(uid: Uid, gid: Gid) -> String {
     )
 }
 
-/// Creates `dir` and its missing parents, each owned by `uid:gid` with
-/// [`NEW_DIR_MODE`] (exactly: the umask is not allowed to change it).
-fn create_missing(dir: &Path, uid: Uid, gid: Gid) -> Result<()> {
-    let mut missing = Vec::new();
-    let mut p = dir;
-    loop {
-        match p.symlink_metadata() {
-            Ok(_) => break,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                missing.push(p);
-                match p.parent() {
-                    Some(parent) => p = parent,
-                    None => break,
-                }
-            }
-            Err(e) => return Err(e).with_context(|| format!("stat {}", p.display())),
-        }
-    }
-    for p in missing.into_iter().rev() {
-        match std::fs::DirBuilder::new().mode(NEW_DIR_MODE).create(p) {
-            Ok(()) => {}
-            // Another process made it first: it is not ours to re-own here;
-            // the walk below decides about it.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e).with_context(|| format!("mkdir {}", p.display())),
-        }
-        std::os::unix::fs::lchown(p, Some(uid.as_raw()), Some(gid.as_raw()))
-            .with_context(|| format!("chown {} to {uid}:{gid}", p.display()))?;
-        std::fs::set_permissions(
-            p,
-            std::os::unix::fs::PermissionsExt::from_mode(NEW_DIR_MODE),
-        )
-        .with_context(|| format!("chmod {:o} {}", NEW_DIR_MODE, p.display()))?;
-        tracing::debug!(dir = %p.display(), "created");
-    }
-    Ok(())
-}
-
-fn owned_by(st: &FileStat, uid: Uid, gid: Gid) -> bool {
-    st.st_uid == uid.as_raw() && st.st_gid == gid.as_raw()
-}
-
-fn is_dir(st: &FileStat) -> bool {
-    SFlag::from_bits_truncate(st.st_mode) & SFlag::S_IFMT == SFlag::S_IFDIR
-}
-
-fn has_owner_rwx(st: &FileStat) -> bool {
-    st.st_mode & 0o700 == 0o700
+fn has_owner_rwx(mode: u32) -> bool {
+    mode & 0o700 == 0o700
 }
 
 /// The entry's permission bits plus owner rwx; nothing else is added, so
 /// nothing becomes group- or world-writable that was not.
-fn with_owner_rwx(st: &FileStat) -> Mode {
-    Mode::from_bits_truncate((st.st_mode & 0o7777) | 0o700)
-}
-
-/// Whether a server decides root's chowns on `dir`'s filesystem, and may
-/// squash root: NFS, or FUSE (network filesystems in user space, and the NFS
-/// stand-in of the tests, tests/slowfs).
-fn may_squash_root(dir: &Path) -> bool {
-    statfs(dir).is_ok_and(|s| {
-        let t = s.filesystem_type();
-        t == NFS_SUPER_MAGIC || t == FUSE_SUPER_MAGIC
-    })
+fn with_owner_rwx(mode: u32) -> u32 {
+    (mode & 0o7777) | 0o700
 }
 
 /// An NFS mount, as far as the data dir's warning needs it.
@@ -521,6 +401,21 @@ mod tests {
             ("/bitnami/kafka/data", false),
             ("/var/lib/kafka/data/", false),
             ("/var/lib/kafka/./data", false),
+            ("/etc", true),
+            ("/etc/", true),
+            ("//usr/./", true),
+            ("/usr/local", true),
+            ("/var/lib", true),
+            ("/tmp", true),
+            ("/opt", true),
+            ("/proc/1/root", true),
+            ("/sys/fs/cgroup", true),
+            ("/dev/shm/kafka", true),
+            ("/etc/kafka", false),
+            ("/opt/kafka/config", false),
+            ("/tmp/kafka-logs", false),
+            ("/mnt/kafka", false),
+            ("/data", false),
         ];
         for (path, refused) in cases {
             assert_eq!(

@@ -15,7 +15,7 @@ use anyhow::Result;
 
 use crate::environment::Inputs;
 use crate::meta::{self, MetaProperties};
-use crate::ownership;
+use crate::ownership::{self, Found, PathTrouble};
 use crate::plan::{Mode, Origin, Plan};
 use crate::problem::{Problem, Problems};
 use crate::{cmd, install};
@@ -40,6 +40,8 @@ pub fn run(inputs: &Inputs, flavor: Option<&str>, install_to: Option<&Path>) -> 
             checked = report.checked,
             changed = report.changed,
             fast_path = report.fast_path,
+            mounts_left_alone = report.mounts,
+            files_left_alone = report.left_alone,
             "dir owned"
         );
     }
@@ -90,16 +92,24 @@ pub fn dirs_to_own(plan: &Plan) -> Vec<DirToOwn> {
             dirs.push(DirToOwn { path, kind });
         }
     };
+    let metadata = plan
+        .get("metadata.log.dir")
+        .filter(|m| plan.mode == Mode::KRaft && !m.trim().is_empty())
+        .map(|m| PathBuf::from(m.trim()));
+    // The plan's data dirs include a separate metadata dir; it is named
+    // after its own key in problems.
+    let log_dirs = plan.get("log.dirs").or(plan.get("log.dir")).unwrap_or("");
+    let in_log_dirs = |d: &Path| log_dirs.split(',').any(|e| Path::new(e.trim()) == d);
     for d in &plan.data_dirs {
-        add(d.clone(), DirKind::Log);
+        let kind = if metadata.as_deref() == Some(d.as_path()) && !in_log_dirs(d) {
+            DirKind::Metadata
+        } else {
+            DirKind::Log
+        };
+        add(d.clone(), kind);
     }
-    if plan.mode == Mode::KRaft {
-        if let Some(m) = plan
-            .get("metadata.log.dir")
-            .filter(|m| !m.trim().is_empty())
-        {
-            add(PathBuf::from(m.trim()), DirKind::Metadata);
-        }
+    if let Some(m) = metadata {
+        add(m, DirKind::Metadata);
     }
     if let Some(dir) = &plan.config_dir {
         add(dir.clone(), DirKind::Config);
@@ -124,27 +134,13 @@ pub fn preflight(plan: &Plan, dirs: &[DirToOwn]) -> Vec<Problem> {
             ));
             continue;
         }
-        match std::fs::metadata(&dir.path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => {
-                problems.push(Problem::new(
-                    var,
-                    value,
-                    format!("cannot stat {}: {e}", dir.path.display()),
-                    "check the volume mount of this path",
-                ));
+        match ownership::find(&dir.path) {
+            Ok(Found::Dir) => {}
+            Ok(Found::Missing) => continue,
+            Err(trouble) => {
+                problems.push(path_problem(&dir.path, trouble, var, value));
                 continue;
             }
-            Ok(m) if !m.is_dir() => {
-                problems.push(Problem::new(
-                    var,
-                    value,
-                    format!("{} exists and is not a directory", dir.path.display()),
-                    "point it at a directory (the volume's mount or a subdirectory of it)",
-                ));
-                continue;
-            }
-            Ok(_) => {}
         }
         if dir.kind != DirKind::Config {
             let (stored, found) = meta::check(&dir.path, &meta::read(&dir.path), plan);
@@ -172,6 +168,37 @@ pub fn preflight(plan: &Plan, dirs: &[DirToOwn]) -> Vec<Problem> {
         }
     }
     problems
+}
+
+/// The problem with a dir's path that [`ownership::find`] found: a
+/// symbolic link on the way (kafka-init re-owns nothing through one: a link
+/// can point the chown anywhere), something that is not a directory, or a
+/// component that cannot be looked at.
+fn path_problem(dir: &Path, trouble: PathTrouble, var: String, value: String) -> Problem {
+    let (rule, fix) = match trouble {
+        PathTrouble::Symlink { link, target } => (
+            format!(
+                "{} goes through a symbolic link: {} -> {}; kafka-init never follows a symbolic link when it re-owns a dir",
+                dir.display(),
+                link.display(),
+                target.display()
+            ),
+            "point it at the directory itself (a path without symbolic links, e.g. the volume's mountPath or a subdirectory of it)".to_string(),
+        ),
+        PathTrouble::NotDir(at) => (
+            if at == dir {
+                format!("{} exists and is not a directory", dir.display())
+            } else {
+                format!("{} is not a directory, so {} cannot be one", at.display(), dir.display())
+            },
+            "point it at a directory (the volume's mount or a subdirectory of it)".to_string(),
+        ),
+        PathTrouble::Unreadable(at, e) => (
+            format!("cannot stat {}: {e}", at.display()),
+            "check the volume mount of this path".to_string(),
+        ),
+    };
+    Problem::new(var, value, rule, fix)
 }
 
 /// The variable and value a dir comes from, for problems about it.

@@ -1,0 +1,493 @@
+//! The walk below a data dir whose owner is wrong: a fixed pool of threads
+//! sharing a queue of directories and batches of entries, so that many
+//! metadata operations are in flight at once. On NFS every `chown` is a
+//! network round trip; one at a time, a walk waits on the network, not on
+//! the disk or the CPU. The pool is sized for that latency, not for cores.
+//!
+//! Every job works from a directory descriptor and one name: a symbolic link
+//! is never followed (`O_NOFOLLOW`, `AT_SYMLINK_NOFOLLOW`), a directory is
+//! stat'ed through the descriptor it was opened as (what is re-owned is what
+//! was checked), and a mount is recognised by its mount id and left alone.
+
+use std::ffi::{CStr, OsStr};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, Context, Result};
+use nix::dir::Type;
+use nix::errno::Errno;
+use nix::sys::stat::SFlag;
+use nix::unistd::{Gid, Uid};
+
+use super::sys::{self, Listing, MountKey, Stat};
+use super::{has_owner_rwx, root_squash_advice, with_owner_rwx};
+
+/// Threads of the walk. Each mostly waits on one metadata operation, so
+/// the number is what keeps enough of them in flight on a network
+/// filesystem; on a local disk the extra threads just sleep.
+const THREADS: usize = 16;
+
+/// Entries per job: small enough to spread a large flat directory over the
+/// pool, large enough that the queue's lock is not taken per entry.
+const BATCH: usize = 128;
+
+/// When the first progress line is logged, and how often after that.
+const PROGRESS_AFTER: Duration = Duration::from_secs(2);
+const PROGRESS_EVERY: Duration = Duration::from_secs(5);
+
+/// Paths shown in a warning about entries left alone; the rest are counted.
+const SHOWN: usize = 5;
+
+/// Whom the tree is for and what it must not leave.
+pub struct Target {
+    /// The owner to set.
+    pub uid: Uid,
+    /// The group to set.
+    pub gid: Gid,
+    /// The data dir's own mount; anything on another one is left alone.
+    pub mount: MountKey,
+    /// Whether the data dir's server may squash root (NFS, FUSE), for the
+    /// root_squash advice.
+    pub squashing: bool,
+}
+
+/// Counts of one walk, the data dir itself not included.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Counts {
+    /// Entries looked at.
+    pub checked: u64,
+    /// Entries whose owner or mode was changed.
+    pub changed: u64,
+    /// Mounts found below the data dir and left alone.
+    pub mounts: u64,
+    /// Hard-linked files, device nodes, FIFOs and sockets left alone.
+    pub left_alone: u64,
+}
+
+/// An open directory and its path (for messages only; never looked up).
+struct DirRef {
+    fd: OwnedFd,
+    path: PathBuf,
+}
+
+impl DirRef {
+    fn fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+
+    fn child(&self, name: &CStr) -> PathBuf {
+        self.path.join(OsStr::from_bytes(name.to_bytes()))
+    }
+}
+
+/// One unit of work for a thread of the pool.
+enum Job {
+    /// A subdirectory to open (below `parent`), check, fix and list.
+    Open {
+        parent: Arc<DirRef>,
+        name: Box<CStr>,
+    },
+    /// A directory already open and checked, to list.
+    List(Arc<DirRef>),
+    /// Entries of `dir` that are not directories (or whose type the
+    /// filesystem does not say), to check and fix.
+    Entries {
+        dir: Arc<DirRef>,
+        names: Vec<(Box<CStr>, Option<Type>)>,
+    },
+}
+
+/// The queue. A stack, so the walk goes depth first and the directories
+/// held open are bounded by depth times threads, not by the tree's width.
+#[derive(Default)]
+struct Queue {
+    jobs: Vec<Job>,
+    /// Threads running a job (which may push more).
+    busy: usize,
+    /// Nothing left to do, or a job failed.
+    over: bool,
+    error: Option<anyhow::Error>,
+}
+
+/// Entries of one kind left alone: how many, and the first few.
+#[derive(Default)]
+struct Sample {
+    count: u64,
+    first: Vec<PathBuf>,
+}
+
+impl Sample {
+    fn note(&mut self, path: PathBuf) {
+        self.count += 1;
+        if self.first.len() < SHOWN {
+            self.first.push(path);
+        }
+    }
+
+    fn paths(&self) -> String {
+        let mut shown: Vec<String> = self.first.iter().map(|p| p.display().to_string()).collect();
+        shown.sort();
+        let mut s = shown.join(", ");
+        if self.count > self.first.len() as u64 {
+            s.push_str(&format!(
+                " and {} more",
+                self.count - self.first.len() as u64
+            ));
+        }
+        s
+    }
+}
+
+/// What the threads share.
+struct Shared<'a> {
+    target: &'a Target,
+    queue: Mutex<Queue>,
+    /// Signalled when a job is queued or the walk is over.
+    work: Condvar,
+    /// Signalled when the walk is over.
+    over: Condvar,
+    checked: AtomicU64,
+    changed: AtomicU64,
+    mounts: AtomicU64,
+    hard_linked: Mutex<Sample>,
+    special: Mutex<Sample>,
+}
+
+/// Checks and fixes everything below the open directory `root` (whose own
+/// owner and mode are the caller's, to change last), at `path`.
+pub fn run(root: OwnedFd, path: &Path, target: &Target) -> Result<Counts> {
+    let start = Instant::now();
+    let shared = Shared {
+        target,
+        queue: Mutex::new(Queue::default()),
+        work: Condvar::new(),
+        over: Condvar::new(),
+        checked: AtomicU64::new(0),
+        changed: AtomicU64::new(0),
+        mounts: AtomicU64::new(0),
+        hard_linked: Mutex::default(),
+        special: Mutex::default(),
+    };
+    shared.push(Job::List(Arc::new(DirRef {
+        fd: root,
+        path: path.to_path_buf(),
+    })));
+    std::thread::scope(|scope| -> Result<()> {
+        let mut started = 0;
+        for _ in 0..THREADS {
+            let thread = std::thread::Builder::new()
+                .name("kafka-init-walk".into())
+                .stack_size(256 * 1024)
+                .spawn_scoped(scope, || shared.work_loop());
+            match thread {
+                Ok(_) => started += 1,
+                // Fewer threads only make a slower walk; none makes none.
+                Err(e) if started == 0 => {
+                    shared.stop();
+                    return Err(e).context("start a thread of the ownership walk");
+                }
+                Err(_) => break,
+            }
+        }
+        shared.wait(path, start);
+        Ok(())
+    })?;
+    let queue = shared
+        .queue
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(e) = queue.error {
+        return Err(e);
+    }
+    let left = |s: Mutex<Sample>| s.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let (hard_linked, special) = (left(shared.hard_linked), left(shared.special));
+    if hard_linked.count > 0 {
+        tracing::warn!(count = hard_linked.count, paths = %hard_linked.paths(), "regular files with more than one hard link left alone (re-owning one name re-owns every other name of the file; Kafka creates none)");
+    }
+    if special.count > 0 {
+        tracing::warn!(count = special.count, paths = %special.paths(), "device nodes, FIFOs and sockets left alone (Kafka creates none)");
+    }
+    Ok(Counts {
+        checked: shared.checked.into_inner(),
+        changed: shared.changed.into_inner(),
+        mounts: shared.mounts.into_inner(),
+        left_alone: hard_linked.count + special.count,
+    })
+}
+
+impl Shared<'_> {
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        // A poisoned lock only means a thread panicked; the queue is intact.
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn push(&self, job: Job) {
+        self.lock().jobs.push(job);
+        self.work.notify_one();
+    }
+
+    /// Whether a job pushed now would find an idle thread soon.
+    fn wants_work(&self) -> bool {
+        self.lock().jobs.len() < THREADS
+    }
+
+    fn stop(&self) {
+        self.lock().over = true;
+        self.work.notify_all();
+        self.over.notify_all();
+    }
+
+    /// One thread: takes jobs until the queue is empty and no job runs (a
+    /// running job may still push more), or until a job fails.
+    fn work_loop(&self) {
+        loop {
+            let job = {
+                let mut q = self.lock();
+                loop {
+                    if q.over {
+                        return;
+                    }
+                    if let Some(job) = q.jobs.pop() {
+                        q.busy += 1;
+                        break job;
+                    }
+                    if q.busy == 0 {
+                        q.over = true;
+                        self.work.notify_all();
+                        self.over.notify_all();
+                        return;
+                    }
+                    q = self.work.wait(q).unwrap_or_else(PoisonError::into_inner);
+                }
+            };
+            let result = self.run_job(job);
+            let mut q = self.lock();
+            q.busy -= 1;
+            let failed = result.is_err();
+            if let Err(e) = result {
+                q.error.get_or_insert(e);
+            }
+            if failed || (q.busy == 0 && q.jobs.is_empty()) {
+                q.over = true;
+                self.work.notify_all();
+                self.over.notify_all();
+            }
+        }
+    }
+
+    /// The caller's thread: waits for the end, logging progress on a long walk
+    /// so that a first start on slow storage shows moving, not hanging.
+    fn wait(&self, path: &Path, start: Instant) {
+        let mut next = PROGRESS_AFTER;
+        let mut q = self.lock();
+        while !q.over {
+            let timeout = next.saturating_sub(start.elapsed());
+            q = self
+                .over
+                .wait_timeout(q, timeout)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+            let elapsed = start.elapsed();
+            if !q.over && elapsed >= next {
+                let checked = self.checked.load(Ordering::Relaxed);
+                tracing::info!(
+                    dir = %path.display(),
+                    checked,
+                    changed = self.changed.load(Ordering::Relaxed),
+                    per_second = (checked as f64 / elapsed.as_secs_f64()) as u64,
+                    elapsed_s = elapsed.as_secs(),
+                    "ownership walk in progress"
+                );
+                next = elapsed + PROGRESS_EVERY;
+            }
+        }
+    }
+
+    fn run_job(&self, job: Job) -> Result<()> {
+        match job {
+            Job::Open { parent, name } => self.open(&parent, &name),
+            Job::List(dir) => self.list(dir),
+            Job::Entries { dir, names } => self.entries(&dir, &names),
+        }
+    }
+
+    /// Opens a subdirectory without following a link, checks it through
+    /// its own descriptor, fixes it, and lists it.
+    fn open(&self, parent: &DirRef, name: &CStr) -> Result<()> {
+        let fd = match sys::open_dir(parent.fd(), name) {
+            Ok(fd) => fd,
+            // Removed since it was listed: nothing left to own.
+            Err(Errno::ENOENT) => return Ok(()),
+            Err(Errno::ELOOP | Errno::ENOTDIR) => {
+                tracing::warn!(path = %parent.child(name).display(), "no longer a directory (changed during the walk); left alone");
+                return Ok(());
+            }
+            Err(e) => return Err(self.call_error(e, "open", parent.child(name))),
+        };
+        let st =
+            sys::stat_fd(fd.as_fd()).map_err(|e| self.call_error(e, "stat", parent.child(name)))?;
+        self.checked.fetch_add(1, Ordering::Relaxed);
+        if st.mount != self.target.mount {
+            self.mount_left_alone(parent.child(name));
+            return Ok(());
+        }
+        let mut changed = false;
+        if !self.owned(&st) {
+            sys::chown_fd(fd.as_fd(), self.target.uid, self.target.gid)
+                .map_err(|e| self.chown_error(e, parent.child(name)))?;
+            changed = true;
+        }
+        if !has_owner_rwx(st.mode) {
+            // The broker must be able to create and remove partition files.
+            sys::chmod_fd(fd.as_fd(), with_owner_rwx(st.mode))
+                .map_err(|e| anyhow!("chmod u+rwx {}: {e}", parent.child(name).display()))?;
+            changed = true;
+        }
+        if changed {
+            self.changed.fetch_add(1, Ordering::Relaxed);
+        }
+        self.list(Arc::new(DirRef {
+            fd,
+            path: parent.child(name),
+        }))
+    }
+
+    /// Lists `dir`: subdirectories become jobs of their own, other entries
+    /// are checked in batches, here or, while threads are idle, by them.
+    fn list(&self, dir: Arc<DirRef>) -> Result<()> {
+        let listing =
+            Listing::of(dir.fd()).map_err(|e| anyhow!("list {}: {e}", dir.path.display()))?;
+        let mut batch = Vec::with_capacity(BATCH);
+        for entry in listing {
+            let (name, kind) =
+                entry.map_err(|e| anyhow!("read directory {}: {e}", dir.path.display()))?;
+            if kind == Some(Type::Directory) {
+                self.push(Job::Open {
+                    parent: Arc::clone(&dir),
+                    name,
+                });
+                continue;
+            }
+            batch.push((name, kind));
+            if batch.len() == BATCH {
+                let names = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                if self.wants_work() {
+                    self.push(Job::Entries {
+                        dir: Arc::clone(&dir),
+                        names,
+                    });
+                } else {
+                    self.entries(&dir, &names)?;
+                }
+            }
+        }
+        self.entries(&dir, &batch)
+    }
+
+    fn entries(&self, dir: &Arc<DirRef>, names: &[(Box<CStr>, Option<Type>)]) -> Result<()> {
+        let (mut checked, mut changed) = (0, 0);
+        let result = names.iter().try_for_each(|(name, kind)| {
+            match self.entry(dir, name, *kind)? {
+                Visit::Unchanged => checked += 1,
+                Visit::Changed => (checked, changed) = (checked + 1, changed + 1),
+                Visit::Uncounted => {}
+            }
+            Ok(())
+        });
+        self.checked.fetch_add(checked, Ordering::Relaxed);
+        self.changed.fetch_add(changed, Ordering::Relaxed);
+        result
+    }
+
+    /// Checks and fixes one entry that is not known to be a directory. The
+    /// directory entry's type decides where it suffices: device nodes,
+    /// FIFOs and sockets are left alone without a `stat`.
+    fn entry(&self, dir: &Arc<DirRef>, name: &CStr, kind: Option<Type>) -> Result<Visit> {
+        if matches!(
+            kind,
+            Some(Type::CharacterDevice | Type::BlockDevice | Type::Fifo | Type::Socket)
+        ) {
+            self.lock_sample(&self.special).note(dir.child(name));
+            return Ok(Visit::Unchanged);
+        }
+        let st = match sys::stat_at(dir.fd(), name) {
+            Ok(st) => st,
+            Err(Errno::ENOENT) => return Ok(Visit::Uncounted),
+            Err(e) => return Err(self.call_error(e, "stat", dir.child(name))),
+        };
+        let kind = st.kind();
+        if kind == SFlag::S_IFDIR {
+            // The filesystem gave no type (DT_UNKNOWN): a directory after all.
+            self.push(Job::Open {
+                parent: Arc::clone(dir),
+                name: name.into(),
+            });
+            return Ok(Visit::Uncounted);
+        }
+        if st.mount != self.target.mount {
+            // A file bind-mounted over an entry of the tree.
+            self.mount_left_alone(dir.child(name));
+            return Ok(Visit::Unchanged);
+        }
+        match kind {
+            SFlag::S_IFREG if st.nlink > 1 => {
+                self.lock_sample(&self.hard_linked).note(dir.child(name));
+                return Ok(Visit::Unchanged);
+            }
+            SFlag::S_IFREG | SFlag::S_IFLNK => {}
+            _ => {
+                self.lock_sample(&self.special).note(dir.child(name));
+                return Ok(Visit::Unchanged);
+            }
+        }
+        if self.owned(&st) {
+            return Ok(Visit::Unchanged);
+        }
+        // The name could be replaced between the stat and the chown only by
+        // someone writing into the tree during the initContainer; the chown
+        // still never follows a link and never leaves this directory.
+        match sys::chown_at(dir.fd(), name, self.target.uid, self.target.gid) {
+            Ok(()) => Ok(Visit::Changed),
+            Err(Errno::ENOENT) => Ok(Visit::Uncounted),
+            Err(e) => Err(self.chown_error(e, dir.child(name))),
+        }
+    }
+
+    fn lock_sample<'s>(&self, sample: &'s Mutex<Sample>) -> MutexGuard<'s, Sample> {
+        sample.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Each mount is met once, where it is mounted: one line per mount.
+    fn mount_left_alone(&self, path: PathBuf) {
+        self.mounts.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!(path = %path.display(), "a mount below the dir: left alone (neither entered nor re-owned; it has its own owner)");
+    }
+
+    fn owned(&self, st: &Stat) -> bool {
+        st.uid == self.target.uid.as_raw() && st.gid == self.target.gid.as_raw()
+    }
+
+    fn call_error(&self, e: Errno, call: &str, path: PathBuf) -> anyhow::Error {
+        if self.target.squashing && matches!(e, Errno::EACCES | Errno::EPERM) {
+            let advice = root_squash_advice(self.target.uid, self.target.gid);
+            return anyhow!("{call} {}: {e}. {advice}", path.display());
+        }
+        anyhow!("{call} {}: {e}", path.display())
+    }
+
+    fn chown_error(&self, e: Errno, path: PathBuf) -> anyhow::Error {
+        super::chown_error(e, &path, self.target)
+    }
+}
+
+/// What checking one entry amounted to, for the counts.
+enum Visit {
+    Unchanged,
+    Changed,
+    /// Gone, or a directory that its own job counts.
+    Uncounted,
+}

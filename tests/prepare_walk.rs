@@ -1,0 +1,517 @@
+//! What `kafka-init prepare`'s ownership walk refuses, crosses and leaves
+//! alone, on real directories as root: symbolic links on the way to a dir,
+//! mounts below it (bind mounts of the same filesystem included), hard-linked
+//! files, device nodes, FIFOs and sockets, and system directories. Like
+//! tests/prepare.rs, they fail, never skip, when not run as root.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kafka-init");
+const BROKER: (u32, u32) = (1001, 1001);
+const CLUSTER_ID: &str = "MkU3OEVBNTcwNTJENDM2Qk";
+
+/// A scratch directory under /tmp (the root filesystem here, so a bind mount
+/// of one of its directories stays on the same device), removed after
+/// unmounting what a test mounted in it.
+struct Scratch {
+    root: PathBuf,
+    mounts: Vec<PathBuf>,
+}
+
+impl Scratch {
+    fn new(test: &str) -> Scratch {
+        assert!(
+            nix::unistd::Uid::effective().is_root(),
+            "{test}: the walk's tests chown, mknod and mount, so they run as root (scripts/test)"
+        );
+        let root = PathBuf::from(format!(
+            "/tmp/kafka-init-walk-{test}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        Scratch {
+            root,
+            mounts: Vec::new(),
+        }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    fn dir(&self, rel: &str, owner: (u32, u32), mode: u32) -> PathBuf {
+        let p = self.path(rel);
+        std::fs::create_dir_all(&p).unwrap();
+        set(&p, owner, mode);
+        p
+    }
+
+    fn file(&self, rel: &str, owner: (u32, u32), content: &[u8]) -> PathBuf {
+        let p = self.path(rel);
+        std::fs::write(&p, content).unwrap();
+        set(&p, owner, 0o644);
+        p
+    }
+
+    fn symlink(&self, target: &Path, rel: &str) -> PathBuf {
+        let p = self.path(rel);
+        std::os::unix::fs::symlink(target, &p).unwrap();
+        p
+    }
+
+    fn mount(&mut self, args: &[&str], rel: &str) -> PathBuf {
+        let p = self.path(rel);
+        let status = Command::new("mount").args(args).arg(&p).status().unwrap();
+        assert!(status.success(), "mount {args:?} {}", p.display());
+        self.mounts.push(p.clone());
+        p
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        for m in self.mounts.iter().rev() {
+            let _ = Command::new("umount").arg(m).status();
+        }
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+fn set(p: &Path, (uid, gid): (u32, u32), mode: u32) {
+    std::os::unix::fs::lchown(p, Some(uid), Some(gid)).unwrap();
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Owner, mode, link count and content (regular files) or target
+/// (symlinks) of every entry below `root`, symlinks not followed, mounts
+/// entered: byte for byte and owner for owner.
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, (u32, u32, u32, u64, Vec<u8>)> {
+    let mut out = BTreeMap::new();
+    let mut todo = vec![root.to_path_buf()];
+    while let Some(p) = todo.pop() {
+        let m = std::fs::symlink_metadata(&p).unwrap();
+        let t = m.file_type();
+        let content = if t.is_file() {
+            std::fs::read(&p).unwrap()
+        } else if t.is_symlink() {
+            std::fs::read_link(&p)
+                .unwrap()
+                .into_os_string()
+                .into_encoded_bytes()
+        } else {
+            Vec::new()
+        };
+        out.insert(p.clone(), (m.uid(), m.gid(), m.mode(), m.nlink(), content));
+        if t.is_dir() {
+            for e in std::fs::read_dir(&p).unwrap() {
+                todo.push(e.unwrap().path());
+            }
+        }
+    }
+    out
+}
+
+fn owner(p: &Path) -> (u32, u32) {
+    let m = std::fs::symlink_metadata(p).unwrap();
+    (m.uid(), m.gid())
+}
+
+/// The environment of pod kafka-1 of a ZooKeeper-mode cluster.
+fn env(log_dirs: &str) -> Vec<(String, String)> {
+    [
+        ("POD_NAME", "kafka-1"),
+        ("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181"),
+        ("KAFKA_CFG_LOG_DIRS", log_dirs),
+        ("KAFKA_INIT_RUN_AS", "1001:1001"),
+        ("KAFKA_INIT_FLAVOR", "bitnami"),
+        ("KAFKA_INIT_LOG_FORMAT", "text"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+/// Runs `kafka-init prepare` with `vars` on top of [`env`]; a name
+/// starting with '-' removes that variable.
+fn prepare(log_dirs: &str, vars: &[(&str, &str)]) -> Output {
+    prepare_via(&[], log_dirs, vars)
+}
+
+/// Like [`prepare`], through `wrapper` (e.g. `unshare ...`).
+fn prepare_via(wrapper: &[&str], log_dirs: &str, vars: &[(&str, &str)]) -> Output {
+    let mut cmd = match wrapper.split_first() {
+        Some((first, rest)) => {
+            let mut c = Command::new(first);
+            c.args(rest).arg(BIN);
+            c
+        }
+        None => Command::new(BIN),
+    };
+    cmd.env_clear().envs(env(log_dirs)).arg("prepare");
+    if !wrapper.is_empty() {
+        cmd.env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+    }
+    for (k, v) in vars {
+        match k.strip_prefix('-') {
+            Some(name) => cmd.env_remove(name),
+            None => cmd.env(k, v),
+        };
+    }
+    cmd.output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn assert_exit(o: &Output, code: i32) {
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "exit code; stderr:\n{}",
+        stderr(o)
+    );
+}
+
+fn assert_says(o: &Output, words: &[&str]) {
+    let e = stderr(o);
+    for w in words {
+        assert!(e.contains(w), "stderr lacks {w:?}:\n{e}");
+    }
+}
+
+/// A tree owned by root that `prepare` would re-own if it got there.
+fn victim_tree(s: &Scratch, rel: &str) -> PathBuf {
+    let top = s.dir(rel, (0, 0), 0o755);
+    s.dir(&format!("{rel}/orders-0"), (0, 0), 0o700);
+    s.file(&format!("{rel}/orders-0/0.log"), (0, 0), b"segment");
+    s.file(&format!("{rel}/secret"), (0, 0), b"not kafka's");
+    top
+}
+
+#[test]
+fn a_data_dir_that_is_a_symbolic_link_is_refused_and_its_target_left_as_it_was() {
+    let s = Scratch::new("link-dir");
+    let target = victim_tree(&s, "somewhere");
+    let link = s.symlink(&target, "data");
+    let before = snapshot(&s.root);
+    let o = prepare(link.to_str().unwrap(), &[]);
+    assert_exit(&o, 78);
+    assert_says(
+        &o,
+        &[
+            "KAFKA_CFG_LOG_DIRS",
+            link.to_str().unwrap(),
+            "symbolic link",
+            target.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(snapshot(&s.root), before, "the tree changed");
+}
+
+#[test]
+fn a_symbolic_link_in_a_parent_of_the_data_dir_is_refused_and_nothing_changes() {
+    let s = Scratch::new("link-parent");
+    let elsewhere = s.dir("elsewhere", (0, 0), 0o755);
+    victim_tree(&s, "elsewhere/data");
+    let v = s.symlink(&elsewhere, "v");
+    // A second, good data dir: a problem in one dir stops them all.
+    let good = victim_tree(&s, "good");
+    let before = snapshot(&s.root);
+    for dir in ["v/data", "v/new/data"] {
+        let dir = s.path(dir);
+        let o = prepare(&format!("{},{}", good.display(), dir.display()), &[]);
+        assert_exit(&o, 78);
+        assert_says(
+            &o,
+            &["KAFKA_CFG_LOG_DIRS", v.to_str().unwrap(), "symbolic link"],
+        );
+        assert_eq!(
+            snapshot(&s.root),
+            before,
+            "{}: the tree changed",
+            dir.display()
+        );
+    }
+}
+
+#[test]
+fn kraft_metadata_and_config_dirs_behind_a_symbolic_link_are_refused_too() {
+    let s = Scratch::new("link-meta");
+    let target = victim_tree(&s, "somewhere");
+    let link = s.symlink(&target, "link");
+    let data = victim_tree(&s, "data");
+    let before = snapshot(&s.root);
+    let metadata = link.join("metadata");
+    let kraft: &[(&str, &str)] = &[
+        ("-KAFKA_CFG_ZOOKEEPER_CONNECT", ""),
+        ("KAFKA_INIT_MODE", "kraft"),
+        ("KAFKA_INIT_REPLICAS", "3"),
+        ("KAFKA_INIT_CLUSTER_ID", CLUSTER_ID),
+        ("KAFKA_CFG_METADATA_LOG_DIR", metadata.to_str().unwrap()),
+    ];
+    let o = prepare(data.to_str().unwrap(), kraft);
+    assert_exit(&o, 78);
+    assert_says(&o, &["KAFKA_CFG_METADATA_LOG_DIR", "symbolic link"]);
+    assert_eq!(snapshot(&s.root), before, "metadata: the tree changed");
+
+    let config: &[(&str, &str)] = &[
+        ("KAFKA_INIT_FLAVOR", "properties"),
+        ("KAFKA_INIT_CONFIG_DIR", link.to_str().unwrap()),
+    ];
+    let o = prepare(data.to_str().unwrap(), config);
+    assert_exit(&o, 78);
+    assert_says(&o, &["KAFKA_INIT_CONFIG_DIR", "symbolic link"]);
+    assert_eq!(snapshot(&s.root), before, "config: the tree changed");
+}
+
+#[test]
+fn a_bind_mount_from_the_same_filesystem_below_the_data_dir_is_not_crossed_and_is_reported() {
+    let mut s = Scratch::new("bind");
+    let elsewhere = victim_tree(&s, "elsewhere");
+    let data = s.dir("data", (0, 0), 0o755);
+    s.dir("data/orders-0", (0, 0), 0o755);
+    s.file("data/orders-0/0.log", (0, 0), b"x");
+    s.dir("data/orders-1", (0, 0), 0o755);
+    s.mount(&["--bind", elsewhere.to_str().unwrap()], "data/orders-1");
+    // A single file bind-mounted over a file of the data dir.
+    s.file("data/orders-0/1.log", (0, 0), b"x");
+    let lone = s.file("lone-file", (0, 0), b"outside");
+    s.mount(&["--bind", lone.to_str().unwrap()], "data/orders-0/1.log");
+    let before = snapshot(&elsewhere);
+    let o = prepare(data.to_str().unwrap(), &[]);
+    assert_exit(&o, 0);
+    assert_eq!(owner(&data), BROKER);
+    assert_eq!(owner(&s.path("data/orders-0/0.log")), BROKER);
+    assert_eq!(
+        snapshot(&elsewhere),
+        before,
+        "the bind-mounted tree changed"
+    );
+    assert_eq!(owner(&lone), (0, 0), "the bind-mounted file was re-owned");
+    let e = stderr(&o);
+    let warned = |p: &Path| {
+        e.lines()
+            .filter(|l| {
+                l.contains("WARN") && l.contains("mount") && l.contains(p.to_str().unwrap())
+            })
+            .count()
+    };
+    assert_eq!(warned(&s.path("data/orders-1")), 1, "{e}");
+    assert_eq!(warned(&s.path("data/orders-0/1.log")), 1, "{e}");
+}
+
+#[test]
+fn a_tmpfs_below_the_data_dir_is_neither_entered_nor_re_owned_and_is_reported_once() {
+    let mut s = Scratch::new("tmpfs");
+    let data = s.dir("data", (0, 0), 0o755);
+    s.dir("data/orders-0", (0, 0), 0o755);
+    let mnt = s.mount(
+        &["-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs"],
+        "data/orders-0",
+    );
+    std::fs::write(mnt.join("inside"), b"x").unwrap();
+    let o = prepare(data.to_str().unwrap(), &[]);
+    assert_exit(&o, 0);
+    assert_eq!(owner(&data), BROKER);
+    assert_eq!(owner(&mnt), (0, 0));
+    assert_eq!(owner(&mnt.join("inside")), (0, 0));
+    let e = stderr(&o);
+    let lines: Vec<_> = e
+        .lines()
+        .filter(|l| l.contains("WARN") && l.contains(mnt.to_str().unwrap()))
+        .collect();
+    assert_eq!(lines.len(), 1, "{e}");
+}
+
+#[test]
+fn hard_linked_files_devices_fifos_and_sockets_keep_their_owner_and_are_reported() {
+    let s = Scratch::new("special");
+    let data = s.dir("data", (0, 0), 0o755);
+    s.dir("data/orders-0", (0, 0), 0o755);
+    let plain = s.file("data/orders-0/0.log", (0, 0), b"x");
+    // A hard link to a file outside the data dir: re-owning the name would
+    // re-own the outside file.
+    let outside = s.file("shadow", (0, 0), b"root's");
+    let hard = s.path("data/orders-0/hard");
+    std::fs::hard_link(&outside, &hard).unwrap();
+    let fifo = s.path("data/orders-0/fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    let sock = s.path("data/sock");
+    let listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    let dev = s.path("data/null");
+    nix::sys::stat::mknod(
+        &dev,
+        nix::sys::stat::SFlag::S_IFCHR,
+        nix::sys::stat::Mode::from_bits_truncate(0o666),
+        nix::sys::stat::makedev(1, 3),
+    )
+    .unwrap();
+    let o = prepare(data.to_str().unwrap(), &[]);
+    drop(listener);
+    assert_exit(&o, 0);
+    assert_eq!(owner(&data), BROKER);
+    assert_eq!(owner(&plain), BROKER);
+    for p in [&outside, &hard, &fifo, &sock, &dev] {
+        assert_eq!(owner(p), (0, 0), "{} was re-owned", p.display());
+    }
+    let e = stderr(&o);
+    let warn = |what: &str| {
+        e.lines()
+            .filter(|l| l.contains("WARN") && l.contains(what))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let hard_lines = warn("hard link");
+    assert_eq!(hard_lines.len(), 1, "{e}");
+    assert!(hard_lines[0].contains(hard.to_str().unwrap()), "{e}");
+    let special = warn("FIFO");
+    assert_eq!(special.len(), 1, "{e}");
+    assert!(special[0].contains("count=3"), "{e}");
+    for p in [&fifo, &sock, &dev] {
+        assert!(special[0].contains(p.to_str().unwrap()), "{e}");
+    }
+}
+
+#[test]
+fn etc_as_the_config_dir_is_refused_with_78() {
+    // /etc in a private mount namespace is a scratch dir, so that even a
+    // kafka-init that took it would re-own only the scratch copy.
+    let s = Scratch::new("etc");
+    let fake_etc = victim_tree(&s, "fake-etc");
+    let data = victim_tree(&s, "data");
+    let before = snapshot(&s.root);
+    let wrapper = [
+        "unshare",
+        "--mount",
+        "--propagation",
+        "private",
+        "sh",
+        "-c",
+        "mount --bind \"$0\" /etc && exec \"$@\"",
+        fake_etc.to_str().unwrap(),
+    ];
+    let config: &[(&str, &str)] = &[
+        ("KAFKA_INIT_FLAVOR", "properties"),
+        ("KAFKA_INIT_CONFIG_DIR", "/etc"),
+    ];
+    let o = prepare_via(&wrapper, data.to_str().unwrap(), config);
+    assert_exit(&o, 78);
+    assert_says(
+        &o,
+        &["KAFKA_INIT_CONFIG_DIR", "\"/etc\"", "system directory"],
+    );
+    assert_eq!(snapshot(&s.root), before, "the tree changed");
+}
+
+#[test]
+fn a_deep_and_wide_tree_is_re_owned_entirely_with_the_data_dir_last() {
+    let s = Scratch::new("deep");
+    let data = s.dir("data", (0, 0), 0o700);
+    // Deeper than any fd budget of one descriptor per level would allow
+    // comfortably, and wider than one batch of entries.
+    let mut rel = String::from("data/orders-0");
+    for i in 0..300 {
+        rel.push_str(&format!("/d{i}"));
+    }
+    s.dir(&rel, (0, 0), 0o500);
+    s.file(&format!("{rel}/leaf"), (0, 0), b"x");
+    s.dir("data/orders-1", (0, 0), 0o755);
+    for i in 0..2000 {
+        s.file(&format!("data/orders-1/{i:020}.log"), (4242, 0), b"");
+    }
+    s.symlink(Path::new("/etc/passwd"), "data/orders-1/link");
+    let o = prepare(data.to_str().unwrap(), &[]);
+    assert_exit(&o, 0);
+    let tree = snapshot(&data);
+    assert_eq!(tree.len(), 1 + 1 + 300 + 1 + 1 + 2000 + 1);
+    for (p, (uid, gid, mode, _, _)) in &tree {
+        assert_eq!((*uid, *gid), BROKER, "{}", p.display());
+        if std::fs::symlink_metadata(p).unwrap().is_dir() {
+            assert_eq!(mode & 0o700, 0o700, "{}", p.display());
+        }
+    }
+    assert_eq!(owner(Path::new("/etc/passwd")), (0, 0));
+    assert!(stderr(&o).contains("checked=2305"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_walk_that_takes_longer_than_two_seconds_logs_its_progress() {
+    let s = Scratch::new("progress");
+    let data = s.dir("data", (0, 0), 0o755);
+    for d in 0..20 {
+        let dir = s.dir(&format!("data/orders-{d}"), (0, 0), 0o755);
+        for f in 0..1000 {
+            std::fs::File::create(dir.join(format!("{f:020}.log"))).unwrap();
+        }
+    }
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear()
+        .envs(env(data.to_str().unwrap()))
+        .arg("prepare")
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    let pid = child.id();
+    // The walk's clock runs once its threads exist; stopping the whole
+    // process then for three seconds makes a walk of more than two,
+    // whatever the disk.
+    let tasks = PathBuf::from(format!("/proc/{pid}/task"));
+    let start = std::time::Instant::now();
+    while std::fs::read_dir(&tasks).map_or(0, |t| t.count()) < 2 {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "the walk never started"
+        );
+        std::thread::sleep(std::time::Duration::from_micros(200));
+    }
+    let signal = |sig| {
+        // SAFETY: kill(2) on our own child's pid, which it still is (not waited for).
+        let r = unsafe { nix::libc::kill(pid as i32, sig) };
+        assert_eq!(r, 0, "kill {sig} {pid}");
+    };
+    signal(nix::libc::SIGSTOP);
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    signal(nix::libc::SIGCONT);
+    let o = child.wait_with_output().unwrap();
+    assert_exit(&o, 0);
+    let e = stderr(&o);
+    let progress: Vec<_> = e
+        .lines()
+        .filter(|l| l.contains("ownership walk in progress"))
+        .collect();
+    // One line, or more on a machine so busy that the rest takes 5 s.
+    assert!(!progress.is_empty(), "{e}");
+    for field in ["checked=", "changed=", "per_second="] {
+        assert!(progress[0].contains(field), "{field}: {e}");
+    }
+    let elapsed: u64 = progress[0]
+        .split("elapsed_s=")
+        .nth(1)
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no elapsed_s: {e}"));
+    assert!(elapsed >= 2, "{e}");
+    assert!(e.contains("checked=20021"), "{e}");
+}
+
+#[test]
+fn the_walk_itself_refuses_a_link_that_appears_after_the_preflight() {
+    // What a link swapped in between the preflight and the walk meets: the
+    // walk opens each component with O_NOFOLLOW, so it stops there too.
+    let s = Scratch::new("late-link");
+    let target = victim_tree(&s, "somewhere");
+    s.symlink(&target, "v");
+    let before = snapshot(&s.root);
+    for dir in ["v", "v/orders-0", "v/new/data"] {
+        let err = kafka_init::ownership::ensure_owned(&s.path(dir), BROKER.0, BROKER.1)
+            .expect_err(dir)
+            .to_string();
+        assert!(err.contains("symbolic link"), "{dir}: {err}");
+        assert!(err.contains(s.path("v").to_str().unwrap()), "{dir}: {err}");
+        assert_eq!(snapshot(&s.root), before, "{dir}: the tree changed");
+    }
+}
