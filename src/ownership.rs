@@ -49,6 +49,8 @@ pub struct WalkReport {
     pub mounts: u64,
     /// Hard-linked files, device nodes, FIFOs and sockets, left alone (logged as warnings).
     pub left_alone: u64,
+    /// The dir's mode before world write (o+w) was taken from it, when it had it.
+    pub world_write_removed: Option<u32>,
 }
 
 /// The mode of directories kafka-init creates: the broker's user and group
@@ -191,10 +193,22 @@ pub fn ensure_owned(dir: &Path, uid: u32, gid: u32) -> Result<WalkReport> {
     let root = open_or_create(dir, uid, gid)?;
     let st = sys::stat_fd(root.as_fd()).with_context(|| format!("stat {}", dir.display()))?;
     let owned = st.uid == uid.as_raw() && st.gid == gid.as_raw();
+    // A world-writable volume (the seed's `chmod 777` exports) lets any
+    // process of any pod that mounts it rewrite the broker's log; the
+    // broker's user owns it now, so nobody else needs to write. Group write
+    // stays: images built for "any uid, group 0" rely on it.
+    let world_write_removed = (st.mode & 0o002 != 0).then_some(st.mode & 0o7777);
+    let mode = with_owner_rwx(st.mode & !0o002);
     if owned && has_owner_rwx(st.mode) {
+        if world_write_removed.is_some() {
+            sys::chmod_fd(root.as_fd(), mode)
+                .with_context(|| format!("chmod o-w {}", dir.display()))?;
+        }
         return Ok(WalkReport {
             checked: 1,
+            changed: u64::from(world_write_removed.is_some()),
             fast_path: true,
+            world_write_removed,
             ..WalkReport::default()
         });
     }
@@ -218,9 +232,9 @@ pub fn ensure_owned(dir: &Path, uid: u32, gid: u32) -> Result<WalkReport> {
     // Last, so that an interrupted walk leaves the dir mismatched and the
     // next start walks again (kubelet's OnRootMismatch does the same).
     let mut changed = false;
-    if !has_owner_rwx(st.mode) {
-        sys::chmod_fd(root.as_fd(), with_owner_rwx(st.mode))
-            .with_context(|| format!("chmod u+rwx {}", dir.display()))?;
+    if mode != st.mode & 0o7777 {
+        sys::chmod_fd(root.as_fd(), mode)
+            .with_context(|| format!("chmod u+rwx,o-w {}", dir.display()))?;
         changed = true;
     }
     if !owned {
@@ -233,6 +247,7 @@ pub fn ensure_owned(dir: &Path, uid: u32, gid: u32) -> Result<WalkReport> {
         fast_path: false,
         mounts: counts.mounts,
         left_alone: counts.left_alone,
+        world_write_removed,
     })
 }
 

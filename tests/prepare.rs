@@ -227,6 +227,40 @@ fn a_tree_already_right_is_not_walked() {
 }
 
 #[test]
+fn a_world_writable_volume_loses_world_write_once_and_keeps_group_write() {
+    // The seed's NFS exports after `chmod 777`: owned by root, then (a
+    // volume chowned by hand) already the broker's.
+    for (name, owner_before) in [("seed777", (0, 0)), ("owned777", BROKER)] {
+        let s = Scratch::new(name);
+        let data = s.dir("data", owner_before, 0o777);
+        s.dir("data/orders-0", (1001, 0), 0o755);
+        let o = prepare(data.to_str().unwrap(), &[], &[]);
+        assert_exit(&o, 0);
+        let m = std::fs::metadata(&data).unwrap();
+        assert_eq!((m.uid(), m.gid()), BROKER, "{name}");
+        assert_eq!(
+            m.mode() & 0o7777,
+            0o775,
+            "{name}: o-w only, group write stays"
+        );
+        let e = stderr(&o);
+        assert!(
+            e.contains("removed world write (o+w)") && e.contains("was=777"),
+            "{name}: {e}"
+        );
+        // Said once: the next start finds nothing to change.
+        let again = prepare(data.to_str().unwrap(), &[], &[]);
+        assert_exit(&again, 0);
+        assert!(
+            !stderr(&again).contains("removed world write"),
+            "{name}: {}",
+            stderr(&again)
+        );
+        assert!(logged(&again, "changed", "0"), "{name}: {}", stderr(&again));
+    }
+}
+
+#[test]
 fn a_missing_data_dir_is_created_for_the_broker_and_not_world_writable() {
     let s = Scratch::new("missing");
     let data = s.path("volume/kafka/data");

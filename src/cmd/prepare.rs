@@ -44,6 +44,13 @@ pub fn run(inputs: &Inputs, flavor: Option<&str>, install_to: Option<&Path>) -> 
             files_left_alone = report.left_alone,
             "dir owned"
         );
+        if let Some(was) = report.world_write_removed {
+            tracing::warn!(
+                dir = %dir.path.display(),
+                was = %format_args!("{was:o}"),
+                "removed world write (o+w): only the broker's user (and its group) write its data"
+            );
+        }
     }
     if let Some(target) = install_to {
         let path = install::install_self(target)?;
