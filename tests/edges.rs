@@ -1,0 +1,217 @@
+//! kafka-init at its edges, run as a process against what a hostile
+//! filesystem, environment or output stream hands it: a `meta.properties`
+//! that is a FIFO, a device or huge; planted temporary files; inherited
+//! signal dispositions; a command not on `PATH`; non-UTF-8 variables;
+//! stdout and stderr that cannot be written. The filesystem cases run as
+//! root and fail, never skip, when not.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kafka-init");
+
+/// Longer than any of these runs takes, short enough that a hang fails the test.
+const HANG: Duration = Duration::from_secs(20);
+
+/// A scratch directory under /tmp, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(test: &str) -> Scratch {
+        let root = PathBuf::from(format!(
+            "/tmp/kafka-init-edges-{test}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        Scratch(root)
+    }
+
+    /// A scratch directory for a test that needs root (chown, mknod).
+    fn as_root(test: &str) -> Scratch {
+        assert!(
+            nix::unistd::Uid::effective().is_root(),
+            "{test} chowns and creates device nodes, so it runs as root (scripts/test)"
+        );
+        Scratch::new(test)
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.0.join(rel)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs `cmd`, killing it if it has not finished within [`HANG`].
+fn run_bounded(mut cmd: Command) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > HANG {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "kafka-init hung for {HANG:?}; stderr:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn assert_exit(o: &Output, code: i32) {
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "exit status {:?}; stderr:\n{}",
+        o.status,
+        stderr(o)
+    );
+}
+
+fn owner(p: &Path) -> (u32, u32) {
+    let m = std::fs::symlink_metadata(p).unwrap();
+    (m.uid(), m.gid())
+}
+
+// ---------------------------------------------------------------------------
+// meta.properties: only a regular file of sane size is read.
+
+/// `kafka-init prepare` as pod kafka-1 (ZooKeeper mode) with `data` as its log dir.
+fn prepare(data: &Path, args: &[&str]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear()
+        .env("POD_NAME", "kafka-1")
+        .env("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181")
+        .env("KAFKA_CFG_LOG_DIRS", data)
+        .env("KAFKA_INIT_RUN_AS", "1001:1001")
+        .arg("prepare")
+        .args(args);
+    run_bounded(cmd)
+}
+
+/// A data dir owned by root with a file in it: what prepare would re-own.
+fn root_owned_data_dir(s: &Scratch) -> PathBuf {
+    let data = s.path("data");
+    std::fs::create_dir_all(data.join("orders-0")).unwrap();
+    std::fs::write(data.join("orders-0/00000000000000000000.log"), b"x").unwrap();
+    data
+}
+
+#[test]
+fn a_meta_properties_that_is_not_a_small_regular_file_is_refused_without_hanging_or_reowning() {
+    type Plant = fn(&Path, &Scratch);
+    let cases: &[(&str, Plant, &str)] = &[
+        (
+            "fifo",
+            |p, _| nix::unistd::mkfifo(p, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap(),
+            "is a FIFO (named pipe), not a regular file",
+        ),
+        (
+            "zero-device",
+            // /dev/zero's numbers: a read that never ends.
+            |p, _| {
+                nix::sys::stat::mknod(
+                    p,
+                    nix::sys::stat::SFlag::S_IFCHR,
+                    nix::sys::stat::Mode::from_bits_truncate(0o600),
+                    nix::sys::stat::makedev(1, 5),
+                )
+                .unwrap()
+            },
+            "is a character device, not a regular file",
+        ),
+        (
+            "symlink",
+            |p, s| {
+                let real = s.path("elsewhere.properties");
+                std::fs::write(&real, b"version=0\nbroker.id=1\n").unwrap();
+                std::os::unix::fs::symlink(real, p).unwrap();
+            },
+            "is a symbolic link",
+        ),
+        (
+            "huge-sparse",
+            |p, _| {
+                let f = std::fs::File::create(p).unwrap();
+                f.set_len(8 << 30).unwrap();
+            },
+            "is 8589934592 bytes or more, larger than the 65536 bytes kafka-init reads",
+        ),
+        (
+            "one-byte-too-many",
+            |p, _| {
+                let mut text = b"version=0\nbroker.id=1\n".to_vec();
+                text.resize(64 * 1024 + 1, b'\n');
+                std::fs::write(p, text).unwrap();
+            },
+            "is 65537 bytes or more",
+        ),
+    ];
+    for (name, plant, says) in cases {
+        let s = Scratch::as_root(&format!("meta-{name}"));
+        let data = root_owned_data_dir(&s);
+        plant(&data.join("meta.properties"), &s);
+        let bin = s.path("bin");
+        let o = prepare(&data, &["--install-to", bin.to_str().unwrap()]);
+        assert_exit(&o, 78);
+        let e = stderr(&o);
+        assert!(
+            e.contains("meta.properties") && e.contains(says),
+            "{name}: lacks {says:?}:\n{e}"
+        );
+        assert!(
+            e.contains("kafka-init never deletes"),
+            "{name}: no fix:\n{e}"
+        );
+        assert_eq!(owner(&data), (0, 0), "{name}: data dir re-owned");
+        assert_eq!(
+            owner(&data.join("orders-0")),
+            (0, 0),
+            "{name}: partition re-owned"
+        );
+        assert!(!bin.exists(), "{name}: installed anyway");
+    }
+}
+
+#[test]
+fn a_meta_properties_with_crlf_and_a_continuation_line_is_read_as_kafka_reads_it() {
+    // Java reads `broker.id=\<CRLF>    1` as 1: pod kafka-1's own volume.
+    let s = Scratch::as_root("meta-crlf");
+    let data = root_owned_data_dir(&s);
+    std::fs::write(
+        data.join("meta.properties"),
+        b"#\r\n#Tue Jan 02 10:00:00 UTC 2024\r\nversion=0\r\nbroker.id=\\\r\n    1\r\n",
+    )
+    .unwrap();
+    let o = prepare(&data, &[]);
+    assert_exit(&o, 0);
+    assert_eq!(owner(&data), (1001, 1001));
+
+    // The same file saying 2 is another broker's volume, continuation or not.
+    std::fs::write(
+        data.join("meta.properties"),
+        b"version=0\rbroker.id=\\\r    2\r",
+    )
+    .unwrap();
+    let o = prepare(&data, &[]);
+    assert_exit(&o, 78);
+    assert!(stderr(&o).contains("broker.id=2"), "{}", stderr(&o));
+}
