@@ -3,6 +3,8 @@
 //! a few random bytes. Everything after this is pure.
 
 use std::collections::BTreeMap;
+use std::hash::{BuildHasher, RandomState};
+use std::io::Read;
 
 /// Where Kubernetes mounts the pod's namespace for its service account.
 pub const SERVICE_ACCOUNT_NAMESPACE: &str =
@@ -34,12 +36,7 @@ impl Inputs {
             .ok()
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty());
-        let mut random = [0u8; 16];
-        // A missing /dev/urandom only costs the suggested id its randomness.
-        if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
-            use std::io::Read;
-            let _ = f.read_exact(&mut random);
-        }
+        let random = random_bytes();
         Inputs {
             vars,
             kernel_hostname,
@@ -63,4 +60,20 @@ impl Inputs {
     pub fn var(&self, name: &str) -> Option<&str> {
         self.vars.get(name).map(String::as_str)
     }
+}
+
+/// 16 random bytes from the kernel (`/dev/urandom`). Without it (a
+/// container without `/dev`), std's per-process random hash keys, which
+/// come from the `getrandom` system call: different on every call and
+/// unpredictable, enough for a suggested id or a file name.
+pub fn random_bytes() -> [u8; 16] {
+    let mut random = [0u8; 16];
+    let read = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut random));
+    if read.is_err() {
+        for (i, chunk) in random.chunks_mut(8).enumerate() {
+            let hash = RandomState::new().hash_one(i);
+            chunk.copy_from_slice(&hash.to_le_bytes());
+        }
+    }
+    random
 }

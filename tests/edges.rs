@@ -215,3 +215,78 @@ fn a_meta_properties_with_crlf_and_a_continuation_line_is_read_as_kafka_reads_it
     assert_exit(&o, 78);
     assert!(stderr(&o).contains("broker.id=2"), "{}", stderr(&o));
 }
+
+// ---------------------------------------------------------------------------
+// --install-to: the temporary file is created with O_EXCL under an unpredictable name.
+
+#[test]
+fn install_to_neither_hangs_on_nor_writes_through_what_sits_at_the_old_pid_1_temporary_name() {
+    // In a container kafka-init is pid 1, so `.kafka-init.tmp-1` was the
+    // temporary name every time: a FIFO there blocked the copy forever, a
+    // hard link there had its other name overwritten with the binary.
+    type Plant = fn(&Path, &Path);
+    let cases: &[(&str, Plant)] = &[
+        ("fifo", |tmp, _| {
+            nix::unistd::mkfifo(tmp, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap()
+        }),
+        ("hardlink", |tmp, victim| {
+            std::fs::hard_link(victim, tmp).unwrap()
+        }),
+        ("symlink", |tmp, victim| {
+            std::os::unix::fs::symlink(victim, tmp).unwrap()
+        }),
+    ];
+    for (name, plant) in cases {
+        let s = Scratch::as_root(&format!("install-{name}"));
+        let data = s.path("data");
+        std::fs::create_dir_all(&data).unwrap();
+        let bin = s.path("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let victim = s.path("victim");
+        std::fs::write(&victim, b"precious").unwrap();
+        let planted = bin.join(".kafka-init.tmp-1");
+        plant(&planted, &victim);
+        // A new pid namespace makes kafka-init pid 1, as in a container.
+        let mut cmd = Command::new("unshare");
+        cmd.args([
+            "--pid",
+            "--fork",
+            "--kill-child",
+            BIN,
+            "prepare",
+            "--install-to",
+        ])
+        .arg(&bin)
+        .env_clear()
+        .env("POD_NAME", "kafka-1")
+        .env("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181")
+        .env("KAFKA_CFG_LOG_DIRS", &data)
+        .env("KAFKA_INIT_RUN_AS", "1001:1001");
+        let o = run_bounded(cmd);
+        assert_exit(&o, 0);
+        assert_eq!(
+            std::fs::read(&victim).unwrap(),
+            b"precious",
+            "{name}: overwritten"
+        );
+        assert!(
+            std::fs::symlink_metadata(&planted).is_ok(),
+            "{name}: planted file gone"
+        );
+        let copy = std::fs::read(bin.join("kafka-init")).unwrap();
+        assert_eq!(
+            copy,
+            std::fs::read(BIN).unwrap(),
+            "{name}: not a copy of kafka-init"
+        );
+        let left: Vec<_> = std::fs::read_dir(&bin)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            left.len(),
+            2,
+            "{name}: only the binary and the planted file: {left:?}"
+        );
+    }
+}
