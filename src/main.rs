@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use kafka_init::cli::{self, Command};
 use kafka_init::environment::Inputs;
+use kafka_init::execve::NotStarted;
 use kafka_init::problem::Problems;
 use kafka_init::{cmd, logging};
 
@@ -54,7 +55,9 @@ fn main() -> ExitCode {
             }
             None => {
                 tracing::error!("{e:#}");
-                ExitCode::from(1)
+                // A command exec could not start gets a shell's code (126, 127).
+                let not_started = e.chain().find_map(|c| c.downcast_ref::<NotStarted>());
+                ExitCode::from(not_started.map_or(1, |n| n.code))
             }
         },
     }

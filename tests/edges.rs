@@ -5,10 +5,15 @@
 //! stdout and stderr that cannot be written. The filesystem cases run as
 //! root and fail, never skip, when not.
 
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+mod util;
+
+use util::SEED_ENV;
 
 const BIN: &str = env!("CARGO_BIN_EXE_kafka-init");
 
@@ -289,4 +294,124 @@ fn install_to_neither_hangs_on_nor_writes_through_what_sits_at_the_old_pid_1_tem
             "{name}: only the binary and the planted file: {left:?}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------
+// exec: the program starts as a shell would start it.
+
+/// `kafka-init exec -- <command>` for the seed's pod kafka-2, with `PATH`.
+fn exec(command: &[&str], path: &str) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear()
+        .envs(SEED_ENV.iter().copied())
+        .env("PATH", path)
+        .arg("exec")
+        .arg("--")
+        .args(command);
+    cmd
+}
+
+#[test]
+fn the_execd_program_starts_with_no_signal_ignored_or_blocked() {
+    let mut cmd = exec(
+        &["grep", "-E", "^Sig(Ign|Blk):", "/proc/self/status"],
+        "/usr/bin:/bin",
+    );
+    // As if kafka-init's parent had blocked a signal: it must not reach Kafka either.
+    // SAFETY: sigprocmask is async-signal-safe, fine between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            let mut set = nix::sys::signal::SigSet::empty();
+            set.add(nix::sys::signal::Signal::SIGUSR1);
+            nix::sys::signal::sigprocmask(nix::sys::signal::SigmaskHow::SIG_BLOCK, Some(&set), None)
+                .map_err(std::io::Error::from)
+        });
+    }
+    let o = run_bounded(cmd);
+    assert_exit(&o, 0);
+    let status = String::from_utf8_lossy(&o.stdout).into_owned();
+    let mask = |field: &str| {
+        let line = status.lines().find_map(|l| l.strip_prefix(field)).unwrap();
+        u64::from_str_radix(line.trim(), 16).unwrap()
+    };
+    assert_eq!(
+        mask("SigBlk:"),
+        0,
+        "the inherited signal mask reached the program:\n{status}"
+    );
+    // glibc's posix_spawn, which std uses to start this test's processes,
+    // sets glibc's own signals 32 and 33 to SIG_IGN in every child; no libc
+    // lets a program change them, so they are not kafka-init's to reset.
+    let glibc_internal = (1 << 31) | (1 << 32);
+    assert_eq!(
+        mask("SigIgn:") & !glibc_internal,
+        0,
+        "a signal stays ignored in the program (SIGPIPE, ignored by the Rust runtime, is 0x1000):\n{status}"
+    );
+}
+
+/// A directory holding `name` as an executable that leaves a mark when run.
+fn marker_program(dir: &Path, name: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, format!("#!/bin/sh\ntouch {}/ran\n", dir.display())).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p
+}
+
+#[test]
+fn a_command_not_on_path_exits_127_and_one_in_the_working_directory_is_not_run() {
+    let s = Scratch::new("exec-127");
+    let name = "kafka-init-test-not-on-path";
+    marker_program(&s.0, name);
+    let mut cmd = exec(&[name], "/usr/bin:/bin");
+    cmd.current_dir(&s.0);
+    let o = run_bounded(cmd);
+    assert_exit(&o, 127);
+    let e = stderr(&o);
+    assert!(
+        e.contains(&format!(
+            "{name}: command not found on PATH (/usr/bin:/bin)"
+        )),
+        "{e}"
+    );
+    assert!(
+        !s.path("ran").exists(),
+        "ran ./{name} from the working directory"
+    );
+}
+
+#[test]
+fn a_command_that_cannot_be_executed_exits_126() {
+    let s = Scratch::new("exec-126");
+    std::fs::write(s.path("not-executable"), "#!/bin/sh\ntouch ran\n").unwrap();
+    std::fs::set_permissions(
+        s.path("not-executable"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    std::fs::write(s.path("not-a-program"), [0u8, 1, 2, 3]).unwrap();
+    std::fs::set_permissions(
+        s.path("not-a-program"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    let dir = s.0.display().to_string();
+    let cases: &[(&str, &str)] = &[
+        // Found on PATH, not executable; a shell's "Permission denied".
+        ("not-executable", "permission denied"),
+        // Given as a path.
+        (&format!("{dir}/not-executable"), "Permission denied"),
+        // Executable bits, but nothing the kernel can run.
+        ("not-a-program", "Exec format error"),
+    ];
+    for (command, says) in cases {
+        let o = run_bounded(exec(&[command], &format!("{dir}:/usr/bin:/bin")));
+        assert_exit(&o, 126);
+        let e = stderr(&o);
+        assert!(
+            e.contains("cannot be executed") && e.contains(says),
+            "{command}: {e}"
+        );
+    }
+    assert!(!s.path("ran").exists());
 }
