@@ -6,8 +6,9 @@
 //! when it cannot be executed, with default signal dispositions and an
 //! empty signal mask.
 
-use std::ffi::CString;
+use std::ffi::{CString, OsStr, OsString};
 use std::fmt;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -41,11 +42,12 @@ impl fmt::Display for NotStarted {
 
 impl std::error::Error for NotStarted {}
 
-fn not_found(program: &str, path: &str) -> NotStarted {
+fn not_found(program: &str, path: &OsStr) -> NotStarted {
     NotStarted {
         code: 127,
         message: format!(
-            "{program}: command not found on PATH ({path}); give the command after -- as an absolute path, or set PATH to include its directory (the working directory is never searched)"
+            "{program}: command not found on PATH ({}); give the command after -- as an absolute path, or set PATH to include its directory (the working directory is never searched)",
+            path.to_string_lossy()
         ),
     }
 }
@@ -64,7 +66,7 @@ fn not_executable(path: &Path, why: &str) -> NotStarted {
 /// executable file named so in a `PATH` directory. Empty and relative
 /// `PATH` entries, which a shell reads as the working directory, are
 /// skipped.
-fn resolve(program: &str, path: &str) -> Result<PathBuf, NotStarted> {
+fn resolve(program: &str, path: &OsStr) -> Result<PathBuf, NotStarted> {
     if program.contains('/') {
         return Ok(PathBuf::from(program));
     }
@@ -72,8 +74,9 @@ fn resolve(program: &str, path: &str) -> Result<PathBuf, NotStarted> {
         return Err(not_found(program, path));
     }
     let mut not_runnable = None;
-    for dir in path.split(':').filter(|d| d.starts_with('/')) {
-        let candidate = Path::new(dir).join(program);
+    let dirs = path.as_bytes().split(|&b| b == b':');
+    for dir in dirs.filter(|d| d.starts_with(b"/")) {
+        let candidate = Path::new(OsStr::from_bytes(dir)).join(program);
         // Follows symlinks, as exec does: /usr/bin/java is usually one.
         match std::fs::metadata(&candidate) {
             Ok(m) if m.is_file() => {}
@@ -91,8 +94,8 @@ fn resolve(program: &str, path: &str) -> Result<PathBuf, NotStarted> {
     }
 }
 
-fn cstring(s: &str) -> Result<CString> {
-    CString::new(s).with_context(|| format!("{s:?} contains a NUL byte"))
+fn cstring(s: &[u8]) -> Result<CString> {
+    CString::new(s).with_context(|| format!("{:?} contains a NUL byte", String::from_utf8_lossy(s)))
 }
 
 /// Gives the next program what a shell would: default dispositions for the
@@ -109,25 +112,26 @@ fn reset_signals() -> Result<()> {
     Ok(())
 }
 
-/// Replaces the process with `argv` and `env`; returns only on failure.
-/// A command that is not found or not executable is a [`NotStarted`].
-pub fn exec(argv: &[String], env: &[(String, String)]) -> Result<std::convert::Infallible> {
+/// Replaces the process with `argv` and `env` (names and values as bytes,
+/// passed on unchanged); returns only on failure. A command that is not
+/// found or not executable is a [`NotStarted`].
+pub fn exec(argv: &[String], env: &[(OsString, OsString)]) -> Result<std::convert::Infallible> {
     let Some(program) = argv.first() else {
         bail!("no command to exec")
     };
     let search = env
         .iter()
         .find(|(k, _)| k == "PATH")
-        .map_or(DEFAULT_PATH, |(_, v)| v.as_str());
+        .map_or(OsStr::new(DEFAULT_PATH), |(_, v)| v.as_os_str());
     let path = resolve(program, search)?;
-    let c_path = cstring(&path.to_string_lossy())?;
+    let c_path = cstring(path.as_os_str().as_bytes())?;
     let c_argv = argv
         .iter()
-        .map(|a| cstring(a))
+        .map(|a| cstring(a.as_bytes()))
         .collect::<Result<Vec<_>>>()?;
     let c_env = env
         .iter()
-        .map(|(k, v)| cstring(&format!("{k}={v}")))
+        .map(|(k, v)| cstring(&[k.as_bytes(), b"=", v.as_bytes()].concat()))
         .collect::<Result<Vec<_>>>()?;
     reset_signals()?;
     let err = match nix::unistd::execve(&c_path, &c_argv, &c_env) {
@@ -166,10 +170,11 @@ mod tests {
             ("", "/bin", Err(127)),
         ];
         for (program, path, want) in cases {
-            let got = resolve(program, path).map_err(|e| e.code);
+            let got = resolve(program, OsStr::new(path)).map_err(|e| e.code);
             let want = want.map(PathBuf::from);
             assert_eq!(got, want, "resolve({program:?}, {path:?})");
         }
-        assert_eq!(resolve("sh", &dir).unwrap(), Path::new(&dir).join("sh"));
+        let dir = OsStr::new(&dir);
+        assert_eq!(resolve("sh", dir).unwrap(), Path::new(dir).join("sh"));
     }
 }

@@ -647,6 +647,26 @@ fn external(b: &mut Builder, s: &Settings, pod: &Pod) -> Option<External> {
     })
 }
 
+/// Whether kafka-init reads `var`: the pod identity variables, its own
+/// `KAFKA_INIT_*` settings, and every variable the flavor maps to a Kafka
+/// key (asked of the flavor's own reading, so the two cannot drift apart).
+pub fn reads(flavor: Flavor, var: &str) -> bool {
+    let own = [
+        "POD_NAME",
+        "HOSTNAME",
+        "POD_NAMESPACE",
+        "POD_INDEX",
+        "HOST_IP",
+    ]
+    .contains(&var)
+        || var.starts_with("KAFKA_INIT_");
+    let alone = BTreeMap::from([(var.to_string(), String::new())]);
+    let mut checked = Vec::new();
+    own || flavor.cluster_id_var() == Some(var)
+        || !aliases::read(flavor, &alone, &mut checked).is_empty()
+        || !checked.is_empty()
+}
+
 /// Derives the Plan from the inputs and validates it; the Err holds every problem.
 pub fn derive(
     inputs: &Inputs,
@@ -660,6 +680,7 @@ pub fn derive(
         .as_deref()
         .map(|f| ("KAFKA_INIT_FLAVOR", f)));
     let flavor = parse_flavor(flavor_given, &mut problems);
+    problems.extend(inputs.non_utf8_problems(|var| reads(flavor, var)));
     let user = aliases::read(flavor, &inputs.vars, &mut problems);
     let pod = pod::identify(&settings, inputs, pod_override, &mut problems);
     let entries = user

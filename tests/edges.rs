@@ -5,6 +5,8 @@
 //! stdout and stderr that cannot be written. The filesystem cases run as
 //! root and fail, never skip, when not.
 
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -414,4 +416,117 @@ fn a_command_that_cannot_be_executed_exits_126() {
         );
     }
     assert!(!s.path("ran").exists());
+}
+
+// ---------------------------------------------------------------------------
+// Non-UTF-8 variables: a problem when kafka-init reads them, passed on byte
+// for byte when it does not.
+
+fn os(bytes: &[u8]) -> &OsStr {
+    OsStr::from_bytes(bytes)
+}
+
+/// `kafka-init exec -- env -0` with the seed's variables plus `extra` (raw
+/// bytes); returns the output and the environment `env` printed, if it ran.
+/// Not a shell script: a shell drops variables whose names are not
+/// identifiers.
+fn exec_with(extra: &[(&[u8], &[u8])]) -> (Output, Option<Vec<Vec<u8>>>) {
+    let mut cmd = exec(&["env", "-0"], "/usr/bin:/bin");
+    for (k, v) in extra {
+        cmd.env(os(k), os(v));
+    }
+    let o = run_bounded(cmd);
+    let env = (!o.stdout.is_empty()).then(|| {
+        o.stdout
+            .split(|&b| b == 0)
+            .filter(|e| !e.is_empty())
+            .map(<[u8]>::to_vec)
+            .collect()
+    });
+    (o, env)
+}
+
+#[test]
+fn a_variable_kafka_init_reads_that_is_not_utf8_is_a_problem_naming_it() {
+    let cases: &[(&[u8], &[u8], &str)] = &[
+        // With HOSTNAME set too, it used to fall back to HOSTNAME silently.
+        (b"POD_NAME", b"kafka-\xff1", "POD_NAME=\"kafka-\u{fffd}1\""),
+        (
+            b"POD_NAMESPACE",
+            b"k\xe9fka",
+            "POD_NAMESPACE=\"k\u{fffd}fka\"",
+        ),
+        (
+            b"KAFKA_INIT_REPLICAS",
+            b"3\xff",
+            "KAFKA_INIT_REPLICAS=\"<not UTF-8; not shown>\"",
+        ),
+        (
+            b"KAFKA_CFG_SSL_KEYSTORE_PASSWORD",
+            b"s3cr\xe9t",
+            "KAFKA_CFG_SSL_KEYSTORE_PASSWORD=\"<not UTF-8; not shown>\"",
+        ),
+        // A Bitnami alias of a Kafka key.
+        (
+            b"KAFKA_LISTENERS",
+            b"PLAINTEXT://:9092\xff",
+            "KAFKA_LISTENERS=",
+        ),
+    ];
+    for (name, value, says) in cases {
+        let (o, env) = exec_with(&[(b"HOSTNAME", b"kafka-0"), (name, value)]);
+        assert_exit(&o, 78);
+        let e = stderr(&o);
+        assert!(
+            e.contains(says) && e.contains("not UTF-8 text"),
+            "{says}: {e}"
+        );
+        assert!(env.is_none(), "{says}: exec'd despite the problem");
+        assert!(!e.contains("s3cr"), "a secret was echoed: {e}");
+    }
+}
+
+#[test]
+fn variables_kafka_init_does_not_read_reach_the_program_byte_for_byte() {
+    let passed: &[(&[u8], &[u8])] = &[
+        (b"KAFKA_OPTS", b"-Dfile.encoding=\xe9\xff"),
+        (b"JAVA_TOOL_OPTIONS", b"\xc3\x28"),
+        (b"ODD\xffNAME", b"plain"),
+        (b"PATH", b"/usr/bin:/bin:/opt/\xff/bin"),
+    ];
+    let (o, env) = exec_with(passed);
+    assert_exit(&o, 0);
+    let env = env.expect("the stand-in ran");
+    for (name, value) in passed {
+        let entry = [*name, b"=", *value].concat();
+        assert!(
+            env.contains(&entry),
+            "{} missing or changed",
+            String::from_utf8_lossy(&entry)
+        );
+    }
+    // The derived settings are there too.
+    assert!(env.contains(&b"KAFKA_CFG_BROKER_ID=2".to_vec()));
+}
+
+#[test]
+fn which_variables_are_read_is_the_flavors_own_reading() {
+    // apache/kafka turns every KAFKA_* into a property but KAFKA_OPTS and a few others.
+    let apache: &[(&[u8], &[u8])] = &[(b"KAFKA_INIT_FLAVOR", b"apache")];
+    let (o, env) = exec_with(&[apache[0], (b"KAFKA_OPTS", b"-Dx=\xff")]);
+    assert_exit(&o, 0);
+    assert!(env.unwrap().contains(&b"KAFKA_OPTS=-Dx=\xff".to_vec()));
+    let (o, _) = exec_with(&[apache[0], (b"KAFKA_NUM_PARTITIONS", b"3\xff")]);
+    assert_exit(&o, 78);
+    assert!(
+        stderr(&o).contains("KAFKA_NUM_PARTITIONS="),
+        "{}",
+        stderr(&o)
+    );
+    // Bitnami reads KAFKA_CFG_* and its aliases, not every KAFKA_*.
+    let (o, env) = exec_with(&[(b"KAFKA_NUM_PARTITIONS_NOT_A_SETTING", b"\xff")]);
+    assert_exit(&o, 0);
+    assert!(env
+        .unwrap()
+        .contains(&b"KAFKA_NUM_PARTITIONS_NOT_A_SETTING=\xff".to_vec()));
 }

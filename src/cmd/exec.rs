@@ -100,7 +100,7 @@ pub fn run(inputs: &Inputs, flavor: Option<&str>, command: &[String]) -> Result<
         }
         argv.push(path.display().to_string());
     }
-    let env = render::exec_env(&plan, &inputs.vars);
+    let env = inputs.exec_environment(render::exec_env(&plan, &inputs.vars));
     execve::exec(&argv, &env)?;
     Ok(())
 }
