@@ -7,14 +7,14 @@ use kafka_init::cli::{self, Command};
 use kafka_init::environment::Inputs;
 use kafka_init::execve::NotStarted;
 use kafka_init::problem::Problems;
-use kafka_init::{cmd, logging};
+use kafka_init::{cmd, logging, output};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = match cli::parse(&args) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("kafka-init: {e}\n\n{}", cli::HELP);
+            output::stderr(&format!("kafka-init: {e}\n\n{}\n", cli::HELP));
             return ExitCode::from(64);
         }
     };
@@ -22,11 +22,11 @@ fn main() -> ExitCode {
     logging::init(&inputs);
     let result = match command {
         Command::Help => {
-            print!("{}", cli::HELP);
+            output::stdout(cli::HELP);
             Ok(())
         }
         Command::Version => {
-            println!("kafka-init {}", env!("CARGO_PKG_VERSION"));
+            output::stdout(concat!("kafka-init ", env!("CARGO_PKG_VERSION"), "\n"));
             Ok(())
         }
         Command::Plan {
@@ -49,7 +49,7 @@ fn main() -> ExitCode {
                         tracing::error!(var = %p.var, value = %p.value, rule = %p.rule, fix = %p.fix, "configuration problem");
                     }
                 } else {
-                    eprint!("kafka-init: {problems}");
+                    output::stderr(&format!("kafka-init: {problems}"));
                 }
                 ExitCode::from(78)
             }

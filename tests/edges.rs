@@ -530,3 +530,91 @@ fn which_variables_are_read_is_the_flavors_own_reading() {
         .unwrap()
         .contains(&b"KAFKA_NUM_PARTITIONS_NOT_A_SETTING=\xff".to_vec()));
 }
+
+// ---------------------------------------------------------------------------
+// stdout and stderr that cannot be written: the exit code is the one earned.
+
+fn dev_full() -> std::fs::File {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap()
+}
+
+/// kafka-init with the seed's variables and `args`.
+fn kafka_init(args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear()
+        .envs(SEED_ENV.iter().copied())
+        .env("PATH", "/usr/bin:/bin")
+        .args(args);
+    cmd
+}
+
+#[test]
+fn plan_into_a_full_disk_or_a_closed_pipe_exits_0_without_a_panic() {
+    for format in ["env", "properties", "json"] {
+        let mut cmd = kafka_init(&["plan", "--format", format]);
+        cmd.stdout(dev_full());
+        let o = cmd.output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{format} > /dev/full: {:?} {}",
+            o.status,
+            stderr(&o)
+        );
+        assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+
+        // `plan | head -c1`, with head already gone: every write is EPIPE.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut cmd = kafka_init(&["plan", "--format", format]);
+        cmd.stdout(writer);
+        let o = cmd.output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{format} | closed pipe: {:?} {}",
+            o.status,
+            stderr(&o)
+        );
+    }
+    for args in [&["--help"][..], &["version"]] {
+        let mut cmd = kafka_init(args);
+        cmd.stdout(dev_full());
+        assert_eq!(cmd.output().unwrap().status.code(), Some(0), "{args:?}");
+    }
+}
+
+#[test]
+fn problems_and_errors_printed_to_a_full_stderr_keep_their_exit_codes() {
+    let cases: &[(&[&str], &[(&str, &str)], i32)] = &[
+        // Configuration problems.
+        (&["plan"], &[("POD_NAME", "kafka-")], 78),
+        (&["exec", "--", "/bin/true"], &[("POD_NAME", "kafka-")], 78),
+        // JSON problems go through the log.
+        (
+            &["plan"],
+            &[("POD_NAME", "kafka-"), ("KAFKA_INIT_LOG_FORMAT", "json")],
+            78,
+        ),
+        // Usage.
+        (&["no-such-command"], &[], 64),
+        // A command that is not found, logged.
+        (&["exec", "--", "/nonexistent/kafka"], &[], 127),
+        // The exec summary line is logged, then the program runs.
+        (&["exec", "--", "/bin/true"], &[], 0),
+    ];
+    for (args, env, code) in cases {
+        let mut cmd = kafka_init(args);
+        cmd.envs(env.iter().copied()).stderr(dev_full());
+        let o = cmd.output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(*code),
+            "{args:?} {env:?}: {:?}",
+            o.status
+        );
+    }
+}

@@ -14,6 +14,6 @@ pub fn run(inputs: &Inputs, pod: Option<&str>, format: Format, flavor: Option<&s
         Format::Properties => render::properties(&plan, true),
         Format::Json => render::json(&plan, &inputs.vars),
     };
-    print!("{out}");
+    crate::output::stdout(&out);
     Ok(())
 }
