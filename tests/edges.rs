@@ -589,7 +589,9 @@ fn plan_into_a_full_disk_or_a_closed_pipe_exits_0_without_a_panic() {
 
 #[test]
 fn problems_and_errors_printed_to_a_full_stderr_keep_their_exit_codes() {
-    let cases: &[(&[&str], &[(&str, &str)], i32)] = &[
+    /// Arguments, variables added to the seed's, the exit code.
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], i32);
+    let cases: &[Case] = &[
         // Configuration problems.
         (&["plan"], &[("POD_NAME", "kafka-")], 78),
         (&["exec", "--", "/bin/true"], &[("POD_NAME", "kafka-")], 78),
