@@ -1,6 +1,7 @@
 //! The one place kafka-init reads its inputs from the process: the
 //! environment, the kernel hostname, the service-account namespace file and
-//! a few random bytes. Everything after this is pure.
+//! a few random bytes (the last three only when needed). Everything after
+//! this is pure.
 //!
 //! The environment is read once. Variables that are UTF-8 (name and value)
 //! go to the pure core as strings; the others are kept byte for byte and
@@ -31,7 +32,8 @@ pub struct Inputs {
     pub kernel_hostname: Option<String>,
     /// The service-account namespace file's content, when mounted.
     pub service_account_namespace: Option<String>,
-    /// 16 random bytes, offered as a fresh cluster id when none is configured.
+    /// 16 random bytes, offered as a fresh cluster id when none is
+    /// configured; zero until [`Inputs::with_random`].
     pub random: [u8; 16],
 }
 
@@ -51,11 +53,15 @@ impl Inputs {
                 )),
             }
         }
-        let kernel_hostname = nix::unistd::gethostname()
-            .ok()
+        // The fallbacks are read only when what they stand in for is unset:
+        // each costs system calls on every start of every broker.
+        let kernel_hostname = (!vars.contains_key("POD_NAME") && !vars.contains_key("HOSTNAME"))
+            .then(nix::unistd::gethostname)
+            .and_then(Result::ok)
             .and_then(|h| h.into_string().ok());
-        let service_account_namespace = std::fs::read_to_string(SERVICE_ACCOUNT_NAMESPACE)
-            .ok()
+        let service_account_namespace = (!vars.contains_key("POD_NAMESPACE"))
+            .then(|| std::fs::read_to_string(SERVICE_ACCOUNT_NAMESPACE).ok())
+            .flatten()
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty());
         Inputs {
@@ -63,7 +69,17 @@ impl Inputs {
             non_utf8,
             kernel_hostname,
             service_account_namespace,
+            random: [0; 16],
+        }
+    }
+
+    /// These inputs with [`random`](Inputs::random) filled in. Only a
+    /// derivation with problems needs random bytes (to suggest a fresh
+    /// cluster id), so a start without problems never reads them.
+    pub fn with_random(&self) -> Inputs {
+        Inputs {
             random: random_bytes(),
+            ..self.clone()
         }
     }
 
@@ -105,13 +121,18 @@ impl Inputs {
     /// derived from the UTF-8 variables) plus, byte for byte, every variable
     /// it could not decode and so did not touch.
     pub fn exec_environment(&self, computed: Vec<(String, String)>) -> Vec<(OsString, OsString)> {
-        let names: BTreeSet<OsString> = computed.iter().map(|(k, _)| OsString::from(k)).collect();
-        let passed_on = self
+        let names: BTreeSet<&OsStr> = if self.non_utf8.is_empty() {
+            BTreeSet::new()
+        } else {
+            computed.iter().map(|(k, _)| OsStr::new(k)).collect()
+        };
+        let passed_on: Vec<(OsString, OsString)> = self
             .non_utf8
             .iter()
             // A duplicate name (one entry UTF-8, one not) keeps the decoded one.
-            .filter(|(name, _)| !names.contains(name))
-            .cloned();
+            .filter(|(name, _)| !names.contains(name.as_os_str()))
+            .cloned()
+            .collect();
         computed
             .into_iter()
             .map(|(k, v)| (OsString::from(k), OsString::from(v)))

@@ -94,8 +94,15 @@ fn resolve(program: &str, path: &OsStr) -> Result<PathBuf, NotStarted> {
     }
 }
 
-fn cstring(s: &[u8]) -> Result<CString> {
-    CString::new(s).with_context(|| format!("{:?} contains a NUL byte", String::from_utf8_lossy(s)))
+/// The C string of `parts` joined, allocated once with room for the NUL.
+fn cstring(parts: &[&[u8]]) -> Result<CString> {
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    let mut bytes = Vec::with_capacity(len + 1);
+    parts.iter().for_each(|p| bytes.extend_from_slice(p));
+    CString::new(bytes).map_err(|e| {
+        let text = String::from_utf8_lossy(&e.into_vec()).into_owned();
+        anyhow::anyhow!("{text:?} contains a NUL byte")
+    })
 }
 
 /// Gives the next program what a shell would: default dispositions for the
@@ -124,14 +131,14 @@ pub fn exec(argv: &[String], env: &[(OsString, OsString)]) -> Result<std::conver
         .find(|(k, _)| k == "PATH")
         .map_or(OsStr::new(DEFAULT_PATH), |(_, v)| v.as_os_str());
     let path = resolve(program, search)?;
-    let c_path = cstring(path.as_os_str().as_bytes())?;
+    let c_path = cstring(&[path.as_os_str().as_bytes()])?;
     let c_argv = argv
         .iter()
-        .map(|a| cstring(a.as_bytes()))
+        .map(|a| cstring(&[a.as_bytes()]))
         .collect::<Result<Vec<_>>>()?;
     let c_env = env
         .iter()
-        .map(|(k, v)| cstring(&[k.as_bytes(), b"=", v.as_bytes()].concat()))
+        .map(|(k, v)| cstring(&[k.as_bytes(), b"=", v.as_bytes()]))
         .collect::<Result<Vec<_>>>()?;
     reset_signals()?;
     let err = match nix::unistd::execve(&c_path, &c_argv, &c_env) {

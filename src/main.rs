@@ -1,6 +1,7 @@
 //! kafka-init's entry point: parse the command line, set up tracing, run one
 //! subcommand, map its outcome to an exit code (0, 1, 64, 78).
 
+use std::ffi::OsString;
 use std::process::ExitCode;
 
 use kafka_init::cli::{self, Command};
@@ -10,7 +11,20 @@ use kafka_init::problem::Problems;
 use kafka_init::{cmd, logging, output};
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // std::env::args() would panic on an argument that is not UTF-8.
+    let args: Vec<String> = match std::env::args_os()
+        .skip(1)
+        .map(OsString::into_string)
+        .collect()
+    {
+        Ok(args) => args,
+        Err(bad) => {
+            output::stderr(&format!(
+                "kafka-init: the argument {bad:?} is not UTF-8 text\n"
+            ));
+            return ExitCode::from(64);
+        }
+    };
     let command = match cli::parse(&args) {
         Ok(c) => c,
         Err(e) => {

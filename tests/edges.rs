@@ -620,3 +620,88 @@ fn problems_and_errors_printed_to_a_full_stderr_keep_their_exit_codes() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// Start-up: what `exec` reads before execve, and what it leaves alone.
+
+/// The file opens and `uname` calls of `kafka-init exec -- /bin/true` up to
+/// its execve, with the seed's variables plus `extra`, minus `remove`, as
+/// strace saw them.
+fn traced_start(extra: &[(&str, &str)], remove: &[&str]) -> (Output, String) {
+    let s = Scratch::new(&format!("strace-{}", extra.len() * 10 + remove.len()));
+    let log = s.path("strace.log");
+    let mut cmd = Command::new("strace");
+    cmd.args(["-f", "-e", "trace=execve,open,openat,uname", "-o"])
+        .arg(&log)
+        .args([BIN, "exec", "--", "/bin/true"])
+        .env_clear()
+        .envs(SEED_ENV.iter().copied())
+        .env("PATH", "/usr/bin:/bin")
+        .envs(extra.iter().copied());
+    for name in remove {
+        cmd.env_remove(name);
+    }
+    let o = run_bounded(cmd);
+    let trace =
+        std::fs::read_to_string(&log).expect("strace is installed (scripts/install-deps.sh)");
+    // From kafka-init's own execve to the one of /bin/true: not what
+    // /bin/true's loader did after it.
+    let kafka_init = trace
+        .split("execve(")
+        .nth(1)
+        .expect("strace saw the execve");
+    (o, kafka_init.to_string())
+}
+
+#[test]
+fn a_start_without_problems_reads_no_fallback_and_no_random_bytes() {
+    let (o, trace) = traced_start(&[("HOSTNAME", "kafka-2")], &[]);
+    assert_exit(&o, 0);
+    for unneeded in ["/dev/urandom", "serviceaccount", "uname("] {
+        assert!(
+            !trace.contains(unneeded),
+            "read {unneeded} though not needed:\n{trace}"
+        );
+    }
+    // Each fallback is read when what it stands in for is unset.
+    let (o, trace) = traced_start(&[], &["POD_NAMESPACE", "POD_NAME"]);
+    assert_exit(&o, 78);
+    assert!(
+        trace.contains("/var/run/secrets/kubernetes.io/serviceaccount/namespace"),
+        "{trace}"
+    );
+    assert!(trace.contains("uname("), "{trace}");
+}
+
+#[test]
+fn the_cluster_id_suggested_in_a_problem_is_fresh_each_time() {
+    let kraft = [("KAFKA_INIT_MODE", "kraft"), ("KAFKA_INIT_REPLICAS", "3")];
+    let suggestion = || {
+        let mut cmd = Command::new(BIN);
+        cmd.env_clear()
+            .env("POD_NAME", "kafka-0")
+            .envs(kraft)
+            .arg("plan");
+        let o = run_bounded(cmd);
+        assert_exit(&o, 78);
+        let e = stderr(&o);
+        let id = e
+            .split("freshly generated one: ")
+            .nth(1)
+            .expect("a suggested id");
+        id[..22].to_string()
+    };
+    let (a, b) = (suggestion(), suggestion());
+    assert_ne!(a, b);
+    assert!(a != "AAAAAAAAAAAAAAAAAAAAAA", "the id is not random: {a}");
+}
+
+#[test]
+fn an_argument_that_is_not_utf8_is_a_usage_error_not_a_panic() {
+    let mut cmd = kafka_init(&["exec", "--", "/bin/echo"]);
+    cmd.arg(os(b"caf\xe9"));
+    let o = run_bounded(cmd);
+    assert_exit(&o, 64);
+    assert!(stderr(&o).contains("is not UTF-8 text"), "{}", stderr(&o));
+    assert!(o.stdout.is_empty(), "ran the command anyway");
+}

@@ -16,5 +16,9 @@ pub fn derive_for(
     flavor: Option<&str>,
     pod: Option<&str>,
 ) -> Result<Plan, Problems> {
-    crate::plan::derive(inputs, flavor, pod)
+    crate::plan::derive(inputs, flavor, pod).or_else(|_| {
+        // Problems may suggest a fresh cluster id: its random bytes are read
+        // now, not on every start. Derivation is pure, so only that differs.
+        crate::plan::derive(&inputs.with_random(), flavor, pod)
+    })
 }
