@@ -148,6 +148,10 @@ pub fn exec(argv: &[String], env: &[(OsString, OsString)]) -> Result<std::conver
     // A shell's codes: 127 for a path that does not exist, 126 for the rest
     // (not executable, not a binary or script the kernel can run).
     let started = match err {
+        Errno::ENOENT if program.contains('/') => NotStarted {
+            code: 127,
+            message: format!("{program}: no such file; check the command after -- and the image"),
+        },
         Errno::ENOENT => not_found(program, search),
         e => not_executable(&path, e.desc()),
     };

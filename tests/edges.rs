@@ -380,6 +380,17 @@ fn a_command_not_on_path_exits_127_and_one_in_the_working_directory_is_not_run()
         !s.path("ran").exists(),
         "ran ./{name} from the working directory"
     );
+
+    let o = run_bounded(exec(
+        &["/nonexistent/kafka-server-start.sh"],
+        "/usr/bin:/bin",
+    ));
+    assert_exit(&o, 127);
+    let e = stderr(&o);
+    assert!(
+        e.contains("/nonexistent/kafka-server-start.sh: no such file"),
+        "{e}"
+    );
 }
 
 #[test]
