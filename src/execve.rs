@@ -105,18 +105,42 @@ fn cstring(parts: &[&[u8]]) -> Result<CString> {
     })
 }
 
+/// What [`reset_signals`] changed, to put back if execve fails.
+struct SignalState {
+    handlers: Vec<(Signal, SigHandler)>,
+    mask: SigSet,
+}
+
 /// Gives the next program what a shell would: default dispositions for the
 /// signals kafka-init changed, and no blocked signals.
-fn reset_signals() -> Result<()> {
+fn reset_signals() -> Result<SignalState> {
+    let mut handlers = Vec::with_capacity(CHANGED_SIGNALS.len());
     for &sig in CHANGED_SIGNALS {
         // SAFETY: SIG_DFL installs no handler, so no code of ours can run
-        // in signal context, and the previous handler is not used.
-        unsafe { signal::signal(sig, SigHandler::SigDfl) }
+        // in signal context; the previous handler is only put back.
+        let previous = unsafe { signal::signal(sig, SigHandler::SigDfl) }
             .with_context(|| format!("restore the default action of {sig}"))?;
+        handlers.push((sig, previous));
     }
-    signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None)
-        .context("clear the signal mask")?;
-    Ok(())
+    let mut mask = SigSet::empty();
+    signal::sigprocmask(
+        SigmaskHow::SIG_SETMASK,
+        Some(&SigSet::empty()),
+        Some(&mut mask),
+    )
+    .context("clear the signal mask")?;
+    Ok(SignalState { handlers, mask })
+}
+
+/// Puts back what [`reset_signals`] changed, so that a failed execve is
+/// reported as before: with SIGPIPE ignored, a closed stderr cannot kill us.
+fn restore_signals(state: SignalState) {
+    for (sig, handler) in state.handlers {
+        // SAFETY: puts back the disposition this process had (SIG_IGN or
+        // SIG_DFL: kafka-init installs no handlers).
+        let _ = unsafe { signal::signal(sig, handler) };
+    }
+    let _ = signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&state.mask), None);
 }
 
 /// Replaces the process with `argv` and `env` (names and values as bytes,
@@ -140,11 +164,12 @@ pub fn exec(argv: &[String], env: &[(OsString, OsString)]) -> Result<std::conver
         .iter()
         .map(|(k, v)| cstring(&[k.as_bytes(), b"=", v.as_bytes()]))
         .collect::<Result<Vec<_>>>()?;
-    reset_signals()?;
+    let signals = reset_signals()?;
     let err = match nix::unistd::execve(&c_path, &c_argv, &c_env) {
         Err(e) => e,
         Ok(never) => match never {},
     };
+    restore_signals(signals);
     // A shell's codes: 127 for a path that does not exist, 126 for the rest
     // (not executable, not a binary or script the kernel can run).
     let started = match err {

@@ -1,5 +1,6 @@
 //! kafka-init's entry point: parse the command line, set up tracing, run one
-//! subcommand, map its outcome to an exit code (0, 1, 64, 78).
+//! subcommand, map its outcome to an exit code (0, 1, 64, 78; 126, 127 when
+//! exec cannot start its command).
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -56,23 +57,25 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => match e.downcast_ref::<Problems>() {
-            Some(problems) => {
-                if logging::is_json(&inputs) {
-                    for p in &problems.0 {
-                        tracing::error!(var = %p.var, value = %p.value, rule = %p.rule, fix = %p.fix, "configuration problem");
-                    }
-                } else {
-                    output::stderr(&format!("kafka-init: {problems}"));
-                }
-                ExitCode::from(78)
-            }
-            None => {
-                tracing::error!("{e:#}");
-                // A command exec could not start gets a shell's code (126, 127).
-                let not_started = e.chain().find_map(|c| c.downcast_ref::<NotStarted>());
-                ExitCode::from(not_started.map_or(1, |n| n.code))
-            }
-        },
+        Err(e) => failed(&e, &inputs),
     }
+}
+
+/// Reports a failed command and gives its exit code: 78 for configuration
+/// problems (every one printed), a shell's 126/127 for a command exec could
+/// not start, 1 for the rest.
+fn failed(e: &anyhow::Error, inputs: &Inputs) -> ExitCode {
+    if let Some(problems) = e.downcast_ref::<Problems>() {
+        if logging::is_json(inputs) {
+            for p in &problems.0 {
+                tracing::error!(var = %p.var, value = %p.value, rule = %p.rule, fix = %p.fix, "configuration problem");
+            }
+        } else {
+            output::stderr(&format!("kafka-init: {problems}"));
+        }
+        return ExitCode::from(78);
+    }
+    tracing::error!("{e:#}");
+    let not_started = e.chain().find_map(|c| c.downcast_ref::<NotStarted>());
+    ExitCode::from(not_started.map_or(1, |n| n.code))
 }

@@ -629,6 +629,19 @@ fn problems_and_errors_printed_to_a_full_stderr_keep_their_exit_codes() {
             "{args:?} {env:?}: {:?}",
             o.status
         );
+        // A closed pipe: EPIPE, and no SIGPIPE even after a failed execve
+        // (exec restores the default action just before it).
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut cmd = kafka_init(args);
+        cmd.envs(env.iter().copied()).stderr(writer);
+        let o = cmd.output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(*code),
+            "{args:?} {env:?} 2>closed: {:?}",
+            o.status
+        );
     }
 }
 
