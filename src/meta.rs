@@ -54,7 +54,10 @@ fn is_line_break(c: JavaChar) -> bool {
 /// leading blanks are dropped; the key ends at the first unescaped `=`, `:`
 /// or blank; blanks around the separator are skipped; `\t \n \r \f \uXXXX`
 /// are unescaped and any other escaped character stands for itself. A
-/// malformed `\uXXXX` is an error, as it is for Kafka.
+/// malformed `\uXXXX` is an error, as it is for Kafka; an unpaired
+/// surrogate (`\uD83D` alone), which a Java string holds but a Rust one
+/// cannot, becomes U+FFFD. Checked against Java on the table below and on
+/// random inputs.
 ///
 /// ```
 /// let p = kafka_init::meta::parse(b"#c\r\nversion=1\r\nnode.id=\\\r\n    3\r\n").unwrap();
@@ -104,6 +107,15 @@ fn logical_lines(chars: &[JavaChar]) -> Vec<Vec<JavaChar>> {
         skip_blanks = true;
         if line.is_empty() {
             continue;
+        }
+        if i == chars.len() {
+            // Java hands the line over as soon as the input ends after its
+            // break, even when a continuation backslash was all it held.
+            if escaped {
+                line.pop();
+            }
+            lines.push(std::mem::take(&mut line));
+            break;
         }
         if escaped {
             // The backslash joins the lines and is not part of either.
@@ -550,6 +562,11 @@ mod tests {
         (b"a=b\\\n#c", &[("a", "b#c")]),
         // A trailing backslash at the end of the file is dropped.
         (b"a=b\\", &[("a", "b")]),
+        (b"\\", &[("", "")]),
+        (b"\\\n", &[("", "")]),
+        (b" \\\r", &[("", "")]),
+        (b" \\\r\n", &[]),
+        (b"\\\n\n", &[]),
         (b"a=1\n#x=2\nb=3", &[("a", "1"), ("b", "3")]),
         (b"  # indented comment\nb=3", &[("b", "3")]),
         (b"a=b # not a comment", &[("a", "b # not a comment")]),
