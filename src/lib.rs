@@ -17,6 +17,7 @@ pub mod kraft;
 pub mod listener;
 pub mod logging;
 pub mod meta;
+pub mod output;
 pub mod ownership;
 pub mod plan;
 pub mod pod;

@@ -84,6 +84,7 @@ pub fn run(inputs: &Inputs, flavor: Option<&str>, command: &[String]) -> Result<
     for step in &steps {
         run_step(step)?;
     }
+    let env = inputs.exec_environment(env);
     execve::exec(&argv, &env)?;
     Ok(())
 }

@@ -15,6 +15,6 @@ pub fn run(inputs: &Inputs, pod: Option<&str>, format: Format, flavor: Option<&s
         Format::Properties => render::properties(&plan, true),
         Format::Json => render::json(&plan, &exported),
     };
-    print!("{out}");
+    crate::output::stdout(&out);
     Ok(())
 }

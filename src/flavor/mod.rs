@@ -148,6 +148,29 @@ pub const COMMAND_VARS: &[&str] = &[
     "KAFKA_CONTROLLER_QUORUM_VOTERS_COMMAND",
 ];
 
+/// Whether kafka-init reads `var` under `flavor`: the pod identity
+/// variables, its own `KAFKA_INIT_*` settings, the image's cluster-id
+/// variable, and every variable the flavor maps to a Kafka key (asked of the
+/// flavor's own reading, so the two cannot drift apart).
+pub fn reads(flavor: &dyn Flavor, var: &str) -> bool {
+    const POD: &[&str] = &[
+        "POD_NAME",
+        "HOSTNAME",
+        "POD_NAMESPACE",
+        "POD_INDEX",
+        "HOST_IP",
+    ];
+    if POD.contains(&var)
+        || var.starts_with("KAFKA_INIT_")
+        || flavor.facts().cluster_id_var == Some(var)
+    {
+        return true;
+    }
+    let alone = BTreeMap::from([(var.to_string(), String::new())]);
+    let mut checked = Vec::new();
+    !read_user_settings(flavor, &alone, &mut checked).is_empty() || !checked.is_empty()
+}
+
 /// Reads the user's settings through `flavor`, with the checks every image
 /// needs: leftover id commands and Kubernetes service-link values.
 pub fn read_user_settings(
