@@ -54,7 +54,7 @@ pub fn derive_with_flavor(
     );
     problems.extend(derived);
     rules::validate(&plan, &mut problems);
-    flavor.startup_checks(&plan, &mut problems);
+    flavor.startup_checks(&plan, &inputs.vars, &mut problems);
     if !problems.is_empty() {
         return Err(Problems(problems));
     }

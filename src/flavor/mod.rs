@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::plan::{FlavorFacts, Plan, UserSetting, UserSettings};
+use crate::plan::{BuiltBy, FlavorFacts, Plan, StartWrite, UserSetting, UserSettings};
 use crate::problem::Problem;
 use crate::secret;
 
@@ -70,16 +70,58 @@ pub trait Flavor: Sync {
         })
     }
 
-    /// Paths the image's own start-up scripts write, which must be writable
-    /// by the broker's user (for `prepare`'s preflight). None known by default.
-    fn writes_at_start(&self, _plan: &Plan) -> Vec<PathBuf> {
-        vec![]
+    /// The directories the image's own start-up scripts (and Kafka) write
+    /// in, with their owner and mode as the image builds them: `exec`
+    /// checks that the running user may write each before it starts
+    /// anything, and the manifest check decides it for each overlay's pod.
+    /// By default: the data dirs.
+    fn writes_at_start(&self, plan: &Plan) -> Vec<StartWrite> {
+        data_dir_writes(plan, "Kafka (log.dirs)", "")
     }
 
     /// The image's own start-up checks, run on a Plan before anything starts,
     /// so that a Plan the image's scripts would refuse is a problem here.
-    /// None by default.
-    fn startup_checks(&self, _plan: &Plan, _problems: &mut Vec<Problem>) {}
+    /// `vars` is the environment as read (the image's own variables, e.g.
+    /// Bitnami's `KAFKA_CLIENT_USERS`, are there). None by default.
+    fn startup_checks(
+        &self,
+        _plan: &Plan,
+        _vars: &BTreeMap<String, String>,
+        _problems: &mut Vec<Problem>,
+    ) {
+    }
+}
+
+/// The data dirs as `prepare` leaves them (owned by the broker's user,
+/// `u+rwx`; new ones `0750`), written by `writer` (who formats or fills
+/// them); `fix_extra` is the image's own advice, appended to prepare's.
+pub fn data_dir_writes(plan: &Plan, writer: &str, fix_extra: &str) -> Vec<StartWrite> {
+    plan.data_dirs
+        .iter()
+        .map(|d| StartWrite {
+            path: d.clone(),
+            owner: plan.run_as,
+            mode: 0o750,
+            built_by: BuiltBy::Prepare,
+            writer: format!("{writer}; owner and mode as kafka-init prepare leaves a data dir"),
+            fix: format!(
+                "run kafka-init prepare (the initContainer) so the data dir belongs to {}:{} (KAFKA_INIT_RUN_AS), and run the Kafka container as that uid{fix_extra}",
+                plan.run_as.0, plan.run_as.1
+            ),
+        })
+        .collect()
+}
+
+/// The environment the image's scripts see: `base` with what `exec` adds
+/// (`flavor.exported`).
+pub fn image_env(
+    flavor: &dyn Flavor,
+    plan: &Plan,
+    base: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut env = base.clone();
+    env.extend(flavor.exported(plan, base));
+    env
 }
 
 /// What `exec` does to start Kafka in a flavor's image.
