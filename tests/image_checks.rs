@@ -6,9 +6,11 @@ mod util;
 
 use util::{run, with, SEED_ENV};
 
+type Env<'a> = &'a [(&'a str, &'a str)];
+
 #[test]
 fn bitnami_refusals_stop_exec_before_the_entrypoint_runs() {
-    let cases: &[(&[(&str, &str)], &[&str])] = &[
+    let cases: &[(Env, &[&str])] = &[
         (
             &[("KAFKA_LISTENERS", "PLAINTEXT_INTERNAL://:443")],
             &[

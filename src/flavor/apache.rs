@@ -211,6 +211,8 @@ mod tests {
     use super::*;
     use crate::flavor::read_user_settings;
 
+    type Env<'a> = Vec<(&'a str, &'a str)>;
+
     fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
@@ -220,7 +222,7 @@ mod tests {
     fn every_configure_rule_accepts_the_good_half_and_refuses_the_bad_half() {
         let kraft = [("KAFKA_PROCESS_ROLES", "broker,controller"), ("CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk")];
         let ssl = [("KAFKA_ADVERTISED_LISTENERS", "SSL://k:9093"), ("KAFKA_SSL_KEYSTORE_FILENAME", "k.jks"), ("KAFKA_SSL_KEY_CREDENTIALS", "k"), ("KAFKA_SSL_KEYSTORE_CREDENTIALS", "s")];
-        let cases: Vec<(&str, Vec<(&str, &str)>, Vec<(&str, &str)>, &str)> = vec![
+        let cases: Vec<(&str, Env, Env, &str)> = vec![
             ("1 cluster id", kraft.to_vec(), vec![kraft[0]], "CLUSTER_ID environment variable not set"),
             (
                 "2 controller",

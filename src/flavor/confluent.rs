@@ -185,12 +185,14 @@ impl Flavor for Confluent {
 mod tests {
     use super::*;
 
+    type Env<'a> = &'a [(&'a str, &'a str)];
+
     #[test]
     fn configure_requires_zookeeper_or_kraft_variables_and_refuses_deprecated_ones() {
         let env = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
             pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
         };
-        let cases: &[(&[(&str, &str)], &[&str])] = &[
+        let cases: &[(Env, &[&str])] = &[
             (&[("KAFKA_ZOOKEEPER_CONNECT", "zk:2181"), ("KAFKA_ADVERTISED_LISTENERS", "PLAINTEXT://k:9092")], &[]),
             (&[("KAFKA_ADVERTISED_LISTENERS", "PLAINTEXT://k:9092")], &["KAFKA_ZOOKEEPER_CONNECT"]),
             (&[("KAFKA_ZOOKEEPER_CONNECT", "zk:2181")], &["KAFKA_ADVERTISED_LISTENERS"]),
