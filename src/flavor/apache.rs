@@ -197,7 +197,7 @@ impl Flavor for Apache {
         let mut out = image_writes(IMAGE_DIRS, (1000, 1000), 0o755, "apache/kafka's docker/jvm/Dockerfile");
         // The image's own /var/lib/kafka/data is appuser:root 0775 (`chown
         // appuser:root -R /var/lib/kafka`, `chmod -R ug+w`); a volume there is prepare's.
-        out.extend(data_dir_writes(plan, "the image's launch (KRaft: kafka-storage.sh format) and Kafka write the data dirs", ""));
+        out.extend(data_dir_writes(plan, "the image's launch (KRaft: kafka-storage.sh format) and Kafka write the data dirs"));
         out
     }
 

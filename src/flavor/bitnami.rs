@@ -244,7 +244,6 @@ impl Flavor for Bitnami {
         out.extend(data_dir_writes(
             plan,
             "the Bitnami scripts (KRaft: kafka-storage.sh format) and Kafka write the data dirs",
-            ", or give it group 0",
         ));
         out
     }

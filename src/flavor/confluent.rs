@@ -172,7 +172,7 @@ impl Flavor for Confluent {
             "the image's configure requires it writable (`dub path /etc/kafka/ writable`) and renders kafka.properties and the log4j files here (kafka/include/etc/confluent/docker/configure)",
         )];
         let mut out = apache::image_writes(&etc, (1000, 1000), 0o777, "confluentinc/kafka-images' kafka/Dockerfile.ubi8");
-        out.extend(data_dir_writes(plan, "the image's ensure requires the data dir writable (`dub path $KAFKA_DATA_DIRS writable`) and formats it in KRaft; Kafka writes it", ""));
+        out.extend(data_dir_writes(plan, "the image's ensure requires the data dir writable (`dub path $KAFKA_DATA_DIRS writable`) and formats it in KRaft; Kafka writes it"));
         out
     }
 

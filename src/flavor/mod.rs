@@ -1,7 +1,9 @@
 //! The images kafka-init prepares Kafka for, one file per image. A flavor
 //! holds everything kafka-init knows about its image: how the image reads
 //! Kafka settings from the environment, its defaults (data dir, owner,
-//! cluster-id variable, command), and how a Plan is handed to it. The rest
+//! cluster-id variable, command), how a Plan is handed to it, which
+//! directories its scripts write at start (with the owner and mode the
+//! image builds them with), and the checks its scripts run at start. The rest
 //! of kafka-init asks the flavor through [`Flavor`] and never matches on it.
 //!
 //! Data flows one way: the flavor reads the user's settings →
@@ -76,7 +78,7 @@ pub trait Flavor: Sync {
     /// anything, and the manifest check decides it for each overlay's pod.
     /// By default: the data dirs.
     fn writes_at_start(&self, plan: &Plan) -> Vec<StartWrite> {
-        data_dir_writes(plan, "Kafka (log.dirs)", "")
+        data_dir_writes(plan, "Kafka (log.dirs)")
     }
 
     /// The image's own start-up checks, run on a Plan before anything starts,
@@ -94,8 +96,8 @@ pub trait Flavor: Sync {
 
 /// The data dirs as `prepare` leaves them (owned by the broker's user,
 /// `u+rwx`; new ones `0750`), written by `writer` (who formats or fills
-/// them); `fix_extra` is the image's own advice, appended to prepare's.
-pub fn data_dir_writes(plan: &Plan, writer: &str, fix_extra: &str) -> Vec<StartWrite> {
+/// them).
+pub fn data_dir_writes(plan: &Plan, writer: &str) -> Vec<StartWrite> {
     plan.data_dirs
         .iter()
         .map(|d| StartWrite {
@@ -105,7 +107,7 @@ pub fn data_dir_writes(plan: &Plan, writer: &str, fix_extra: &str) -> Vec<StartW
             built_by: BuiltBy::Prepare,
             writer: format!("{writer}; owner and mode as kafka-init prepare leaves a data dir"),
             fix: format!(
-                "run kafka-init prepare (the initContainer) so the data dir belongs to {}:{} (KAFKA_INIT_RUN_AS), and run the Kafka container as that uid{fix_extra}",
+                "run kafka-init prepare (the initContainer) so the data dir belongs to {}:{} (KAFKA_INIT_RUN_AS), and run the Kafka container as that uid",
                 plan.run_as.0, plan.run_as.1
             ),
         })
@@ -299,5 +301,58 @@ mod tests {
         assert!(problems.is_empty());
         select(Some(("KAFKA_INIT_FLAVOR", "strimzi")), &mut problems);
         assert!(problems[0].rule.contains("confluent"), "{problems:?}");
+    }
+
+    #[test]
+    fn every_flavor_writes_its_data_dirs_at_start_and_names_a_fix_for_each_dir() {
+        use crate::environment::Inputs;
+        for f in FLAVORS {
+            let name = f.facts().name;
+            let inputs = Inputs::from_pairs([
+                ("POD_NAME", "kafka-0"),
+                ("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181"),
+                ("KAFKA_ZOOKEEPER_CONNECT", "zk:2181"),
+            ]);
+            let (plan, flavor) = crate::cmd::derive_with_flavor(&inputs, Some(name), None).unwrap();
+            let writes = flavor.writes_at_start(&plan);
+            for d in &plan.data_dirs {
+                let w = writes
+                    .iter()
+                    .find(|w| &w.path == d)
+                    .unwrap_or_else(|| panic!("{name}: {d:?} missing"));
+                assert_eq!(
+                    (w.owner, w.built_by),
+                    (plan.run_as, BuiltBy::Prepare),
+                    "{name}"
+                );
+            }
+            for w in &writes {
+                assert!(
+                    w.path.is_absolute() && !w.fix.is_empty() && !w.writer.is_empty(),
+                    "{name}: {w:?}"
+                );
+            }
+        }
+        let inputs = Inputs::from_pairs([
+            ("POD_NAME", "kafka-0"),
+            ("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181"),
+        ]);
+        let (plan, flavor) = crate::cmd::derive_with_flavor(&inputs, None, None).unwrap();
+        let config = &flavor.writes_at_start(&plan)[0];
+        assert_eq!(
+            (
+                config.path.to_str(),
+                config.owner,
+                config.mode,
+                config.built_by
+            ),
+            (
+                Some("/opt/bitnami/kafka/config"),
+                (0, 0),
+                0o775,
+                BuiltBy::Image
+            )
+        );
+        assert!(config.fix.contains("supplementalGroups: [0]"));
     }
 }

@@ -92,7 +92,7 @@ impl Flavor for Properties {
                 ),
             })
             .collect();
-        out.extend(data_dir_writes(plan, "the storage format step and Kafka write the data dirs", ""));
+        out.extend(data_dir_writes(plan, "the storage format step and Kafka write the data dirs"));
         out
     }
 }

@@ -1,6 +1,9 @@
 //! Bitnami's `kafka_validate` (`/opt/bitnami/scripts/libkafka.sh` of the
 //! bitnami/kafka 3.x debian-12 images, called by `kafka/setup.sh` before
-//! anything is written), rule by rule, over the environment the image will
+//! anything is written; read from bitnami/containers'
+//! `bitnami/kafka/3.7/debian-12/rootfs/opt/bitnami/scripts/libkafka.sh`,
+//! the newest 3.x copy we could read, and `libvalidations.sh`'s
+//! `validate_port`), rule by rule, over the environment the image will
 //! see: what `exec` hands it, after `kafka-env.sh`'s defaults and
 //! `kafka_create_alias_environment_variables`. The image reports these one
 //! container start at a time; here they are problems before `execve`.
