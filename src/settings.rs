@@ -61,6 +61,8 @@ pub struct Settings {
     pub kafka_init_config_dir: Option<String>,
     /// properties flavor, KRaft: the storage format command (split on spaces). Default `/opt/kafka/bin/kafka-storage.sh`.
     pub kafka_init_format_command: Option<String>,
+    /// `exec`'s permission preflight: the directory the image's own paths (`/opt/bitnami/kafka/config`, ...) are looked up under. Default `/`; tests point it at a stand-in of the image's tree.
+    pub kafka_init_image_root: Option<String>,
     /// Log level: off, error, warn, info (default), debug or trace.
     pub kafka_init_log: Option<String>,
     /// `text` (default) or `json`.

@@ -68,7 +68,7 @@ fn derive_once(
     );
     problems.extend(derived);
     rules::validate(&plan, &mut problems);
-    flavor.startup_checks(&plan, &mut problems);
+    flavor.startup_checks(&plan, &inputs.vars, &mut problems);
     if !problems.is_empty() {
         return Err(Problems(problems));
     }
