@@ -5,7 +5,7 @@
 # generated cluster: three brokers, topics of 1,000 partitions of three
 # replicas, the probed node (1) in every ISR or, in the "lagging" runs, in
 # none. Prints the Metadata frame's size, the probe's peak RSS and their
-# ratio, and checks the goals: under 16 MiB at every size (a million
+# ratio, the probe's wall and CPU time, and checks the goals: under 16 MiB at every size (a million
 # partitions included), never more than twice a frame of 8 MiB or more. BASELINE=path/to/another/kafka-init runs that
 # binary too, side by side (e.g. a build of main before streaming).
 # Usage: bench/probe-memory.sh; env PARTITIONS (default "1000 1000000
@@ -91,27 +91,29 @@ env = dict(os.environ, POD_NAME="kafka-1", POD_NAMESPACE="default", KAFKA_INIT_M
            KAFKA_CFG_LISTENERS="PLAINTEXT://127.0.0.1:%d,CONTROLLER://127.0.0.1:1" % port)
 
 def peak_rss(binary):
-    """Runs one probe; its exit code and maximum RSS in bytes. Through
+    """Runs one probe; its exit code, maximum RSS in bytes, wall and CPU seconds. Through
     /usr/bin/time, not wait4 here: a child forked from this (large) harness
     would count the harness's pages it had before exec in its maximum."""
-    out = subprocess.run(["/usr/bin/time", "-f", "%x %M", binary, "probe", "--ready",
+    out = subprocess.run(["/usr/bin/time", "-f", "%x %M %e %U %S", binary, "probe", "--ready",
                           "--timeout", "120s"], env=env, capture_output=True, text=True)
-    code, kib = out.stderr.strip().splitlines()[-1].split()
-    return int(code), int(kib) * 1024
+    code, kib, wall, user, system = out.stderr.strip().splitlines()[-1].split()
+    return int(code), int(kib) * 1024, float(wall), float(user) + float(system)
 
 MiB = 1 << 20
 binaries = [("kafka-init", kafka_init)] + ([("baseline", baseline)] if baseline else [])
-print("%-10s %10s %8s %12s %6s %14s %8s" % (
-    "binary", "partitions", "lagging", "frame MiB", "exit", "peak RSS MiB", "RSS/frame"))
+print("%-10s %10s %8s %10s %5s %13s %9s %7s %6s" % (
+    "binary", "partitions", "lagging", "frame MiB", "exit", "peak RSS MiB", "RSS/frame", "wall s",
+    "CPU s"))
 goals = []
 for partitions in sizes:
     for lagging in (False, True):
         answer[0] = metadata(partitions, lagging)
         frame = len(answer[0]) + 8
         for name, binary in binaries:
-            code, rss = peak_rss(binary)
-            print("%-10s %10d %8s %12.1f %6d %14.1f %8.2f" % (
-                name, partitions, "yes" if lagging else "no", frame / MiB, code, rss / MiB, rss / frame))
+            code, rss, wall, cpu = peak_rss(binary)
+            print("%-10s %10d %8s %10.1f %5d %13.1f %9.2f %7.2f %6.2f" % (
+                name, partitions, "yes" if lagging else "no", frame / MiB, code, rss / MiB,
+                rss / frame, wall, cpu))
             if name == "kafka-init":
                 if code != (1 if lagging else 0):
                     goals.append("FAIL: exit %d for %d partitions, lagging=%s" % (code, partitions, lagging))

@@ -11,6 +11,7 @@
 //! cluster's size: the Metadata answer is decoded as it streams in, keeping a
 //! count of lagging partitions and the first few names, never the list.
 
+use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -184,6 +185,9 @@ const NAMED: usize = 3;
 pub struct Lagging {
     count: usize,
     first: Vec<String>,
+    /// The name being considered, reused so that a partition that is not
+    /// among the first few costs no allocation.
+    scratch: String,
 }
 
 impl Lagging {
@@ -195,14 +199,17 @@ impl Lagging {
             return;
         }
         self.count += 1;
-        let name = format!(
+        self.scratch.clear();
+        // Writing to a String cannot fail.
+        let _ = write!(
+            self.scratch,
             "{}-{}",
             topic.name.as_deref().unwrap_or("?"),
             partition.index
         );
-        let (Ok(at) | Err(at)) = self.first.binary_search(&name);
+        let (Ok(at) | Err(at)) = self.first.binary_search(&self.scratch);
         if at < NAMED {
-            self.first.insert(at, name);
+            self.first.insert(at, self.scratch.clone());
             self.first.truncate(NAMED);
         }
     }
