@@ -49,6 +49,9 @@ enum Peer {
         partitions: usize,
         lagging: Vec<i32>,
     },
+    /// Answers ApiVersions as Kafka 4.4 does, then announces a Metadata
+    /// answer of 1 MB, writes its first 10 bytes and closes.
+    CutShort,
 }
 
 /// Starts a stand-in server on a free loopback port; returns the port.
@@ -79,6 +82,14 @@ fn serve(peer: Peer) -> u16 {
                 if read_frame(&mut conn).is_some() {
                     // The probe may give up early; that is its business.
                     let _ = stream_cluster(&mut conn, partitions, &lagging);
+                }
+            }
+            Peer::CutShort => {
+                let api_versions =
+                    fixture("4.4.0/kafka-init-probe-ready/c2-01-ApiVersions-v3-response.bin");
+                if read_frame(&mut conn).is_some() && conn.write_all(&api_versions).is_ok() {
+                    let _ = read_frame(&mut conn);
+                    let _ = conn.write_all(&[0, 0x10, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 4, 0]);
                 }
             }
             Peer::Silent => thread::sleep(Duration::from_secs(10)),
@@ -281,6 +292,17 @@ fn readiness_passes_on_a_big_cluster_in_sync() {
         &["--ready", "--timeout", "60s"],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn a_broker_that_closes_in_the_middle_of_its_answer_is_not_ready_and_the_probe_says_where() {
+    let (out, _) = probe("kafka-1", "combined", serve(Peer::CutShort), &["--ready"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("is not ready: reading MetadataResponse cluster id at byte 10: connection closed by the broker"),
+        "{err}"
+    );
 }
 
 #[test]
