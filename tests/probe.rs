@@ -89,7 +89,16 @@ fn serve(peer: Peer) -> u16 {
                     fixture("4.4.0/kafka-init-probe-ready/c2-01-ApiVersions-v3-response.bin");
                 if read_frame(&mut conn).is_some() && conn.write_all(&api_versions).is_ok() {
                     let _ = read_frame(&mut conn);
-                    let _ = conn.write_all(&[0, 0x10, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 4, 0]);
+                    // size 1 MiB, correlation id 2, header tags, throttle
+                    // time, no brokers; then the connection closes.
+                    let cut = [
+                        &[0, 0x10, 0, 0][..],
+                        &[0, 0, 0, 2],
+                        &[0],
+                        &[0, 0, 0, 0],
+                        &[1],
+                    ];
+                    let _ = conn.write_all(&cut.concat());
                 }
             }
             Peer::Silent => thread::sleep(Duration::from_secs(10)),
