@@ -14,7 +14,10 @@ mod suggest;
 pub mod value;
 
 pub use data::{Default, Dynamic, Key};
-pub use select::{select, Selection, Source, DEFAULT_VERSION, IMAGE_VERSION_VARS, VERSION_VAR};
+pub use select::{
+    select, select_for_mode, Selection, Source, DEFAULT_VERSION, IMAGE_VERSION_VARS, VERSION_VAR,
+    ZOOKEEPER_DEFAULT_VERSION,
+};
 pub use suggest::nearest;
 pub use value::{Check, Type, Value};
 
