@@ -113,13 +113,9 @@ impl Finding {
     }
 
     /// The finding as a [`Problem`] naming the variable that holds `key`;
-    /// the value is shown as `<redacted>` when `key` is a password.
+    /// the value is shown as `<redacted>` when `key` is a secret ([`is_secret`]).
     pub fn to_problem(&self, var: &str, key: &str, value: &str) -> Problem {
-        let shown = if is_password(key) {
-            "<redacted>"
-        } else {
-            value
-        };
+        let shown = if is_secret(key) { "<redacted>" } else { value };
         let mut rule = self.rule.clone();
         if self.kind == FindingKind::Deprecated {
             rule = format!("warning: {rule}");
@@ -284,7 +280,10 @@ fn check_known(version: Version, k: &Key, shown_key: &str, value: &str) -> Vec<F
     if let Some(removal) = removed_after(version, k.name) {
         out.push(Finding {
             kind: FindingKind::Deprecated,
-            rule: format!("{shown_key} is removed in Kafka {removal}"),
+            rule: format!(
+                "{shown_key} is deprecated in Kafka {} and removed in Kafka {removal}",
+                version.name()
+            ),
             fix: replacement_fix(k.name, "before upgrading"),
         });
     } else if k.deprecated {
@@ -330,7 +329,10 @@ pub fn valid_values(k: &Key) -> String {
 
 fn replacement_fix(key: &str, when: &str) -> String {
     match replaced::replacement(key) {
-        Some(r) => format!("use {r} {when}"),
+        Some(r) => match r.strip_prefix("nothing: ") {
+            Some(why) => format!("remove it {when}: nothing replaces it ({why})"),
+            None => format!("use {r} {when}"),
+        },
         None => "remove it".to_string(),
     }
 }
@@ -525,9 +527,20 @@ fn is_extra(key: &str, extra: &[String]) -> bool {
 /// for their per-listener forms `listener.name.<l>.<key>` and
 /// `listener.name.<l>.<mechanism>.<key>`.
 pub fn is_password(key: &str) -> bool {
-    let declared =
-        |k: &str| Version::all().any(|v| v.key(k).is_some_and(|k| k.ty == Type::Password));
-    if declared(key) {
+    declared(key, |k| k.ty == Type::Password)
+}
+
+/// True for keys some supported version defines, directly or in a
+/// per-listener form (see [`is_password`]).
+pub fn is_known(key: &str) -> bool {
+    declared(key, |_| true)
+}
+
+/// Whether some supported version defines `key`, or the key behind its
+/// per-listener form, and `pred` holds for that definition.
+fn declared(key: &str, pred: fn(&Key) -> bool) -> bool {
+    let defined = |k: &str| Version::all().any(|v| v.key(k).is_some_and(pred));
+    if defined(key) {
         return true;
     }
     let Some(rest) = key.strip_prefix("listener.name.") else {
@@ -536,7 +549,26 @@ pub fn is_password(key: &str) -> bool {
     let Some((_, inner)) = rest.split_once('.') else {
         return false;
     };
-    declared(inner) || inner.split_once('.').is_some_and(|(_, k)| declared(k))
+    defined(inner) || inner.split_once('.').is_some_and(|(_, k)| defined(k))
+}
+
+/// Whether the value of `key` is a secret, never to be printed: Kafka's
+/// PASSWORD type decides for every key the catalog knows (so
+/// `ssl.keystore.key` is one and `password.encoder.keyfactory.algorithm` is
+/// not). Only keys no catalog can know (plugins' keys, `KAFKA_INIT_EXTRA_KEYS`,
+/// config provider parameters, variable and JVM property names) are judged
+/// by their words: `password`, `secret`, `jaas`, `credential`, `token`.
+pub fn is_secret(key: &str) -> bool {
+    if is_password(key) {
+        return true;
+    }
+    if is_known(key) {
+        return false;
+    }
+    let k = key.to_ascii_lowercase();
+    ["password", "secret", "jaas", "credential", "token"]
+        .iter()
+        .any(|w| k.contains(w))
 }
 
 /// The prefix of kafka-init's own settings.

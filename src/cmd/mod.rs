@@ -8,6 +8,8 @@ pub mod plan;
 pub mod prepare;
 pub mod probe;
 
+use tracing::warn;
+
 use crate::environment::Inputs;
 use crate::flavor::{self, Flavor};
 use crate::plan::{self as planning, Given, Plan};
@@ -54,7 +56,11 @@ pub fn derive_with_flavor(
         },
     );
     problems.extend(derived);
-    rules::validate(&plan, &mut problems);
+    let mut warnings = vec![];
+    rules::validate(&plan, &mut problems, &mut warnings);
+    for w in &warnings {
+        warn!(var = %w.var, value = %w.value, fix = %w.fix, "{}", w.rule);
+    }
     flavor.startup_checks(&plan, &mut problems);
     if !problems.is_empty() {
         return Err(Problems(problems));

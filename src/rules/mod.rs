@@ -4,6 +4,7 @@
 //! core/.../utils/CoreUtils.scala) and uses Kafka's wording where Kafka has one.
 
 mod dirs;
+mod keys;
 mod kraft;
 mod listeners;
 #[cfg(test)]
@@ -48,8 +49,10 @@ impl<'a> Key<'a> {
     }
 }
 
-/// Appends every broken rule of `plan` to `problems`.
-pub fn validate(plan: &Plan, problems: &mut Vec<Problem>) {
+/// Appends every broken rule of `plan` to `problems`, and what is worth a
+/// warning but does not stop the start (deprecated keys, unknown keys under
+/// a stand-in catalog) to `warnings`.
+pub fn validate(plan: &Plan, problems: &mut Vec<Problem>, warnings: &mut Vec<Problem>) {
     let k = Key { plan };
     let listeners = listeners::parsed(&k, "listeners", problems);
     let advertised = listeners::parsed(&k, "advertised.listeners", problems);
@@ -105,6 +108,7 @@ pub fn validate(plan: &Plan, problems: &mut Vec<Problem>) {
 
     dirs::data_dir_rules(&k, problems);
     entry_rules(&k, problems);
+    keys::catalog_rules(&k, problems, warnings);
 }
 
 /// True for a character `java.util.Properties.load` ends a key at (`=`,
