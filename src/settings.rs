@@ -25,65 +25,66 @@ macro_rules! settings {
 }
 
 settings! {
-/// Pod name (downward API `metadata.name`). Fallbacks: `HOSTNAME`, then the kernel hostname.
-pod_name,
-/// Set by the container runtime; the pod name when `POD_NAME` is unset.
-hostname,
-/// Pod namespace (downward API `metadata.namespace`). Fallbacks: the service-account namespace file, then `default`.
-pod_namespace,
-/// Pod ordinal (downward API label `apps.kubernetes.io/pod-index`, Kubernetes 1.28+). Fallback: parsed from the pod name.
-pod_index,
-/// The node's IP (downward API `status.hostIP`): the advertised host of the external listener.
-host_ip,
+    /// Pod name (downward API `metadata.name`). Fallbacks: `HOSTNAME`, then the kernel hostname.
+    pod_name,
+    /// Set by the container runtime; the pod name when `POD_NAME` is unset.
+    hostname,
+    /// Pod namespace (downward API `metadata.namespace`). Fallbacks: the service-account namespace file, then `default`.
+    pod_namespace,
+    /// Pod ordinal (downward API label `apps.kubernetes.io/pod-index`, Kubernetes 1.28+). Fallback: parsed from the pod name.
+    pod_index,
+    /// The node's IP (downward API `status.hostIP`): the advertised host of the external listener.
+    host_ip,
 
-/// Which image kafka-init prepares Kafka for: a flavor registered in `src/flavor/mod.rs` (the first, `bitnami`, by default).
-kafka_init_flavor,
-/// Added to the ordinal to give `broker.id` / `node.id`. Default 0.
-kafka_init_id_offset,
-/// The headless Service that gives pods their DNS names. Default: the StatefulSet name.
-kafka_init_service,
-/// The cluster's DNS domain. Default `cluster.local`.
-kafka_init_cluster_domain,
-/// The StatefulSet's replica count; enables the durable replication defaults.
-kafka_init_replicas,
-/// The number of brokers, when it differs from `KAFKA_INIT_REPLICAS` (a KRaft controller-only StatefulSet: required there for the durable defaults).
-kafka_init_broker_replicas,
-/// `uid:gid` that owns the data dirs after `prepare`. Default: the flavor's (bitnami 1001:1001, the others 1000:1000).
-kafka_init_run_as,
-/// `zookeeper` or `kraft`. Default: `zookeeper` when `zookeeper.connect` is set, else `kraft`.
-kafka_init_mode,
-/// KRaft role of this StatefulSet: `combined` (default), `broker` or `controller`.
-kafka_init_role,
-/// KRaft: the controller StatefulSet's name. Default: this StatefulSet (combined and controller roles).
-kafka_init_controller_statefulset,
-/// KRaft: the controllers' headless Service. Default: the controller StatefulSet's name.
-kafka_init_controller_service,
-/// KRaft: the number of controllers. Default: `KAFKA_INIT_REPLICAS` in the combined and controller roles.
-kafka_init_controller_replicas,
-/// KRaft: the controllers' id offset. Default: `KAFKA_INIT_ID_OFFSET` in the combined and controller roles, else 0.
-kafka_init_controller_id_offset,
-/// KRaft: the controller listener's port. Default 9093.
-kafka_init_controller_port,
-/// KRaft cluster id (22 characters, base64url of 16 bytes). Also read from the flavor's own variable.
-kafka_init_cluster_id,
-/// External access: the node port of ordinal 0; broker N advertises `base + N`.
-kafka_init_external_base_port,
-/// External access: advertised host template; `{host_ip}`, `{pod}`, `{ordinal}` are replaced. Default `{host_ip}`.
-kafka_init_external_host,
-/// External access: the port the EXTERNAL listener binds in the pod. Default 9094.
-kafka_init_external_port,
-/// properties flavor: the directory that receives `server.properties`. Default: `config` beside the first data dir.
-kafka_init_config_dir,
-/// properties flavor, KRaft: the storage format command (split on spaces). Default `/opt/kafka/bin/kafka-storage.sh`.
-kafka_init_format_command,
-/// Log level: off, error, warn, info (default), debug or trace.
-kafka_init_log,
-/// `text` (default) or `json`.
-kafka_init_log_format,
-/// The Kafka version whose catalog checks every key (`3.9.0`). Default: the version the image states (Bitnami's `APP_VERSION`), else 3.9.2 in ZooKeeper mode (no 4.x runs it) and 4.4.0 in KRaft.
-kafka_init_kafka_version,
-/// Keys your plugins read that Kafka cannot know: exact keys or `prefix.*`, comma-separated. Taken as they are, never reported as unknown.
-kafka_init_extra_keys,}
+    /// Which image kafka-init prepares Kafka for: a flavor registered in `src/flavor/mod.rs` (the first, `bitnami`, by default).
+    kafka_init_flavor,
+    /// Added to the ordinal to give `broker.id` / `node.id`. Default 0.
+    kafka_init_id_offset,
+    /// The headless Service that gives pods their DNS names. Default: the StatefulSet name.
+    kafka_init_service,
+    /// The cluster's DNS domain. Default `cluster.local`.
+    kafka_init_cluster_domain,
+    /// The StatefulSet's replica count; enables the durable replication defaults.
+    kafka_init_replicas,
+    /// The number of brokers, when it differs from `KAFKA_INIT_REPLICAS` (a KRaft controller-only StatefulSet: required there for the durable defaults).
+    kafka_init_broker_replicas,
+    /// `uid:gid` that owns the data dirs after `prepare`. Default: the flavor's (bitnami 1001:1001, the others 1000:1000).
+    kafka_init_run_as,
+    /// `zookeeper` or `kraft`. Default: `zookeeper` when `zookeeper.connect` is set, else `kraft`.
+    kafka_init_mode,
+    /// KRaft role of this StatefulSet: `combined` (default), `broker` or `controller`.
+    kafka_init_role,
+    /// KRaft: the controller StatefulSet's name. Default: this StatefulSet (combined and controller roles).
+    kafka_init_controller_statefulset,
+    /// KRaft: the controllers' headless Service. Default: the controller StatefulSet's name.
+    kafka_init_controller_service,
+    /// KRaft: the number of controllers. Default: `KAFKA_INIT_REPLICAS` in the combined and controller roles.
+    kafka_init_controller_replicas,
+    /// KRaft: the controllers' id offset. Default: `KAFKA_INIT_ID_OFFSET` in the combined and controller roles, else 0.
+    kafka_init_controller_id_offset,
+    /// KRaft: the controller listener's port. Default 9093.
+    kafka_init_controller_port,
+    /// KRaft cluster id (22 characters, base64url of 16 bytes). Also read from the flavor's own variable.
+    kafka_init_cluster_id,
+    /// External access: the node port of ordinal 0; broker N advertises `base + N`.
+    kafka_init_external_base_port,
+    /// External access: advertised host template; `{host_ip}`, `{pod}`, `{ordinal}` are replaced. Default `{host_ip}`.
+    kafka_init_external_host,
+    /// External access: the port the EXTERNAL listener binds in the pod. Default 9094.
+    kafka_init_external_port,
+    /// properties flavor: the directory that receives `server.properties`. Default: `config` beside the first data dir.
+    kafka_init_config_dir,
+    /// properties flavor, KRaft: the storage format command (split on spaces). Default `/opt/kafka/bin/kafka-storage.sh`.
+    kafka_init_format_command,
+    /// Log level: off, error, warn, info (default), debug or trace.
+    kafka_init_log,
+    /// `text` (default) or `json`.
+    kafka_init_log_format,
+    /// The Kafka version whose catalog checks every key (`3.9.0`). Default: the version the image states (Bitnami's `APP_VERSION`), else 3.9.2 in ZooKeeper mode (no 4.x runs it) and 4.4.0 in KRaft.
+    kafka_init_kafka_version,
+    /// Keys your plugins read that Kafka cannot know: exact keys or `prefix.*`, comma-separated. Taken as they are, never reported as unknown.
+    kafka_init_extra_keys,
+}
 
 /// Every variable [`Settings`] reads, by name (`KAFKA_INIT_REPLICAS`).
 pub fn variables() -> Vec<String> {

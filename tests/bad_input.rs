@@ -658,6 +658,35 @@ const CASES: &[Case] = &[
         &[],
         "KAFKA_INIT_FORMAT_COMMAND",
     ),
+    // Issue 12: typos are caught with a suggestion, not ignored.
+    (
+        "misspelt kafka-init setting",
+        SEED_ENV,
+        &[("KAFKA_INIT_REPLICA", "3")],
+        &[],
+        "KAFKA_INIT_REPLICA=\"3\": kafka-init has no setting KAFKA_INIT_REPLICA: it would be ignored silently\n    fix: did you mean KAFKA_INIT_REPLICAS?",
+    ),
+    (
+        "misspelt Kafka key",
+        SEED_ENV,
+        &[("KAFKA_CFG_LOG_RETENTION_HOUR", "24")],
+        &[],
+        "did you mean log.retention.hours? if a plugin reads it, add it to KAFKA_INIT_EXTRA_KEYS",
+    ),
+    (
+        "Kafka key removed in the selected version",
+        SEED_ENV,
+        &[("KAFKA_INIT_KAFKA_VERSION", "4.0.2")],
+        &[],
+        "log.message.format.version was removed in Kafka 4.0",
+    ),
+    (
+        "malformed extra keys",
+        SEED_ENV,
+        &[("KAFKA_INIT_EXTRA_KEYS", "a=b")],
+        &[],
+        "KAFKA_INIT_EXTRA_KEYS",
+    ),
 ];
 
 #[test]

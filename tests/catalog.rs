@@ -213,3 +213,56 @@ fn secrets_are_redacted_in_problems_too_plugin_keys_by_their_words() {
         assert!(!r.stderr().contains(v), "{}", r.stderr());
     }
 }
+
+#[test]
+fn each_images_own_variables_are_not_taken_for_kafka_keys_or_settings() {
+    let kraft: &[(&str, &str)] = &[
+        ("POD_NAME", "kafka-0"),
+        ("KAFKA_INIT_REPLICAS", "3"),
+        ("KAFKA_HEAP_OPTS", "-Xmx1g"),
+        ("KAFKA_OPTS", "-Dx=y"),
+        ("KAFKA_JMX_OPTS", "-Dcom.sun.management.jmxremote"),
+        ("KAFKA_LOG4J_OPTS", "-Dlog4j.configuration=file:/x"),
+    ];
+    let bitnami = with(
+        kraft,
+        &[
+            ("KAFKA_INIT_FLAVOR", "bitnami"),
+            ("KAFKA_KRAFT_CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
+            ("KAFKA_CLIENT_USERS", "user"),
+            ("KAFKA_CLIENT_PASSWORDS", "pw"),
+            ("ALLOW_PLAINTEXT_LISTENER", "yes"),
+            ("KAFKA_ENABLE_KRAFT", "yes"),
+            ("BITNAMI_DEBUG", "true"),
+            ("APP_VERSION", "3.9.0"),
+        ],
+        &[],
+    );
+    let apache = with(
+        kraft,
+        &[
+            ("KAFKA_INIT_FLAVOR", "apache"),
+            ("CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
+            ("KAFKA_JVM_PERFORMANCE_OPTS", "-server"),
+            ("KAFKA_GC_LOG_OPTS", " "),
+            ("KAFKA_JMX_HOSTNAME", "localhost"),
+        ],
+        &[],
+    );
+    let confluent = with(
+        kraft,
+        &[
+            ("KAFKA_INIT_FLAVOR", "confluent"),
+            ("CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
+            ("KAFKA_SSL_KEYSTORE_FILENAME", "kafka.keystore.jks"),
+            ("KAFKA_SSL_KEY_CREDENTIALS", "key_creds"),
+            ("KAFKA_DATA_DIRS", "/var/lib/kafka/data"),
+            ("KAFKA_CUB_ZK_TIMEOUT", "40"),
+        ],
+        &[],
+    );
+    for env in [bitnami, apache, confluent] {
+        let r = run(&["plan"], &env);
+        assert_eq!(r.code(), 0, "{env:?}: {}", r.stderr());
+    }
+}

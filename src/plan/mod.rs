@@ -13,6 +13,7 @@ mod identity;
 pub mod listeners;
 mod log_settings;
 mod mode;
+mod own_settings;
 mod probe;
 mod quorum;
 mod storage;
@@ -240,6 +241,7 @@ pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
     let pod = given.pod;
     let mut b = Builder::new(user);
     log_settings::check(&mut b, s);
+    own_settings::check(&mut b, given.vars);
     let (mode, role) = mode::mode_and_role(&mut b, s);
     let kafka = version::select(&mut b, s, given.vars, mode);
     let extra_keys = version::extra_keys(&mut b, s);
