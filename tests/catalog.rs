@@ -266,3 +266,42 @@ fn each_images_own_variables_are_not_taken_for_kafka_keys_or_settings() {
         assert_eq!(r.code(), 0, "{env:?}: {}", r.stderr());
     }
 }
+
+/// The false rejects of issue 12's differential run: Kafka starts with
+/// these, so kafka-init execs them.
+#[test]
+fn what_kafka_takes_is_taken_trimmed_values_any_case_booleans_advertised_controllers() {
+    let kraft: &[(&str, &str)] = &[
+        ("POD_NAME", "kafka-0"),
+        ("POD_NAMESPACE", "k"),
+        ("KAFKA_INIT_REPLICAS", "3"),
+        ("KAFKA_INIT_CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
+    ];
+    let cases: &[&[(&str, &str)]] = &[
+        &[("KAFKA_CFG_INTER_BROKER_LISTENER_NAME", " PLAINTEXT ")],
+        &[("KAFKA_CFG_SECURITY_INTER_BROKER_PROTOCOL", " PLAINTEXT ")],
+        &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", " CONTROLLER ")],
+        &[(
+            "KAFKA_CFG_ADVERTISED_LISTENERS",
+            "CONTROLLER://kafka-0.kafka.k.svc.cluster.local:9093",
+        )],
+    ];
+    for extra in cases {
+        let env = with(kraft, extra, &[]);
+        let r = run(&["exec", "--", "$STANDIN"], &env);
+        assert_eq!(r.code(), 0, "{extra:?}: {}", r.stderr());
+        assert!(r.exec_happened(), "{extra:?}");
+    }
+    let zk: &[&[(&str, &str)]] = &[
+        &[
+            ("KAFKA_CFG_BROKER_ID_GENERATION_ENABLE", "FALSE"),
+            ("KAFKA_INIT_ID_OFFSET", "2000"),
+        ],
+        &[("KAFKA_CFG_PROCESS_ROLES", "")],
+    ];
+    for extra in zk {
+        let env = with(SEED_ENV, extra, &[]);
+        let r = run(&["exec", "--", "$STANDIN"], &env);
+        assert_eq!(r.code(), 0, "{extra:?}: {}", r.stderr());
+    }
+}

@@ -65,7 +65,8 @@ impl Version {
         name.rsplit_once('.').map_or(name, |(line, _)| line)
     }
 
-    pub(super) fn line(self) -> (u32, u32) {
+    /// Its release line as numbers, e.g. (4, 0) for 4.0.2.
+    pub fn line(self) -> (u32, u32) {
         select::line_of(self.name()).unwrap_or((0, 0))
     }
 }

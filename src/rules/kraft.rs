@@ -1,6 +1,7 @@
 //! KRaft: roles, controller listeners, the quorum.
 
 use super::Key;
+use crate::catalog::{value, Value};
 use crate::kraft;
 use crate::listener::{self, Listener};
 use crate::plan::Role;
@@ -14,11 +15,30 @@ pub(super) fn kraft_rules(
     problems: &mut Vec<Problem>,
 ) {
     let plan = k.plan;
-    // KC 341 and ConfigDef: roles are exactly `broker` / `controller`.
-    if let Some(r) = k.value("process.roles") {
-        let roles = listener::split_csv(r);
-        if roles.iter().any(|x| *x != "broker" && *x != "controller") || roles.is_empty() {
-            problems.push(k.problem("process.roles", format!("Invalid value {r} for configuration process.roles: String must be one of: broker, controller"), "set KAFKA_INIT_ROLE to combined, broker or controller and remove process.roles"));
+    // The values themselves (exactly `broker` / `controller`, and from 4.2
+    // no empty entry or duplicate) are the catalog's check; what its
+    // validator does not say is here.
+    if let Some(Value::List(roles)) = k.parsed("process.roles") {
+        if roles.is_empty() {
+            problems.push(k.problem("process.roles", "process.roles is empty: Kafka 3.9 reads that as ZooKeeper mode, 4.x refuses to start", "set KAFKA_INIT_ROLE to combined, broker or controller and remove process.roles"));
+        }
+        // KC 3.9:341, 4.0:237.
+        if let Some(d) = duplicate(&roles) {
+            problems.push(k.problem(
+                "process.roles",
+                format!(
+                    "Duplicate role names found in `process.roles`: {} ({d} twice)",
+                    roles.join(", ")
+                ),
+                "name each role once: broker, controller or broker,controller",
+            ));
+        }
+    }
+    // Found by the differential run against Kafka 3.9.0: a name given twice
+    // fails its start (4.2+ validators refuse duplicates; the catalog says so).
+    if k.line() == (3, 9) {
+        if let Some(d) = duplicate(ctrl_names) {
+            problems.push(k.problem("controller.listener.names", format!("controller.listener.names names {d} twice, which Kafka 3.9 does not start with"), "name each controller listener once"));
         }
     }
     let names: Vec<&str> = listeners
@@ -66,30 +86,61 @@ pub(super) fn kraft_rules(
             }
         }
     }
-    // kafka-init's rule: brokers never advertise the controller listener (clients would be sent to it).
-    if plan.role.is_broker() {
-        if let Some(a) = advertised {
-            if let Some(c) = a.iter().find(|x| ctrl_names.contains(&x.name.as_str())) {
-                problems.push(k.problem(
-                    "advertised.listeners",
-                    format!(
-                        "the controller listener {} is advertised to clients",
-                        c.name
-                    ),
-                    "remove the controller listener from advertised.listeners",
-                ));
+    // An advertised controller entry is legal from 3.9 on (KIP-853: it is the
+    // controller's own endpoint, kept out of what clients see). Kafka 3.9.0
+    // falls back to `listeners` for a controller listener it does not find
+    // advertised, and then refuses 0.0.0.0 (KC 3.9:1017-1023); 3.9.1 and
+    // 4.0 bind it as a null host instead (KAFKA-18281).
+    if k.plan.kafka.version.name() == "3.9.0" && plan.role.is_controller() {
+        let advertised = advertised.unwrap_or_default();
+        for l in listeners.unwrap_or_default() {
+            let ctrl = ctrl_names.contains(&l.name.as_str());
+            if ctrl && l.host == "0.0.0.0" && !advertised.iter().any(|a| a.name == l.name) {
+                problems.push(k.problem("listeners", format!("requirement failed: advertised.listeners cannot use the nonroutable meta-address 0.0.0.0. Use a routable IP address. (Kafka 3.9.0 advertises the controller listener {} as bound, KAFKA-18281; the storage format step refuses it too)", l.name), format!("bind it without a host ({}://:{}), advertise it with a routable host, or run Kafka 3.9.1 or later", l.name, l.port)));
             }
         }
     }
     voter_rules(k, problems);
 }
 
+/// The first entry of `list` that appears again.
+fn duplicate<S: AsRef<str>>(list: &[S]) -> Option<&str> {
+    list.iter()
+        .enumerate()
+        .find(|(i, x)| list[..*i].iter().any(|y| y.as_ref() == x.as_ref()))
+        .map(|(_, x)| x.as_ref())
+}
+
+/// The quorum: KC 897-905, a static (voters) or dynamic (bootstrap
+/// servers) quorum must be configured; the storage format step (StorageTool)
+/// needs `--standalone`, `--initial-controllers` or
+/// `--no-initial-controllers` on a controller without voters, and kafka-init
+/// formats a static quorum only.
+fn quorum_rules(k: &Key, problems: &mut Vec<Problem>) {
+    let (voters, bootstrap) = (
+        "controller.quorum.voters",
+        "controller.quorum.bootstrap.servers",
+    );
+    let blank = |key: &str| k.value(key).is_none_or(|v| value::java_trim(v).is_empty());
+    let set = |key: &str| k.value(key).is_some();
+    if (set(voters) || set(bootstrap)) && blank(voters) && blank(bootstrap) {
+        let key = if set(voters) { voters } else { bootstrap };
+        problems.push(k.problem(key, "If using process.roles, either controller.quorum.bootstrap.servers must contain the set of bootstrap controllers or controller.quorum.voters must contain a parseable set of controllers.", format!("unset {key}: kafka-init then derives controller.quorum.voters")));
+    }
+    if k.plan.role.is_controller() && blank(voters) && !blank(bootstrap) {
+        problems.push(k.problem(bootstrap, "controller.quorum.bootstrap.servers without controller.quorum.voters on a controller is a dynamic quorum (KIP-853): the storage format step then needs --standalone, --initial-controllers or --no-initial-controllers, and kafka-init formats a static quorum", "unset controller.quorum.bootstrap.servers and let kafka-init derive controller.quorum.voters, or set the voters yourself"));
+    }
+}
+
 /// KC 920 / 942: this node is among the voters exactly when it is a controller.
 fn voter_rules(k: &Key, problems: &mut Vec<Problem>) {
+    quorum_rules(k, problems);
     let plan = k.plan;
     match k.value("controller.quorum.voters") {
-        // Unset only when derivation could not build it, and then it has said why.
+        // Unset only when derivation could not build it, and then it has said
+        // why; blank is quorum_rules' to report.
         None => {}
+        Some(v) if value::java_trim(v).is_empty() => {}
         Some(v) => match kraft::parse_voters(v) {
             Err(e) => problems.push(k.problem(
                 "controller.quorum.voters",

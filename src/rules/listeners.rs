@@ -2,6 +2,7 @@
 
 use super::Key;
 use crate::listener::{self, Listener};
+use crate::plan::{Mode, Role};
 use crate::problem::Problem;
 
 /// Each list on its own, and the protocol map against every listener name.
@@ -84,6 +85,28 @@ fn distinct_ports(k: &Key, l: &[Listener], problems: &mut Vec<Problem>) {
     }
 }
 
+/// KC 787: both inter-broker keys present is an error whatever their
+/// values, for every role. On a controller-only node kafka-init refuses
+/// either key (deliberately stricter: the node has no inter-broker
+/// listener, so the key is a leftover of a broker's configuration); Kafka
+/// 4.0 on refuses an explicit inter.broker.listener.name naming a
+/// controller listener there (KC 4.0:702-707).
+pub(super) fn inter_broker_rules(k: &Key, problems: &mut Vec<Problem>) {
+    let (ibl, sibp) = (
+        "inter.broker.listener.name",
+        "security.inter.broker.protocol",
+    );
+    let (has_ibl, has_sibp) = (k.value(ibl).is_some(), k.value(sibp).is_some());
+    if has_ibl && has_sibp {
+        problems.push(Problem::new(format!("{} / {}", k.var(ibl), k.var(sibp)), format!("{} / {}", k.shown(ibl), k.shown(sibp)), "Only one of inter.broker.listener.name and security.inter.broker.protocol should be set.", "keep inter.broker.listener.name and remove security.inter.broker.protocol"));
+    }
+    if k.plan.mode == Mode::KRaft && k.plan.role == Role::Controller {
+        for key in [ibl, sibp].into_iter().filter(|key| k.value(key).is_some()) {
+            problems.push(k.problem(key, format!("{key} is set on a controller-only node, which has no inter-broker listener (Kafka 4.0+ refuses it when it names a controller listener: controller.listener.names must not contain an explicitly set inter.broker.listener.name configuration value when process.roles=controller)"), format!("remove {key} from the controller StatefulSet; it belongs to the brokers")));
+        }
+    }
+}
+
 pub(super) fn broker_rules(
     k: &Key,
     listeners: Option<&[Listener]>,
@@ -92,11 +115,16 @@ pub(super) fn broker_rules(
     is_ctrl: &dyn Fn(&str) -> bool,
     problems: &mut Vec<Problem>,
 ) {
-    let ibl = k.value("inter.broker.listener.name");
-    let sibp = k.value("security.inter.broker.protocol");
-    // KC 787: both keys present is an error, whatever their values.
-    if ibl.is_some() && sibp.is_some() {
-        problems.push(Problem::new(format!("{} / {}", k.var("inter.broker.listener.name"), k.var("security.inter.broker.protocol")), format!("{} / {}", k.shown("inter.broker.listener.name"), k.shown("security.inter.broker.protocol")), "Only one of inter.broker.listener.name and security.inter.broker.protocol should be set.", "keep inter.broker.listener.name and remove security.inter.broker.protocol"));
+    // Both are STRING keys: Kafka trims them (ConfigDef.parseType).
+    let ibl = k.text("inter.broker.listener.name");
+    let sibp = k.text("security.inter.broker.protocol");
+    let (ibl, sibp) = (ibl.as_deref(), sibp.as_deref());
+    // KC 933-935: a broker needs a listener that is not a controller listener.
+    if let Some(l) = listeners {
+        if l.iter().all(|x| is_ctrl(&x.name)) {
+            problems.push(k.problem("listeners", "requirement failed: There must be at least one broker advertised listener. Perhaps all listeners appear in controller.listener.names?", "give the broker a listener of its own, e.g. PLAINTEXT://:9092, or unset listeners and let kafka-init derive them"));
+            return;
+        }
     }
     let broker_adv: Vec<&Listener> = advertised
         .unwrap_or_default()

@@ -11,6 +11,7 @@ mod listeners;
 mod tests;
 mod zookeeper;
 
+use crate::catalog::{self, value, Value};
 use crate::listener;
 use crate::plan::{Mode, Origin, Plan};
 use crate::problem::Problem;
@@ -47,6 +48,23 @@ impl<'a> Key<'a> {
     fn problem(&self, key: &str, rule: impl Into<String>, fix: impl Into<String>) -> Problem {
         Problem::new(self.var(key), self.shown(key), rule, fix)
     }
+    /// The value of a catalog key parsed the way the selected Kafka version
+    /// parses it; None when unset, when the version does not define the key,
+    /// or when the value is refused (the catalog check reports that).
+    fn parsed(&self, key: &str) -> Option<Value> {
+        let raw = self.value(key)?;
+        catalog::parse_value(self.plan.kafka.version, key, raw)?.ok()
+    }
+
+    /// A STRING key as Kafka reads it: trimmed (`ConfigDef.parseType`).
+    fn text(&self, key: &str) -> Option<String> {
+        self.value(key).map(|v| value::java_trim(v).to_string())
+    }
+
+    /// The selected Kafka version's release line, e.g. (3, 9).
+    fn line(&self) -> (u32, u32) {
+        self.plan.kafka.version.line()
+    }
 }
 
 /// Appends every broken rule of `plan` to `problems`, and what is worth a
@@ -71,10 +89,8 @@ pub fn validate(plan: &Plan, problems: &mut Vec<Problem>, warnings: &mut Vec<Pro
         Some(Ok(m)) => Some(m),
         None => None,
     };
-    let ctrl_names: Vec<&str> = k
-        .value("controller.listener.names")
-        .map(|v| v.split(',').filter(|s| !s.is_empty()).collect())
-        .unwrap_or_default();
+    let ctrl_names = controller_names(&k);
+    let ctrl_names: Vec<&str> = ctrl_names.iter().map(String::as_str).collect();
     let is_ctrl = |n: &str| plan.mode == Mode::KRaft && ctrl_names.contains(&n);
 
     listeners::listener_rules(
@@ -106,9 +122,31 @@ pub fn validate(plan: &Plan, problems: &mut Vec<Problem>, warnings: &mut Vec<Pro
         ),
     }
 
+    listeners::inter_broker_rules(&k, problems);
     dirs::data_dir_rules(&k, problems);
     entry_rules(&k, problems);
     keys::catalog_rules(&k, problems, warnings);
+}
+
+/// `controller.listener.names` as the selected version splits it: 3.9 and
+/// 4.0 `value.split(",")`, no trim, trailing empty entries dropped by Java
+/// (KC 3.9:721-731, 4.0:500-510); 4.1 on, a LIST: entries trimmed, empty
+/// ones kept (AKC 4.1:109-111). An empty value names none.
+fn controller_names(k: &Key) -> Vec<String> {
+    let Some(raw) = k.value("controller.listener.names") else {
+        return vec![];
+    };
+    if k.line() >= (4, 1) {
+        return value::split_list(raw);
+    }
+    if raw.is_empty() {
+        return vec![];
+    }
+    let mut names: Vec<String> = raw.split(',').map(str::to_string).collect();
+    while names.last().is_some_and(String::is_empty) {
+        names.pop();
+    }
+    names
 }
 
 /// True for a character `java.util.Properties.load` ends a key at (`=`,
