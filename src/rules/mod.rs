@@ -45,7 +45,13 @@ impl<'a> Key<'a> {
         secret::shown(key, self.value(key).unwrap_or_default())
     }
 
+    /// A problem about `key`; a set but empty value says so (a problem's
+    /// empty value otherwise reads as "unset").
     fn problem(&self, key: &str, rule: impl Into<String>, fix: impl Into<String>) -> Problem {
+        let rule = match self.value(key) {
+            Some("") => format!("{key} is set but empty; {}", rule.into()),
+            _ => rule.into(),
+        };
         Problem::new(self.var(key), self.shown(key), rule, fix)
     }
     /// The value of a catalog key parsed the way the selected Kafka version
