@@ -7,6 +7,7 @@ use crate::listener::{self, Listener};
 use crate::plan::Role;
 use crate::problem::Problem;
 
+/// The KRaft rules: roles, controller listeners against `listeners`, the quorum.
 pub(super) fn kraft_rules(
     k: &Key,
     listeners: Option<&[Listener]>,
@@ -15,32 +16,7 @@ pub(super) fn kraft_rules(
     problems: &mut Vec<Problem>,
 ) {
     let plan = k.plan;
-    // The values themselves (exactly `broker` / `controller`, and from 4.2
-    // no empty entry or duplicate) are the catalog's check; what its
-    // validator does not say is here.
-    if let Some(Value::List(roles)) = k.parsed("process.roles") {
-        if roles.is_empty() {
-            problems.push(k.problem("process.roles", "process.roles is empty: Kafka 3.9 reads that as ZooKeeper mode, 4.x refuses to start", "set KAFKA_INIT_ROLE to combined, broker or controller and remove process.roles"));
-        }
-        // KC 3.9:341, 4.0:237.
-        if let Some(d) = duplicate(&roles) {
-            problems.push(k.problem(
-                "process.roles",
-                format!(
-                    "Duplicate role names found in `process.roles`: {} ({d} twice)",
-                    roles.join(", ")
-                ),
-                "name each role once: broker, controller or broker,controller",
-            ));
-        }
-    }
-    // Found by the differential run against Kafka 3.9.0: a name given twice
-    // fails its start (4.2+ validators refuse duplicates; the catalog says so).
-    if k.line() == (3, 9) {
-        if let Some(d) = duplicate(ctrl_names) {
-            problems.push(k.problem("controller.listener.names", format!("controller.listener.names names {d} twice, which Kafka 3.9 does not start with"), "name each controller listener once"));
-        }
-    }
+    roles_rules(k, ctrl_names, problems);
     let names: Vec<&str> = listeners
         .unwrap_or_default()
         .iter()
@@ -86,12 +62,52 @@ pub(super) fn kraft_rules(
             }
         }
     }
-    // An advertised controller entry is legal from 3.9 on (KIP-853: it is the
-    // controller's own endpoint, kept out of what clients see). Kafka 3.9.0
-    // falls back to `listeners` for a controller listener it does not find
-    // advertised, and then refuses 0.0.0.0 (KC 3.9:1017-1023); 3.9.1 and
-    // 4.0 bind it as a null host instead (KAFKA-18281).
-    if k.plan.kafka.version.name() == "3.9.0" && plan.role.is_controller() {
+    kafka_18281(k, listeners, advertised, ctrl_names, problems);
+    voter_rules(k, problems);
+}
+
+/// `process.roles` beyond its values (exactly `broker` / `controller`, and
+/// from 4.2 no empty entry or duplicate: the catalog's check), and a
+/// controller listener named twice.
+fn roles_rules(k: &Key, ctrl_names: &[&str], problems: &mut Vec<Problem>) {
+    if let Some(Value::List(roles)) = k.parsed("process.roles") {
+        if roles.is_empty() {
+            problems.push(k.problem("process.roles", "process.roles is empty: Kafka 3.9 reads that as ZooKeeper mode, 4.x refuses to start", "set KAFKA_INIT_ROLE to combined, broker or controller and remove process.roles"));
+        }
+        // KC 3.9:341, 4.0:237.
+        if let Some(d) = duplicate(&roles) {
+            problems.push(k.problem(
+                "process.roles",
+                format!(
+                    "Duplicate role names found in `process.roles`: {} ({d} twice)",
+                    roles.join(", ")
+                ),
+                "name each role once: broker, controller or broker,controller",
+            ));
+        }
+    }
+    // Found by the differential run against Kafka 3.9.0: a name given twice
+    // fails its start (4.2+ validators refuse duplicates; the catalog says so).
+    if k.line() == (3, 9) {
+        if let Some(d) = duplicate(ctrl_names) {
+            problems.push(k.problem("controller.listener.names", format!("controller.listener.names names {d} twice, which Kafka 3.9 does not start with"), "name each controller listener once"));
+        }
+    }
+}
+
+/// KAFKA-18281, on 3.9.0 only: an advertised controller entry is legal from
+/// 3.9 on (KIP-853: the controller's own endpoint, kept out of what clients
+/// see), but Kafka 3.9.0 falls back to `listeners` for a controller
+/// listener it does not find advertised, and then refuses 0.0.0.0 (KC
+/// 3.9:1017-1023); 3.9.1 and 4.0 bind it as a null host instead.
+fn kafka_18281(
+    k: &Key,
+    listeners: Option<&[Listener]>,
+    advertised: Option<&[Listener]>,
+    ctrl_names: &[&str],
+    problems: &mut Vec<Problem>,
+) {
+    if k.plan.kafka.version.name() == "3.9.0" && k.plan.role.is_controller() {
         let advertised = advertised.unwrap_or_default();
         for l in listeners.unwrap_or_default() {
             let ctrl = ctrl_names.contains(&l.name.as_str());
@@ -100,7 +116,6 @@ pub(super) fn kraft_rules(
             }
         }
     }
-    voter_rules(k, problems);
 }
 
 /// The first entry of `list` that appears again.
