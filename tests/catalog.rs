@@ -305,3 +305,29 @@ fn what_kafka_takes_is_taken_trimmed_values_any_case_booleans_advertised_control
         assert_eq!(r.code(), 0, "{extra:?}: {}", r.stderr());
     }
 }
+
+#[test]
+fn under_a_stand_in_catalog_an_unknown_key_is_only_a_warning() {
+    let kraft: &[(&str, &str)] = &[
+        ("POD_NAME", "kafka-0"),
+        ("KAFKA_INIT_REPLICAS", "3"),
+        ("KAFKA_INIT_CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
+        // No 4.3 catalog: 4.1.2's stands in, and a 4.3 key may be real.
+        ("KAFKA_INIT_KAFKA_VERSION", "4.3.0"),
+        ("KAFKA_CFG_SOME_NEW_KEY", "1"),
+    ];
+    let r = run(&["exec", "--", "$STANDIN"], kraft);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(r.exec_happened());
+    let e = r.stderr();
+    assert!(
+        e.lines()
+            .any(|l| l.contains("WARN")
+                && l.contains("some.new.key is not a Kafka 4.1.2 broker config")),
+        "{e}"
+    );
+    assert!(e.contains("no catalog for this release line"), "{e}");
+    let exact = with(kraft, &[("KAFKA_INIT_KAFKA_VERSION", "4.1.0")], &[]);
+    run(&["exec", "--", "$STANDIN"], &exact)
+        .assert_stopped(&["some.new.key is not a Kafka 4.1.2 broker config"]);
+}
