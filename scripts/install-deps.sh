@@ -15,7 +15,7 @@ packages=(
   openjdk-17-jdk-headless                              # javac: tools/catalog-gen (scripts/gen-catalog.sh)
   kcat jq                                              # clients: metadata, consume; JSON
   python3 python3-venv                                 # scripts/install-manifest-tools.sh
-  podman runc busybox-static hyperfine                 # image tests, benchmarks
+  podman runc busybox-static hyperfine strace          # image tests, benchmarks; strace: start-up test
 )
 missing=()
 for p in "${packages[@]}"; do

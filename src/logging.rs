@@ -20,6 +20,10 @@ pub fn init(inputs: &Inputs) {
     let builder = tracing_subscriber::fmt()
         .with_max_level(level)
         .with_writer(std::io::stderr)
+        // Its default reports a failed write with eprintln!, which panics
+        // when stderr is full or closed; a log line that cannot be written
+        // is dropped instead (see output.rs).
+        .log_internal_errors(false)
         .with_target(false);
     if is_json(inputs) {
         builder.json().flatten_event(true).init();

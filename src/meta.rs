@@ -10,8 +10,12 @@
 //!
 //! The parser and the checks are pure; [`read`] is the only I/O here.
 
-use std::io;
+use std::fs::OpenOptions;
+use std::io::{self, Read};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+
+use nix::libc;
 
 use crate::plan::{Mode, Plan};
 use crate::problem::Problem;
@@ -19,39 +23,186 @@ use crate::problem::Problem;
 /// The file name Kafka uses in every data dir (`MetaPropertiesEnsemble`).
 pub const FILE_NAME: &str = "meta.properties";
 
-/// Parses Java `Properties` text (the format of `meta.properties`) into
-/// `(key, value)` pairs in file order; a later duplicate key wins in [`get`].
+/// The largest `meta.properties` kafka-init reads. Kafka writes a few
+/// hundred bytes; anything near this is not a file Kafka wrote, and reading
+/// it whole could cost the initContainer its memory limit.
+pub const MAX_SIZE: u64 = 64 * 1024;
+
+/// A Java `char`: properties files are read as ISO-8859-1 bytes and
+/// unescaped into UTF-16, exactly as `java.util.Properties.load` does.
+type JavaChar = u16;
+
+const fn jc(c: char) -> JavaChar {
+    c as JavaChar
+}
+
+/// Space, tab and form feed: what `Properties` skips around keys and values.
+fn is_blank(c: JavaChar) -> bool {
+    c == jc(' ') || c == jc('\t') || c == jc('\x0c')
+}
+
+fn is_line_break(c: JavaChar) -> bool {
+    c == jc('\n') || c == jc('\r')
+}
+
+/// Parses `meta.properties` bytes into `(key, value)` pairs in file order;
+/// a later duplicate key wins in [`get`].
 ///
-/// Follows `java.util.Properties.load`: `#` and `!` start comment lines;
-/// the key ends at the first unescaped `=`, `:` or whitespace; whitespace
-/// around the separator is skipped; a line ending in an odd number of
-/// backslashes continues on the next line; `\t \n \r \f \uXXXX` are unescaped
-/// and any other escaped character stands for itself.
+/// Follows `java.util.Properties.load(InputStream)`: bytes are ISO-8859-1;
+/// lines end at LF, CR or CRLF; `#` and `!` start comment lines; a line
+/// ending in an odd number of backslashes continues on the next line, whose
+/// leading blanks are dropped; the key ends at the first unescaped `=`, `:`
+/// or blank; blanks around the separator are skipped; `\t \n \r \f \uXXXX`
+/// are unescaped and any other escaped character stands for itself. A
+/// malformed `\uXXXX` is an error, as it is for Kafka; an unpaired
+/// surrogate (`\uD83D` alone), which a Java string holds but a Rust one
+/// cannot, becomes U+FFFD. Checked against Java on the table below and on
+/// random inputs.
 ///
 /// ```
-/// let p = kafka_init::meta::parse("#c\nversion=1\nnode.id : 3\n");
+/// let p = kafka_init::meta::parse(b"#c\r\nversion=1\r\nnode.id=\\\r\n    3\r\n").unwrap();
 /// assert_eq!(kafka_init::meta::get(&p, "node.id"), Some("3"));
 /// ```
-pub fn parse(text: &str) -> Vec<(String, String)> {
-    let mut pairs = Vec::new();
-    let mut lines = text.split(['\n', '\r']);
-    while let Some(first) = lines.next() {
-        let line = first.trim_start_matches([' ', '\t', '\x0c']);
-        if line.is_empty() || line.starts_with('#') || line.starts_with('!') {
+pub fn parse(bytes: &[u8]) -> Result<Vec<(String, String)>, String> {
+    let chars: Vec<JavaChar> = bytes.iter().map(|&b| JavaChar::from(b)).collect();
+    logical_lines(&chars)
+        .iter()
+        .map(|line| split_key_value(line))
+        .collect()
+}
+
+/// The logical lines of properties text, as `Properties.LineReader` reads
+/// them: comments and blank lines gone, continuations joined.
+fn logical_lines(chars: &[JavaChar]) -> Vec<Vec<JavaChar>> {
+    let mut lines = Vec::new();
+    let mut line: Vec<JavaChar> = Vec::new();
+    // Skipping blanks at the start of a line (and empty lines, unless a
+    // continuation just began: then a line break ends the logical line).
+    let mut skip_blanks = true;
+    let mut continuing = false;
+    // An odd run of backslashes precedes the current position.
+    let mut escaped = false;
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        i += 1;
+        if skip_blanks {
+            if is_blank(c) || (!continuing && is_line_break(c)) {
+                continue;
+            }
+            skip_blanks = false;
+            continuing = false;
+        }
+        if line.is_empty() && (c == jc('#') || c == jc('!')) {
+            while chars.get(i).is_some_and(|&c| !is_line_break(c)) {
+                i += 1;
+            }
+            skip_blanks = true;
             continue;
         }
-        // Join continuation lines; leading whitespace of each continuation is dropped.
-        let mut logical = String::from(line);
-        while ends_in_odd_backslashes(&logical) {
-            logical.pop();
-            match lines.next() {
-                Some(next) => logical.push_str(next.trim_start_matches([' ', '\t', '\x0c'])),
-                None => break,
-            }
+        if !is_line_break(c) {
+            line.push(c);
+            escaped = c == jc('\\') && !escaped;
+            continue;
         }
-        pairs.push(split_key_value(&logical));
+        skip_blanks = true;
+        if line.is_empty() {
+            continue;
+        }
+        if i == chars.len() {
+            // Java hands the line over as soon as the input ends after its
+            // break, even when a continuation backslash was all it held.
+            if escaped {
+                line.pop();
+            }
+            lines.push(std::mem::take(&mut line));
+            break;
+        }
+        if escaped {
+            // The backslash joins the lines and is not part of either.
+            line.pop();
+            continuing = true;
+            escaped = false;
+            if c == jc('\r') && chars.get(i) == Some(&jc('\n')) {
+                i += 1;
+            }
+        } else {
+            lines.push(std::mem::take(&mut line));
+        }
     }
-    pairs
+    if !line.is_empty() {
+        if escaped {
+            line.pop();
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// Splits a logical line at its separator and unescapes both halves.
+fn split_key_value(line: &[JavaChar]) -> Result<(String, String), String> {
+    let mut key_end = line.len();
+    let mut value_start = line.len();
+    let mut has_separator = false;
+    let mut escaped = false;
+    for (i, &c) in line.iter().enumerate() {
+        if !escaped && (c == jc('=') || c == jc(':') || is_blank(c)) {
+            key_end = i;
+            value_start = i + 1;
+            has_separator = !is_blank(c);
+            break;
+        }
+        escaped = c == jc('\\') && !escaped;
+    }
+    while let Some(&c) = line.get(value_start) {
+        if is_blank(c) {
+            value_start += 1;
+        } else if !has_separator && (c == jc('=') || c == jc(':')) {
+            has_separator = true;
+            value_start += 1;
+        } else {
+            break;
+        }
+    }
+    Ok((unescape(&line[..key_end])?, unescape(&line[value_start..])?))
+}
+
+/// `Properties.loadConvert`: backslash escapes to characters.
+fn unescape(chars: &[JavaChar]) -> Result<String, String> {
+    let mut out: Vec<JavaChar> = Vec::with_capacity(chars.len());
+    let mut rest = chars.iter().copied();
+    while let Some(c) = rest.next() {
+        if c != jc('\\') {
+            out.push(c);
+            continue;
+        }
+        // A logical line never ends in an unpaired backslash (it would
+        // have continued), so a lone one at the end stands for itself.
+        let Some(e) = rest.next() else {
+            out.push(c);
+            break;
+        };
+        out.push(match char::from_u32(u32::from(e)) {
+            Some('t') => jc('\t'),
+            Some('n') => jc('\n'),
+            Some('r') => jc('\r'),
+            Some('f') => jc('\x0c'),
+            Some('u') => {
+                let mut unit: u32 = 0;
+                for _ in 0..4 {
+                    let digit = rest
+                        .next()
+                        .and_then(|h| char::from_u32(u32::from(h))?.to_digit(16))
+                        .ok_or("Malformed \\uxxxx encoding.")?;
+                    unit = unit * 16 + digit;
+                }
+                // Invariant: four hex digits fit in 16 bits.
+                JavaChar::try_from(unit).unwrap_or(JavaChar::MAX)
+            }
+            _ => e,
+        });
+    }
+    // Java strings are UTF-16: `\uD83D\uDE00` is one character.
+    Ok(String::from_utf16_lossy(&out))
 }
 
 /// The value of `key` in parsed properties (the last one, as Java keeps).
@@ -61,72 +212,6 @@ pub fn get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
         .rev()
         .find(|(k, _)| k == key)
         .map(|(_, v)| v.as_str())
-}
-
-fn ends_in_odd_backslashes(s: &str) -> bool {
-    s.bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 1
-}
-
-fn split_key_value(line: &str) -> (String, String) {
-    let chars: Vec<char> = line.chars().collect();
-    let mut i = 0;
-    let mut key_end = chars.len();
-    while i < chars.len() {
-        match chars[i] {
-            '\\' => i += 2,
-            '=' | ':' | ' ' | '\t' | '\x0c' => {
-                key_end = i;
-                break;
-            }
-            _ => i += 1,
-        }
-    }
-    let key_end = key_end.min(chars.len());
-    let mut j = key_end;
-    while j < chars.len() && matches!(chars[j], ' ' | '\t' | '\x0c') {
-        j += 1;
-    }
-    if j < chars.len() && matches!(chars[j], '=' | ':') {
-        j += 1;
-        while j < chars.len() && matches!(chars[j], ' ' | '\t' | '\x0c') {
-            j += 1;
-        }
-    }
-    (unescape(&chars[..key_end]), unescape(&chars[j..]))
-}
-
-fn unescape(chars: &[char]) -> String {
-    let mut out = String::with_capacity(chars.len());
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i] != '\\' || i + 1 >= chars.len() {
-            out.push(chars[i]);
-            i += 1;
-            continue;
-        }
-        let c = chars[i + 1];
-        i += 2;
-        match c {
-            't' => out.push('\t'),
-            'n' => out.push('\n'),
-            'r' => out.push('\r'),
-            'f' => out.push('\x0c'),
-            'u' => {
-                let hex: String = chars[i..chars.len().min(i + 4)].iter().collect();
-                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                    Some(ch) if hex.len() == 4 => {
-                        out.push(ch);
-                        i += 4;
-                    }
-                    // Java throws "Malformed \uxxxx encoding"; keep the text so
-                    // the id checks report it rather than guessing.
-                    _ => out.push_str("\\u"),
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// What a data dir's `meta.properties` says, once interpreted.
@@ -199,17 +284,70 @@ pub enum Observed {
     Absent,
     /// The file's bytes.
     Bytes(Vec<u8>),
-    /// It exists but cannot be read as a file (a directory, an I/O error).
+    /// Not read, and why: not a regular file (a FIFO would block the read,
+    /// a device might never end, a symlink points elsewhere), or larger
+    /// than [`MAX_SIZE`].
+    Refused(String),
+    /// It exists but reading it failed.
     Unreadable(io::Error),
 }
 
-/// Reads `<dir>/meta.properties`. A missing dir counts as a missing file.
+/// Reads `<dir>/meta.properties`, only if it is a regular file of at most
+/// [`MAX_SIZE`] bytes. A missing dir counts as a missing file.
+///
+/// Opened first, then `fstat`ed, so the file checked is the file read.
+/// `O_NONBLOCK` lets the open of a FIFO return instead of waiting for a
+/// writer, `O_NOCTTY` keeps a terminal from becoming ours, `O_NOFOLLOW`
+/// refuses a symbolic link.
 pub fn read(dir: &Path) -> Observed {
-    match std::fs::read(dir.join(FILE_NAME)) {
-        Ok(bytes) => Observed::Bytes(bytes),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Observed::Absent,
+    let path = dir.join(FILE_NAME);
+    let opened = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(&path);
+    let file = match opened {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Observed::Absent,
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Observed::Refused("is a symbolic link".into())
+        }
+        Err(e) => return Observed::Unreadable(e),
+    };
+    let meta = match file.metadata() {
+        Ok(m) => m,
+        Err(e) => return Observed::Unreadable(e),
+    };
+    let kind = meta.file_type();
+    let not_regular = if kind.is_dir() {
+        Some("a directory")
+    } else if kind.is_fifo() {
+        Some("a FIFO (named pipe)")
+    } else if kind.is_char_device() {
+        Some("a character device")
+    } else if kind.is_block_device() {
+        Some("a block device")
+    } else if kind.is_socket() {
+        Some("a socket")
+    } else {
+        None
+    };
+    if let Some(what) = not_regular {
+        return Observed::Refused(format!("is {what}, not a regular file"));
+    }
+    if meta.len() > MAX_SIZE {
+        return Observed::Refused(too_large(meta.len()));
+    }
+    // Bounded even if the file grows after the fstat.
+    let mut bytes = Vec::new();
+    match file.take(MAX_SIZE + 1).read_to_end(&mut bytes) {
+        Ok(n) if n as u64 > MAX_SIZE => Observed::Refused(too_large(n as u64)),
+        Ok(_) => Observed::Bytes(bytes),
         Err(e) => Observed::Unreadable(e),
     }
+}
+
+fn too_large(len: u64) -> String {
+    format!("is {len} bytes or more, larger than the {MAX_SIZE} bytes kafka-init reads (Kafka writes a few hundred)")
 }
 
 /// Checks one data dir's `meta.properties` against the Plan: readable,
@@ -224,6 +362,17 @@ pub fn check(
     let var = path.display().to_string();
     let bytes = match observed {
         Observed::Absent => return (None, Vec::new()),
+        Observed::Refused(why) => {
+            return (
+                None,
+                vec![Problem::new(
+                    var,
+                    "",
+                    format!("cannot be read: it {why}; Kafka writes a regular file of a few hundred bytes here and could not load the volume {}", dir.display()),
+                    "make it the regular file Kafka wrote (restore it from a backup or another copy), or, only if the data on this volume is really unwanted, empty the volume by hand; kafka-init never deletes or rewrites broker data",
+                )],
+            )
+        }
         Observed::Unreadable(e) => {
             return (
                 None,
@@ -239,8 +388,7 @@ pub fn check(
     };
     // Kafka loads it with Properties.load(InputStream): ISO-8859-1, so every
     // byte is a character and nothing is "invalid UTF-8" to Kafka either.
-    let text: String = bytes.iter().map(|&b| char::from(b)).collect();
-    let meta = match interpret(&parse(&text)) {
+    let meta = match parse(bytes).and_then(|pairs| interpret(&pairs)) {
         Ok(m) => m,
         Err(why) => {
             return (
@@ -364,38 +512,96 @@ mod tests {
             .collect()
     }
 
+    /// Bytes of a file, and the pairs Java reads from them.
+    type JavaCase = (&'static [u8], &'static [(&'static str, &'static str)]);
+
+    /// Each expectation was checked against `java.util.Properties.load`
+    /// (OpenJDK 17) reading the same bytes.
+    const JAVA_CASES: &[JavaCase] = &[
+        (b"", &[]),
+        (b"# comment\n! bang comment\n", &[]),
+        (b"a=b", &[("a", "b")]),
+        (b"a = b ", &[("a", "b ")]),
+        (b"a:b", &[("a", "b")]),
+        (b"a : b", &[("a", "b")]),
+        (b"a b", &[("a", "b")]),
+        (b"a \t b", &[("a", "b")]),
+        (b"a = = b", &[("a", "= b")]),
+        (b"a := b", &[("a", "= b")]),
+        (b"a b=c", &[("a", "b=c")]),
+        (b"   a=b", &[("a", "b")]),
+        (b"a", &[("a", "")]),
+        (b"a=", &[("a", "")]),
+        (b"=b", &[("", "b")]),
+        (b"a==b", &[("a", "=b")]),
+        (b"a\\=x=b", &[("a=x", "b")]),
+        (b"a\\:x:b", &[("a:x", "b")]),
+        (b"a\\ b=c", &[("a b", "c")]),
+        (b"a\\\\=b", &[("a\\", "b")]),
+        (b"a=b\\\n   c", &[("a", "bc")]),
+        (b"a=b\\\\\nc=d", &[("a", "b\\"), ("c", "d")]),
+        (b"a=b\\\\\\\nc", &[("a", "b\\c")]),
+        (b"a=\\u0041\\tz", &[("a", "A\tz")]),
+        (b"a=\\uD83D\\uDE00", &[("a", "\u{1F600}")]),
+        (b"a=\\q\\\"", &[("a", "q\"")]),
+        (b"a=\\r\\n\\f", &[("a", "\r\n\x0c")]),
+        // Line endings: LF, CRLF and a lone CR all end a line.
+        (b"a=b\r\nc=d\r\n", &[("a", "b"), ("c", "d")]),
+        (b"a=b\rc=d\r", &[("a", "b"), ("c", "d")]),
+        (b"a=b\n\r\n\rc=d", &[("a", "b"), ("c", "d")]),
+        // Continuations: the next line's leading blanks are dropped, whatever the line ending.
+        (b"broker.id=\\\r\n    1\r\n", &[("broker.id", "1")]),
+        (b"broker.id=\\\r    1\r", &[("broker.id", "1")]),
+        (b"broker.id=\\\n\t \x0c1", &[("broker.id", "1")]),
+        (b"a=1\\\n  2\\\n  3\nb=4", &[("a", "123"), ("b", "4")]),
+        (b"key\\\n  name=v", &[("keyname", "v")]),
+        // A continuation onto an empty line ends the value there.
+        (b"a=b\\\n\nc=d", &[("a", "b"), ("c", "d")]),
+        (b"a=b\\\n   \nc=d", &[("a", "b"), ("c", "d")]),
+        // A continued line is not a comment, even when it starts with '#'.
+        (b"a=b\\\n#c", &[("a", "b#c")]),
+        // A trailing backslash at the end of the file is dropped.
+        (b"a=b\\", &[("a", "b")]),
+        (b"\\", &[("", "")]),
+        (b"\\\n", &[("", "")]),
+        (b" \\\r", &[("", "")]),
+        (b" \\\r\n", &[]),
+        (b"\\\n\n", &[]),
+        (b"a=1\n#x=2\nb=3", &[("a", "1"), ("b", "3")]),
+        (b"  # indented comment\nb=3", &[("b", "3")]),
+        (b"a=b # not a comment", &[("a", "b # not a comment")]),
+        (b"\t\x0ckey\t=\tvalue", &[("key", "value")]),
+        // ISO-8859-1: every byte is one character.
+        (b"a=\xe9\xff", &[("a", "\u{e9}\u{ff}")]),
+    ];
+
     #[test]
     fn parses_java_properties_syntax() {
-        let cases: &[(&str, &[(&str, &str)])] = &[
-            ("", &[]),
-            ("# comment\n! bang comment\n", &[]),
-            ("a=b", &[("a", "b")]),
-            ("a = b ", &[("a", "b ")]),
-            ("a:b", &[("a", "b")]),
-            ("a : b", &[("a", "b")]),
-            ("a b", &[("a", "b")]),
-            ("   a=b", &[("a", "b")]),
-            ("a", &[("a", "")]),
-            ("a=", &[("a", "")]),
-            ("a==b", &[("a", "=b")]),
-            ("a\\=x=b", &[("a=x", "b")]),
-            ("a\\ b=c", &[("a b", "c")]),
-            ("a=b\\\n   c", &[("a", "bc")]),
-            ("a=b\\\\\nc=d", &[("a", "b\\"), ("c", "d")]),
-            ("a=\\u0041\\tz", &[("a", "A\tz")]),
-            ("a=b\r\nc=d\r\n", &[("a", "b"), ("c", "d")]),
-            ("a=1\n#x=2\nb=3", &[("a", "1"), ("b", "3")]),
-            ("\t\x0ckey\t=\tvalue", &[("key", "value")]),
-        ];
-        for (text, want) in cases {
-            assert_eq!(parse(text), pairs(want), "parsing {text:?}");
+        for (text, want) in JAVA_CASES {
+            assert_eq!(
+                parse(text),
+                Ok(pairs(want)),
+                "parsing {:?}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
+    #[test]
+    fn a_malformed_unicode_escape_is_an_error_as_in_java() {
+        for text in [&b"a=\\u00"[..], b"a=\\u00zz", b"a\\uXYZW=b"] {
+            assert_eq!(
+                parse(text),
+                Err("Malformed \\uxxxx encoding.".to_string()),
+                "{text:?}"
+            );
         }
     }
 
     #[test]
     fn a_later_duplicate_key_wins() {
-        assert_eq!(get(&parse("a=1\na=2\n"), "a"), Some("2"));
-        assert_eq!(get(&parse("a=1\n"), "b"), None);
+        assert_eq!(get(&parse(b"a=1\na=2\n").unwrap(), "a"), Some("2"));
+        assert_eq!(get(&parse(b"a=1\n").unwrap(), "b"), None);
     }
 
     #[test]
@@ -475,7 +681,7 @@ mod tests {
             ("", Err("has none of version")),
         ];
         for (text, want) in cases {
-            let got = interpret(&parse(text));
+            let got = interpret(&parse(text.as_bytes()).unwrap());
             match (want, &got) {
                 (Ok(w), Ok(g)) => assert_eq!(w, g, "interpreting {text:?}"),
                 (Err(w), Err(g)) => {

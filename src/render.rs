@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::plan::Plan;
+use crate::plan::{BuiltBy, Plan, StartWrite};
 use crate::secret::{self, REDACTED};
 
 fn shown(key: &str, value: &str, redact: bool) -> String {
@@ -90,8 +90,10 @@ pub fn properties(plan: &Plan, redact: bool) -> String {
 }
 
 /// The Plan as one JSON object, with `exported` (from the flavor) as its
-/// environment (secrets redacted).
-pub fn json(plan: &Plan, exported: &BTreeMap<String, String>) -> String {
+/// environment (secrets redacted) and `writes` (what the image writes at
+/// start, with owner and mode: what the manifest check decides against a
+/// pod's uid and groups).
+pub fn json(plan: &Plan, exported: &BTreeMap<String, String>, writes: &[StartWrite]) -> String {
     let config: BTreeMap<&str, String> = plan
         .entries
         .iter()
@@ -125,6 +127,15 @@ pub fn json(plan: &Plan, exported: &BTreeMap<String, String>) -> String {
         "probe": plan.probe.as_ref().map(|p| format!("{}:{} ({})", p.host, p.port, p.listener)),
         "config": config,
         "env": env,
+        "writes_at_start": writes.iter().map(|w| serde_json::json!({
+            "path": w.path,
+            "uid": w.owner.0,
+            "gid": w.owner.1,
+            "mode": format!("{:04o}", w.mode),
+            "built_by": match w.built_by { BuiltBy::Image => "image", BuiltBy::Prepare => "prepare" },
+            "writer": w.writer,
+            "fix": w.fix,
+        })).collect::<Vec<_>>(),
     });
     format!("{v:#}\n")
 }

@@ -76,6 +76,8 @@ settings! {
     kafka_init_config_dir,
     /// properties flavor, KRaft: the storage format command (split on spaces). Default `/opt/kafka/bin/kafka-storage.sh`.
     kafka_init_format_command,
+    /// `exec`'s permission preflight: the directory the image's own paths (`/opt/bitnami/kafka/config`, ...) are looked up under. Default `/`; tests point it at a stand-in of the image's tree.
+    kafka_init_image_root,
     /// Log level: off, error, warn, info (default), debug or trace.
     kafka_init_log,
     /// `text` (default) or `json`.

@@ -286,11 +286,13 @@ fn what_kafka_takes_is_taken_trimmed_values_any_case_booleans_advertised_control
             "CONTROLLER://kafka-0.kafka.k.svc.cluster.local:9093",
         )],
     ];
+    // Kafka's rules, whatever the image: the properties flavor runs no
+    // image checks (Bitnami's own scripts compare controller.listener.names
+    // untrimmed, and the bitnami flavor says so).
     for extra in cases {
         let env = with(kraft, extra, &[]);
-        let r = run(&["exec", "--", "$STANDIN"], &env);
+        let r = run(&["plan", "--flavor", "properties"], &env);
         assert_eq!(r.code(), 0, "{extra:?}: {}", r.stderr());
-        assert!(r.exec_happened(), "{extra:?}");
     }
     let zk: &[&[(&str, &str)]] = &[
         &[

@@ -10,10 +10,13 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 use tracing::info;
 
+use crate::access;
 use crate::environment::Inputs;
 use crate::execve;
 use crate::flavor::{Launch, Step};
+use crate::problem::Problems;
 use crate::secret;
+use crate::settings::Settings;
 
 /// Writes a file the flavor hands Kafka (write a temporary file, then rename).
 fn write_file(path: &Path, text: &str) -> Result<()> {
@@ -66,6 +69,16 @@ pub fn run(inputs: &Inputs, flavor: Option<&str>, command: &[String]) -> Result<
         files,
         steps,
     } = flavor.launch(&plan, &inputs.vars, command)?;
+    // Before anything is written or started: may this user write what the
+    // image's scripts write at start? (They would fail one restart at a time.)
+    let root = Settings::from_vars(inputs.vars.clone()).kafka_init_image_root;
+    let denied = access::preflight(
+        &flavor.writes_at_start(&plan),
+        Path::new(root.as_deref().unwrap_or("/")),
+    );
+    if !denied.is_empty() {
+        return Err(Problems(denied).into());
+    }
     info!(
         pod = %plan.pod.name,
         id = plan.id,
@@ -85,6 +98,7 @@ pub fn run(inputs: &Inputs, flavor: Option<&str>, command: &[String]) -> Result<
     for step in &steps {
         run_step(step)?;
     }
+    let env = inputs.exec_environment(env);
     execve::exec(&argv, &env)?;
     Ok(())
 }

@@ -27,11 +27,23 @@ pub fn derive_for(
     derive_with_flavor(inputs, flavor, pod).map(|(plan, _)| plan)
 }
 
+/// [`derive_with_flavor`] on `inputs` as read. Problems may suggest a fresh
+/// cluster id: only then are random bytes read (not on every start), and
+/// the derivation, pure, is run again with them.
+pub fn derive_with_flavor(
+    inputs: &Inputs,
+    flavor_override: Option<&str>,
+    pod_override: Option<&str>,
+) -> Result<(Plan, &'static dyn Flavor), Problems> {
+    derive_once(inputs, flavor_override, pod_override)
+        .or_else(|_| derive_once(&inputs.with_random(), flavor_override, pod_override))
+}
+
 /// [`derive_for`], and the flavor that will hand the Plan to its image. The
 /// one place the steps meet: the flavor reads the user's settings, the Plan
 /// is derived from them, Kafka's rules check it; every problem of every step
 /// comes back at once.
-pub fn derive_with_flavor(
+fn derive_once(
     inputs: &Inputs,
     flavor_override: Option<&str>,
     pod_override: Option<&str>,
@@ -43,6 +55,7 @@ pub fn derive_with_flavor(
         .as_deref()
         .map(|f| ("KAFKA_INIT_FLAVOR", f)));
     let flavor = flavor::select(given, &mut problems);
+    problems.extend(inputs.non_utf8_problems(|var| flavor::reads(flavor, var)));
     let user = flavor::read_user_settings(flavor, &inputs.vars, &mut problems);
     let pod = pod::identify(&settings, inputs, pod_override, &mut problems);
     let (mut plan, derived) = planning::derive(
@@ -58,12 +71,14 @@ pub fn derive_with_flavor(
     problems.extend(derived);
     let mut warnings = vec![];
     rules::validate(&plan, &mut problems, &mut warnings);
-    for w in &warnings {
-        warn!(var = %w.var, value = %w.value, fix = %w.fix, "{}", w.rule);
-    }
-    flavor.startup_checks(&plan, &mut problems);
+    flavor.startup_checks(&plan, &inputs.vars, &mut problems);
     if !problems.is_empty() {
         return Err(Problems(problems));
+    }
+    // Logged once, on the derivation that goes on (a failed one is redone
+    // with random bytes for the suggested cluster id).
+    for w in &warnings {
+        warn!(var = %w.var, value = %w.value, fix = %w.fix, "{}", w.rule);
     }
     match planning::probe_target(&plan) {
         Ok(t) => plan.probe = Some(t),

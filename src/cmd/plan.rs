@@ -13,8 +13,8 @@ pub fn run(inputs: &Inputs, pod: Option<&str>, format: Format, flavor: Option<&s
     let out = match format {
         Format::Env => render::env_lines(&plan, &exported),
         Format::Properties => render::properties(&plan, true),
-        Format::Json => render::json(&plan, &exported),
+        Format::Json => render::json(&plan, &exported, &flavor.writes_at_start(&plan)),
     };
-    print!("{out}");
+    crate::output::stdout(&out);
     Ok(())
 }

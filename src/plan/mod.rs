@@ -147,6 +147,40 @@ impl fmt::Debug for FlavorFacts {
     }
 }
 
+/// Who leaves a directory the way a [`StartWrite`] describes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuiltBy {
+    /// The image's build (its Dockerfile): the path is part of the image, so
+    /// where it is missing the image is not there (kafka-init then runs
+    /// another program) and nothing is checked.
+    Image,
+    /// `kafka-init prepare` (data dirs, the properties flavor's config
+    /// dir): where it is missing, Kafka or the scripts create it, so its
+    /// nearest existing ancestor must be writable.
+    Prepare,
+}
+
+/// A directory the image's own start-up scripts (or Kafka itself) write in,
+/// with its owner and mode as the image builds it (or `prepare` leaves
+/// it): what `exec`'s permission preflight checks and what the manifest
+/// check (`plan --format json`, `writes_at_start`) decides against a pod's
+/// uid and groups.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartWrite {
+    /// The directory, as the container sees it.
+    pub path: PathBuf,
+    /// Its owner, `(uid, gid)`.
+    pub owner: (u32, u32),
+    /// Its permission bits (e.g. `0o775`).
+    pub mode: u32,
+    /// Who builds it that way.
+    pub built_by: BuiltBy,
+    /// What writes there at start, and where that and the facts come from.
+    pub writer: String,
+    /// What to do when the running user cannot write it.
+    pub fix: String,
+}
+
 /// A listener the probe may connect to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProbeTarget {
