@@ -157,6 +157,9 @@ mod tests {
             // Plugins' keys: their words decide.
             "ldap.bind.password",
             "my.plugin.secret",
+            // Variables that name a PASSWORD key in an image's naming.
+            "KAFKA_CFG_SSL_KEYSTORE_KEY",
+            "KAFKA_SSL_TRUSTSTORE_CERTIFICATES",
         ] {
             assert!(is_secret(k), "{k}");
         }
@@ -168,6 +171,7 @@ mod tests {
             "password.encoder.keyfactory.algorithm",
             "listener.name.internal.ssl.keystore.location",
             "my.plugin.url",
+            "KAFKA_CFG_SSL_KEYSTORE_LOCATION",
         ] {
             assert!(!is_secret(k), "{k}");
         }

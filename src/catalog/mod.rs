@@ -556,11 +556,13 @@ fn declared(key: &str, pred: fn(&Key) -> bool) -> bool {
 /// Whether the value of `key` is a secret, never to be printed: Kafka's
 /// PASSWORD type decides for every key the catalog knows (so
 /// `ssl.keystore.key` is one and `password.encoder.keyfactory.algorithm` is
-/// not). Only keys no catalog can know (plugins' keys, `KAFKA_INIT_EXTRA_KEYS`,
-/// config provider parameters, variable and JVM property names) are judged
-/// by their words: `password`, `secret`, `jaas`, `credential`, `token`.
+/// not); a variable name counts as the key it names ([`key_of_variable`]).
+/// Only names no catalog can know (plugins' keys, `KAFKA_INIT_EXTRA_KEYS`,
+/// config provider parameters, the images' own variables, JVM property
+/// names) are judged by their words: `password`, `secret`, `jaas`,
+/// `credential`, `token`.
 pub fn is_secret(key: &str) -> bool {
-    if is_password(key) {
+    if is_password(key) || is_password(&key_of_variable(key)) {
         return true;
     }
     if is_known(key) {
@@ -570,6 +572,19 @@ pub fn is_secret(key: &str) -> bool {
     ["password", "secret", "jaas", "credential", "token"]
         .iter()
         .any(|w| k.contains(w))
+}
+
+/// The Kafka key an image's variable name most likely stands for
+/// (`KAFKA_CFG_SSL_KEYSTORE_KEY`, `KAFKA_SSL_KEYSTORE_KEY` →
+/// `ssl.keystore.key`), so that a message naming only the variable still
+/// redacts a PASSWORD key's value. Not a flavor's exact naming: a guess
+/// that only ever adds redaction.
+fn key_of_variable(var: &str) -> String {
+    let rest = var
+        .strip_prefix("KAFKA_CFG_")
+        .or_else(|| var.strip_prefix("KAFKA_"))
+        .unwrap_or(var);
+    rest.to_ascii_lowercase().replace('_', ".")
 }
 
 /// The prefix of kafka-init's own settings.
