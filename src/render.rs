@@ -55,6 +55,14 @@ fn escape(s: &str, key: bool) -> String {
             '\t' => out.push_str("\\t"),
             // Properties.load reads a form feed as whitespace: a separator in a key, trimmed before a value.
             '\u{c}' => out.push_str("\\f"),
+            // Kafka loads server.properties with Properties.load(InputStream),
+            // which reads ISO-8859-1: anything else goes as \uXXXX, as
+            // Properties.store writes it.
+            c if !(' '..='~').contains(&c) => {
+                for unit in c.encode_utf16(&mut [0; 2]) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
             '=' | ':' | ' ' if key => {
                 out.push('\\');
                 out.push(c);
