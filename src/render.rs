@@ -28,13 +28,21 @@ fn keys_by_var(plan: &Plan) -> BTreeMap<String, &str> {
 /// sorted (secrets redacted).
 pub fn env_lines(plan: &Plan, exported: &BTreeMap<String, String>) -> String {
     let keys = keys_by_var(plan);
-    exported
-        .iter()
-        .map(|(var, value)| {
-            let key = keys.get(var).copied().unwrap_or(var.as_str());
-            format!("{var}={}\n", shown(key, value, true))
-        })
-        .collect()
+    let mut out = version_comment(plan);
+    for (var, value) in exported {
+        let key = keys.get(var).copied().unwrap_or(var.as_str());
+        out.push_str(&format!("{var}={}\n", shown(key, value, true)));
+    }
+    out
+}
+
+/// The comment line naming the Kafka version the keys were checked against
+/// and why (a comment in both shell and `server.properties` syntax).
+fn version_comment(plan: &Plan) -> String {
+    format!(
+        "# keys checked against {}\n",
+        plan.kafka.why.replace(['\n', '\r'], " ")
+    )
 }
 
 fn escape(s: &str, key: bool) -> String {
@@ -76,6 +84,7 @@ pub fn properties(plan: &Plan, redact: bool) -> String {
         "# server.properties for pod {} ({}), written by kafka-init; do not edit, it is rewritten at every start\n",
         plan.pod.name, plan.pod.namespace
     );
+    out.push_str(&version_comment(plan));
     let mut entries: Vec<_> = plan.entries.iter().collect();
     entries.sort_by(|a, b| a.key.cmp(&b.key));
     for e in entries {
@@ -118,6 +127,11 @@ pub fn json(plan: &Plan, exported: &BTreeMap<String, String>, writes: &[StartWri
         "cluster_id": plan.cluster_id,
         "data_dirs": plan.data_dirs,
         "run_as": format!("{}:{}", plan.run_as.0, plan.run_as.1),
+        "kafka_version": {
+            "catalog": plan.kafka.version.name(),
+            "requested": plan.kafka.requested,
+            "why": plan.kafka.why,
+        },
         "probe": plan.probe.as_ref().map(|p| format!("{}:{} ({})", p.host, p.port, p.listener)),
         "config": config,
         "env": env,

@@ -85,6 +85,7 @@ pub fn run(inputs: &Inputs, flavor: Option<&str>, command: &[String]) -> Result<
         mode = ?plan.mode,
         role = plan.roles(),
         flavor = plan.flavor.name,
+        kafka = %plan.kafka.why,
         listeners = plan.get("listeners").unwrap_or_default(),
         advertised = plan.get("advertised.listeners").unwrap_or_default(),
         // Arguments may carry secrets (-D...Password=) and line breaks: never raw.

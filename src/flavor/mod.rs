@@ -333,7 +333,9 @@ mod tests {
             let name = f.facts().name;
             let inputs = Inputs::from_pairs([
                 ("POD_NAME", "kafka-0"),
-                ("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181"),
+                // Every flavor reads this name (Bitnami's as an alias); the
+                // apache and confluent images would read KAFKA_CFG_* as an
+                // unknown key `cfg.*`, which the catalog refuses.
                 ("KAFKA_ZOOKEEPER_CONNECT", "zk:2181"),
             ]);
             let (plan, flavor) = crate::cmd::derive_with_flavor(&inputs, Some(name), None).unwrap();

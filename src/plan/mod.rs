@@ -13,16 +13,19 @@ mod identity;
 pub mod listeners;
 mod log_settings;
 mod mode;
+mod own_settings;
 mod probe;
 mod quorum;
 mod storage;
 #[cfg(test)]
 mod tests;
+mod version;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::catalog::Selection;
 use crate::pod::Pod;
 use crate::problem::Problem;
 use crate::settings::Settings;
@@ -218,6 +221,10 @@ pub struct Plan {
     pub config_dir: Option<PathBuf>,
     /// The storage format command (KRaft, flavors that write `server.properties`).
     pub format_command: Vec<String>,
+    /// The Kafka version whose catalog checks every key, and why it was chosen.
+    pub kafka: Selection,
+    /// Keys plugins read that Kafka cannot know (`KAFKA_INIT_EXTRA_KEYS`).
+    pub extra_keys: Vec<String>,
 }
 
 impl Plan {
@@ -268,7 +275,10 @@ pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
     let pod = given.pod;
     let mut b = Builder::new(user);
     log_settings::check(&mut b, s);
+    own_settings::check(&mut b, given.vars);
     let (mode, role) = mode::mode_and_role(&mut b, s);
+    let kafka = version::select(&mut b, s, given.vars, mode);
+    let extra_keys = version::extra_keys(&mut b, s);
     let (offset, id) = identity::identity(&mut b, s, &pod, mode);
     let dns = dns::names(&mut b, s, &pod);
     let ctrl = listeners::Controller::from_settings(&mut b, s, mode);
@@ -304,6 +314,8 @@ pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
         why_no_probe: None,
         config_dir: st.config_dir,
         format_command: st.format_command,
+        kafka,
+        extra_keys,
     };
     (plan, b.problems)
 }
