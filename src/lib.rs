@@ -27,3 +27,4 @@ pub mod rules;
 pub mod secret;
 pub mod settings;
 pub mod wire;
+pub mod zookeeper;
