@@ -308,10 +308,11 @@ fn zookeeper_rules(k: &Key, problems: &mut Vec<Problem>) {
     if generation && i64::from(k.plan.id) > max {
         problems.push(Problem::new("KAFKA_INIT_ID_OFFSET", k.plan.id.to_string(), format!("requirement failed: broker.id must be greater than or equal to -1 and not greater than reserved.broker.max.id ({max}); this pod's id is {}", k.plan.id), "lower KAFKA_INIT_ID_OFFSET, or raise reserved.broker.max.id"));
     }
-    // KC 997-999.
+    // KC 997-999 (a migrating broker, with the flag, must have them).
+    let migrating = k.value(crate::plan::migration::FLAG) == Some("true");
     if let Some(c) = k
         .value("controller.listener.names")
-        .filter(|v| !v.is_empty())
+        .filter(|v| !v.is_empty() && !migrating)
     {
         problems.push(k.problem("controller.listener.names", format!("requirement failed: controller.listener.names must be empty when not running in KRaft mode: [{c}]"), "remove controller.listener.names in ZooKeeper mode"));
     }

@@ -49,6 +49,8 @@ pub struct Settings {
     pub kafka_init_controller_id_offset: Option<String>,
     /// KRaft: the controller listener's port. Default 9093.
     pub kafka_init_controller_port: Option<String>,
+    /// The ZooKeeper-to-KRaft migration phase, the same on both StatefulSets: `controllers`, `dual-write`, `kraft-brokers` or `finalized` (stays set). Unset: no migration.
+    pub kafka_init_migration: Option<String>,
     /// KRaft cluster id (22 characters, base64url of 16 bytes). Also read from the flavor's own variable.
     pub kafka_init_cluster_id: Option<String>,
     /// External access: the node port of ordinal 0; broker N advertises `base + N`.

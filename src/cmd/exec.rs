@@ -62,10 +62,13 @@ pub fn run(inputs: &Inputs, flavor: Option<&str>, command: &[String]) -> Result<
     let (plan, flavor) = super::derive_with_flavor(inputs, flavor, None)?;
     let Launch {
         argv,
-        env,
+        mut env,
         files,
         steps,
     } = flavor.launch(&plan, &inputs.vars, command)?;
+    // A key the migration phase removes must not reach Kafka under any name.
+    let unset = crate::flavor::removed_vars(flavor, &plan, env.iter().map(|(k, v)| (k, v)));
+    env.retain(|(var, _)| !unset.iter().any(|(u, _)| u == var));
     info!(
         pod = %plan.pod.name,
         id = plan.id,

@@ -64,6 +64,7 @@ fn derive_once(
             flavor: flavor.facts(),
             vars: &inputs.vars,
             random: &inputs.random,
+            found: inputs.cluster_id_found.as_ref(),
         },
     );
     problems.extend(derived);
