@@ -59,7 +59,7 @@ fn run_step(step: &Step) -> Result<()> {
 
 /// Runs `exec`; returns only on failure.
 pub fn run(inputs: &Inputs, flavor: Option<&str>, command: &[String]) -> Result<()> {
-    let (plan, flavor) = super::derive_with_flavor(inputs, flavor, None)?;
+    let (plan, flavor) = super::migration::derive_observed(inputs, flavor, None)?;
     let Launch {
         argv,
         mut env,

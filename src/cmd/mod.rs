@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod exec;
 pub mod explain;
+pub mod migration;
 pub mod plan;
 pub mod prepare;
 pub mod probe;
