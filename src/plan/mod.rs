@@ -316,6 +316,9 @@ pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
         migration::check(&mut b, phase, mode, role, id);
     }
     let st = storage::derive(&mut b, s, &given.flavor, mode);
+    // A removed key that kafka-init derives anew (a controller's own
+    // `listeners`) is replaced, not removed.
+    removed.retain(|k| !b.entries.contains_key(k));
     let plan = Plan {
         pod,
         flavor: given.flavor,
