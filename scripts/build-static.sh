@@ -36,9 +36,24 @@ fi
 # asked for (non-PIE there: smaller, and nothing to relocate at start).
 flags=()
 [ "$target" = "$glibc" ] && flags=(-C target-feature=+crt-static -C relocation-model=static)
+
+# The standard library, rebuilt with the release profile (opt-level z, LTO)
+# and its optimize_for_size feature, instead of the prebuilt one (built for
+# speed): about 300 KB less. Cargo's -Z build-std on the pinned stable
+# toolchain, allowed by RUSTC_BOOTSTRAP=1 (no nightly), needs the rust-src
+# component, which scripts/install-deps.sh installs; without it the
+# prebuilt std is used and this says so.
+std=()
+if [ "$target" = "$musl" ] && [ "${KAFKA_INIT_BUILD_STD:-1}" = 1 ]; then
+  if [ -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library" ]; then
+    std=(-Z build-std=std,panic_abort -Z build-std-features=optimize_for_size)
+  else
+    echo "build-static: no rust-src component (rustup component add rust-src): the prebuilt std, about 300 KB larger" >&2
+  fi
+fi
 # Cargo's own report of the executable it produced: the path honours
 # CARGO_TARGET_DIR and .cargo/config, whatever they say.
-RUSTFLAGS="${flags[*]}" \
-  cargo build --quiet --release --locked --target "$target" --bin kafka-init \
+RUSTFLAGS="${flags[*]}" RUSTC_BOOTSTRAP="${std:+1}" \
+  cargo build --quiet --release --locked --target "$target" --bin kafka-init "${std[@]}" \
     --message-format=json-render-diagnostics \
   | grep -o '"executable":"[^"]*"' | tail -1 | cut -d'"' -f4

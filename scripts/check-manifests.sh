@@ -6,7 +6,10 @@
 # runs checkov on it, requiring zero failed checks. Skips are allowed only as
 # checkov.io/skipN annotations in the manifests, each with a reason
 # (CKV_ID=reason). The zookeeper and external overlays must also be able to
-# take over the seed's running cluster in place (tests/manifests/seed_compat.py).
+# take over the seed's running cluster in place (tests/manifests/seed_compat.py),
+# and every overlay's Kafka container must be able to write what its image
+# writes at start (tests/manifests/start_writes.py, which checks itself by
+# removing the Bitnami pods' group 0).
 # Prints per overlay the validation results and checkov's
 # passed/failed/skipped counts; exits non-zero on any failure.
 # Usage: scripts/check-manifests.sh [OVERLAY...]   (default: all)
@@ -24,6 +27,10 @@ schemas="$(python -c 'import kubernetes_validate, os; print(os.path.dirname(kube
 newest="$(ls "$schemas" | sed -n 's/^v\([0-9.]*\)-local-strict$/\1/p' | sort -V | tail -n 1)"
 versions=(1.25.0 "$newest")
 echo "kubernetes-validate $(kubernetes-validate --version 2>&1 | awk '{print $NF}'): validating against ${versions[*]}"
+
+# The kafka-init binary the start-writes check asks for its image facts.
+kafka_init="${KAFKA_INIT_BIN:-$root/target/debug/kafka-init}"
+[ -x "$kafka_init" ] || cargo build --quiet --manifest-path "$root/Cargo.toml"
 
 if [ $# -eq 0 ]; then
   set -- $(cd "$root/k8s/overlays" && ls -d */ | tr -d /)
@@ -84,6 +91,13 @@ PY
         failed=1
       fi ;;
   esac
+
+  # Every Kafka container may write what its image writes at start, as
+  # the kernel decides from its uid and groups and the image facts that
+  # kafka-init prints (plan --format json: writes_at_start).
+  if ! python "$root/tests/manifests/start_writes.py" "$overlay" "$rendered" "$kafka_init" | sed 's/^/   writes at start: /'; then
+    failed=1
+  fi
 
   # A skip without a reason is a failure too.
   if ! python - "$rendered" <<'PY'

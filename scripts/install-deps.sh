@@ -31,6 +31,14 @@ else
 fi
 
 # Not fatal: without it scripts/build-static.sh falls back to glibc and says so.
+# rust-src: scripts/build-static.sh rebuilds std for size from it.
+if [ -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library" ]; then
+  echo "rust component rust-src: present"
+elif command -v rustup >/dev/null && rustup component add rust-src; then
+  echo "rust component rust-src: installed"
+else
+  echo "rust component rust-src: CANNOT be installed; scripts/build-static.sh will use the prebuilt std (larger)" >&2
+fi
 musl=x86_64-unknown-linux-musl
 if [ -d "$(rustc --print target-libdir --target "$musl" 2>/dev/null)" ]; then
   echo "rust target $musl: present"

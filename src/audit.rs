@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::wire::metadata::MetadataResponse;
+use crate::wire::metadata::{Broker, PartitionView};
 
 /// One thing wrong with the cluster, for a person or a script.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -30,11 +30,45 @@ pub struct MinIsr {
     pub topic_override: bool,
 }
 
+/// One partition as the audit needs it: its leader and how many replicas
+/// are assigned and in sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartitionState {
+    /// The partition number.
+    pub index: i32,
+    /// The leader's node id, -1 when there is none.
+    pub leader: i32,
+    /// Replicas assigned.
+    pub replicas: u32,
+    /// Replicas in sync with the leader.
+    pub isr: u32,
+}
+
+impl From<&PartitionView> for PartitionState {
+    fn from(p: &PartitionView) -> Self {
+        PartitionState {
+            index: p.index,
+            leader: p.leader,
+            replicas: p.replicas as u32,
+            isr: p.isr as u32,
+        }
+    }
+}
+
+/// The brokers and topics of a Metadata answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Metadata {
+    /// The live brokers, with the host and port they advertise on the listener asked.
+    pub brokers: Vec<Broker>,
+    /// Every topic by name, with its partitions.
+    pub topics: BTreeMap<String, Vec<PartitionState>>,
+}
+
 /// What the cluster told us.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cluster<'a> {
     /// The Metadata answer (all topics).
-    pub metadata: &'a MetadataResponse,
+    pub metadata: &'a Metadata,
     /// Each topic's effective `min.insync.replicas` (DescribeConfigs).
     pub min_isr: BTreeMap<String, MinIsr>,
     /// The answering broker's `default.replication.factor`.
@@ -83,12 +117,8 @@ pub fn findings(cluster: &Cluster<'_>, expected: &Expected) -> Vec<Finding> {
 }
 
 /// The replication factor of a topic: its weakest partition's replica count.
-fn replication_factor(topic: &crate::wire::metadata::Topic) -> Option<u32> {
-    topic
-        .partitions
-        .iter()
-        .map(|p| p.replicas.len() as u32)
-        .min()
+fn replication_factor(partitions: &[PartitionState]) -> Option<u32> {
+    partitions.iter().map(|p| p.replicas).min()
 }
 
 /// A topic's `min.insync.replicas`: its own override, else the stricter of
@@ -113,8 +143,8 @@ fn min_isr_of(
 
 fn topic_findings(cluster: &Cluster<'_>, expected: &Expected) -> Vec<Finding> {
     let mut out = vec![];
-    for topic in &cluster.metadata.topics {
-        let (Some(name), Some(rf)) = (&topic.name, replication_factor(topic)) else {
+    for (name, partitions) in &cluster.metadata.topics {
+        let Some(rf) = replication_factor(partitions) else {
             continue;
         };
         if let Some((min, origin)) = min_isr_of(cluster, expected, name) {
@@ -141,25 +171,24 @@ fn topic_findings(cluster: &Cluster<'_>, expected: &Expected) -> Vec<Finding> {
     out
 }
 
-fn partition_findings(metadata: &MetadataResponse) -> Vec<Finding> {
+fn partition_findings(metadata: &Metadata) -> Vec<Finding> {
     let mut out = vec![];
-    for topic in &metadata.topics {
-        let name = topic.name.as_deref().unwrap_or("?");
-        for p in &topic.partitions {
+    for (name, partitions) in &metadata.topics {
+        for p in partitions {
             let subject = format!("{name}-{}", p.index);
             if p.leader < 0 {
                 out.push(Finding {
                     kind: "offline-partition",
                     subject,
-                    detail: format!("no leader (replicas {:?}, in sync {:?}): neither readable nor writable", p.replicas, p.isr),
+                    detail: format!("no leader ({} replicas, {} in sync): neither readable nor writable", p.replicas, p.isr),
                     fix: "start the brokers holding its replicas; check their logs for log-dir failures".into(),
                 });
-            } else if p.isr.len() < p.replicas.len() {
+            } else if p.isr < p.replicas {
                 out.push(Finding {
                     kind: "under-replicated",
                     subject,
                     detail: format!(
-                        "in sync {:?} of replicas {:?} (leader {})",
+                        "{} of {} replicas in sync (leader {})",
                         p.isr, p.replicas, p.leader
                     ),
                     fix: "wait for the missing replicas to catch up (a restarted broker does, within replica.lag.time.max.ms of its start); if they do not, check those brokers".into(),
@@ -170,7 +199,7 @@ fn partition_findings(metadata: &MetadataResponse) -> Vec<Finding> {
     out
 }
 
-fn broker_findings(metadata: &MetadataResponse, expected: &Expected) -> Vec<Finding> {
+fn broker_findings(metadata: &Metadata, expected: &Expected) -> Vec<Finding> {
     let mut out = vec![];
     if let Some(n) = expected.brokers {
         let got = metadata.brokers.len() as u32;
@@ -224,28 +253,18 @@ pub fn text(findings: &[Finding], skipped: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::metadata::{Broker, Partition, Topic};
 
-    fn partition(index: i32, leader: i32, replicas: &[i32], isr: &[i32]) -> Partition {
-        Partition {
-            error_code: 0,
+    fn partition(index: i32, leader: i32, replicas: &[i32], isr: &[i32]) -> PartitionState {
+        PartitionState {
             index,
             leader,
-            leader_epoch: 0,
-            replicas: replicas.to_vec(),
-            isr: isr.to_vec(),
-            offline: vec![],
+            replicas: replicas.len() as u32,
+            isr: isr.len() as u32,
         }
     }
 
-    fn topic(name: &str, partitions: Vec<Partition>) -> Topic {
-        Topic {
-            error_code: 0,
-            name: Some(name.into()),
-            id: None,
-            internal: false,
-            partitions,
-        }
+    fn topic(name: &str, partitions: Vec<PartitionState>) -> (String, Vec<PartitionState>) {
+        (name.to_string(), partitions)
     }
 
     fn broker(id: i32, host: &str) -> Broker {
@@ -257,14 +276,10 @@ mod tests {
         }
     }
 
-    fn metadata(brokers: Vec<Broker>, topics: Vec<Topic>) -> MetadataResponse {
-        MetadataResponse {
-            throttle_time_ms: 0,
+    fn metadata(brokers: Vec<Broker>, topics: Vec<(String, Vec<PartitionState>)>) -> Metadata {
+        Metadata {
             brokers,
-            cluster_id: None,
-            controller_id: 0,
-            topics,
-            error_code: 0,
+            topics: topics.into_iter().collect(),
         }
     }
 
@@ -486,8 +501,23 @@ mod tests {
             ),
         ];
         for (version, md_version, md_frame, dc_frame) in cases {
-            let md = metadata::decode_response(&md_frame[4..], md_version, 2).unwrap();
-            let results = describe_configs::decode_response(&dc_frame[4..], 3).unwrap();
+            let (mut brokers, mut topics) = (vec![], BTreeMap::<_, Vec<_>>::new());
+            metadata::decode_with_brokers(
+                &md_frame[4..],
+                md_frame.len() - 4,
+                md_version,
+                2,
+                -1,
+                |b| brokers.push(b.clone()),
+                |t, p| {
+                    let name = t.name.clone().unwrap_or_default();
+                    topics.entry(name).or_default().push(p.into());
+                },
+            )
+            .unwrap();
+            let md = Metadata { brokers, topics };
+            let results =
+                describe_configs::decode_response(&dc_frame[4..], dc_frame.len() - 4, 3).unwrap();
             // The broker describes itself (id 1) and the two topics.
             let topic = |name: &str| results.iter().find(|r| r.resource_name == name).unwrap();
             assert_eq!(

@@ -5,6 +5,7 @@
 //! `plan` → `rules` → `flavor` renders) and a thin shell of side effects
 //! (`environment`, `execve`, `ownership`, `probe`). See the README's code map.
 
+pub mod access;
 pub mod audit;
 pub mod catalog;
 pub mod cli;

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::plan::Plan;
+use crate::plan::{BuiltBy, Plan, StartWrite};
 use crate::secret::{self, REDACTED};
 
 fn shown(key: &str, value: &str, redact: bool) -> String {
@@ -28,13 +28,21 @@ fn keys_by_var(plan: &Plan) -> BTreeMap<String, &str> {
 /// sorted (secrets redacted).
 pub fn env_lines(plan: &Plan, exported: &BTreeMap<String, String>) -> String {
     let keys = keys_by_var(plan);
-    exported
-        .iter()
-        .map(|(var, value)| {
-            let key = keys.get(var).copied().unwrap_or(var.as_str());
-            format!("{var}={}\n", shown(key, value, true))
-        })
-        .collect()
+    let mut out = version_comment(plan);
+    for (var, value) in exported {
+        let key = keys.get(var).copied().unwrap_or(var.as_str());
+        out.push_str(&format!("{var}={}\n", shown(key, value, true)));
+    }
+    out
+}
+
+/// The comment line naming the Kafka version the keys were checked against
+/// and why (a comment in both shell and `server.properties` syntax).
+fn version_comment(plan: &Plan) -> String {
+    format!(
+        "# keys checked against {}\n",
+        plan.kafka.why.replace(['\n', '\r'], " ")
+    )
 }
 
 /// `# unset VAR` lines for the variables `exec` removes (each names the
@@ -57,6 +65,14 @@ fn escape(s: &str, key: bool) -> String {
             '\t' => out.push_str("\\t"),
             // Properties.load reads a form feed as whitespace: a separator in a key, trimmed before a value.
             '\u{c}' => out.push_str("\\f"),
+            // Kafka loads server.properties with Properties.load(InputStream),
+            // which reads ISO-8859-1: anything else goes as \uXXXX, as
+            // Properties.store writes it.
+            c if !(' '..='~').contains(&c) => {
+                for unit in c.encode_utf16(&mut [0; 2]) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
             '=' | ':' | ' ' if key => {
                 out.push('\\');
                 out.push(c);
@@ -78,6 +94,7 @@ pub fn properties(plan: &Plan, redact: bool) -> String {
         "# server.properties for pod {} ({}), written by kafka-init; do not edit, it is rewritten at every start\n",
         plan.pod.name, plan.pod.namespace
     );
+    out.push_str(&version_comment(plan));
     let mut entries: Vec<_> = plan.entries.iter().collect();
     entries.sort_by(|a, b| a.key.cmp(&b.key));
     for e in entries {
@@ -91,8 +108,10 @@ pub fn properties(plan: &Plan, redact: bool) -> String {
 }
 
 /// The Plan as one JSON object, with `exported` (from the flavor) as its
-/// environment (secrets redacted).
-pub fn json(plan: &Plan, exported: &BTreeMap<String, String>) -> String {
+/// environment (secrets redacted) and `writes` (what the image writes at
+/// start, with owner and mode: what the manifest check decides against a
+/// pod's uid and groups).
+pub fn json(plan: &Plan, exported: &BTreeMap<String, String>, writes: &[StartWrite]) -> String {
     let config: BTreeMap<&str, String> = plan
         .entries
         .iter()
@@ -121,9 +140,23 @@ pub fn json(plan: &Plan, exported: &BTreeMap<String, String>) -> String {
         "release_version": plan.release_version,
         "data_dirs": plan.data_dirs,
         "run_as": format!("{}:{}", plan.run_as.0, plan.run_as.1),
+        "kafka_version": {
+            "catalog": plan.kafka.version.name(),
+            "requested": plan.kafka.requested,
+            "why": plan.kafka.why,
+        },
         "probe": plan.probe.as_ref().map(|p| format!("{}:{} ({})", p.host, p.port, p.listener)),
         "config": config,
         "env": env,
+        "writes_at_start": writes.iter().map(|w| serde_json::json!({
+            "path": w.path,
+            "uid": w.owner.0,
+            "gid": w.owner.1,
+            "mode": format!("{:04o}", w.mode),
+            "built_by": match w.built_by { BuiltBy::Image => "image", BuiltBy::Prepare => "prepare" },
+            "writer": w.writer,
+            "fix": w.fix,
+        })).collect::<Vec<_>>(),
     });
     format!("{v:#}\n")
 }

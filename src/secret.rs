@@ -1,13 +1,17 @@
 //! Which Kafka keys hold secrets, so that their values are never printed:
 //! not by `plan`, not in a problem, not in a log line.
 
+use crate::catalog;
+
 /// What a secret's value is printed as.
 pub const REDACTED: &str = "<redacted>";
 
-/// True for keys whose values are never printed.
+/// True for keys whose values are never printed: Kafka's PASSWORD type for
+/// every key the catalog knows (all supported versions, per-listener forms
+/// included), words in the name only for keys it cannot know (see
+/// [`catalog::is_secret`]).
 pub fn is_secret(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    ["password", "secret", "jaas"].iter().any(|s| k.contains(s))
+    catalog::is_secret(key)
 }
 
 /// `value`, or [`REDACTED`] when `key` is a secret.
@@ -139,15 +143,36 @@ mod tests {
     }
 
     #[test]
-    fn keys_that_say_secret_are_secrets() {
+    fn kafkas_password_type_decides_and_words_only_for_keys_no_catalog_knows() {
         for k in [
             "ssl.keystore.password",
-            "listener.name.x.plain.sasl.jaas.config",
+            "ssl.keystore.key",
+            "ssl.keystore.certificate.chain",
+            "ssl.truststore.certificates",
+            "delegation.token.master.key",
             "delegation.token.secret.key",
+            "listener.name.internal.ssl.keystore.password",
+            "listener.name.internal.ssl.keystore.key",
+            "listener.name.x.plain.sasl.jaas.config",
+            // Plugins' keys: their words decide.
+            "ldap.bind.password",
+            "my.plugin.secret",
+            // Variables that name a PASSWORD key in an image's naming.
+            "KAFKA_CFG_SSL_KEYSTORE_KEY",
+            "KAFKA_SSL_TRUSTSTORE_CERTIFICATES",
         ] {
             assert!(is_secret(k), "{k}");
         }
-        for k in ["ssl.keystore.location", "listeners", "zookeeper.connect"] {
+        for k in [
+            "ssl.keystore.location",
+            "listeners",
+            "zookeeper.connect",
+            // Known to Kafka and not PASSWORD, whatever its words say.
+            "password.encoder.keyfactory.algorithm",
+            "listener.name.internal.ssl.keystore.location",
+            "my.plugin.url",
+            "KAFKA_CFG_SSL_KEYSTORE_LOCATION",
+        ] {
             assert!(!is_secret(k), "{k}");
         }
         assert_eq!(shown("ssl.key.password", "x"), REDACTED);

@@ -5,68 +5,94 @@
 
 use serde::Deserialize;
 
-/// The settings struct, deserialized by envy from the environment.
-///
-/// Field `foo_bar` is read from variable `FOO_BAR`.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-pub struct Settings {
+/// Declares the [`Settings`] struct (every field an `Option<String>`, read
+/// by envy from the variable named like the field in upper case) and
+/// [`FIELDS`], the list of its field names: one declaration, so the list of
+/// variables kafka-init knows cannot drift from what it reads.
+macro_rules! settings {
+    ($($(#[doc = $doc:literal])* $field:ident,)+) => {
+        /// The settings struct, deserialized by envy from the environment.
+        ///
+        /// Field `foo_bar` is read from variable `FOO_BAR`.
+        #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+        pub struct Settings {
+            $($(#[doc = $doc])* pub $field: Option<String>,)+
+        }
+
+        /// The names of [`Settings`]' fields, in declaration order.
+        pub const FIELDS: &[&str] = &[$(stringify!($field)),+];
+    };
+}
+
+settings! {
     /// Pod name (downward API `metadata.name`). Fallbacks: `HOSTNAME`, then the kernel hostname.
-    pub pod_name: Option<String>,
+    pod_name,
     /// Set by the container runtime; the pod name when `POD_NAME` is unset.
-    pub hostname: Option<String>,
+    hostname,
     /// Pod namespace (downward API `metadata.namespace`). Fallbacks: the service-account namespace file, then `default`.
-    pub pod_namespace: Option<String>,
+    pod_namespace,
     /// Pod ordinal (downward API label `apps.kubernetes.io/pod-index`, Kubernetes 1.28+). Fallback: parsed from the pod name.
-    pub pod_index: Option<String>,
+    pod_index,
     /// The node's IP (downward API `status.hostIP`): the advertised host of the external listener.
-    pub host_ip: Option<String>,
+    host_ip,
 
     /// Which image kafka-init prepares Kafka for: a flavor registered in `src/flavor/mod.rs` (the first, `bitnami`, by default).
-    pub kafka_init_flavor: Option<String>,
+    kafka_init_flavor,
     /// Added to the ordinal to give `broker.id` / `node.id`. Default 0.
-    pub kafka_init_id_offset: Option<String>,
+    kafka_init_id_offset,
     /// The headless Service that gives pods their DNS names. Default: the StatefulSet name.
-    pub kafka_init_service: Option<String>,
+    kafka_init_service,
     /// The cluster's DNS domain. Default `cluster.local`.
-    pub kafka_init_cluster_domain: Option<String>,
+    kafka_init_cluster_domain,
     /// The StatefulSet's replica count; enables the durable replication defaults.
-    pub kafka_init_replicas: Option<String>,
+    kafka_init_replicas,
     /// The number of brokers, when it differs from `KAFKA_INIT_REPLICAS` (a KRaft controller-only StatefulSet: required there for the durable defaults).
-    pub kafka_init_broker_replicas: Option<String>,
+    kafka_init_broker_replicas,
     /// `uid:gid` that owns the data dirs after `prepare`. Default: the flavor's (bitnami 1001:1001, the others 1000:1000).
-    pub kafka_init_run_as: Option<String>,
+    kafka_init_run_as,
     /// `zookeeper` or `kraft`. Default: `zookeeper` when `zookeeper.connect` is set, else `kraft`.
-    pub kafka_init_mode: Option<String>,
+    kafka_init_mode,
     /// KRaft role of this StatefulSet: `combined` (default), `broker` or `controller`.
-    pub kafka_init_role: Option<String>,
+    kafka_init_role,
     /// KRaft: the controller StatefulSet's name. Default: this StatefulSet (combined and controller roles).
-    pub kafka_init_controller_statefulset: Option<String>,
+    kafka_init_controller_statefulset,
     /// KRaft: the controllers' headless Service. Default: the controller StatefulSet's name.
-    pub kafka_init_controller_service: Option<String>,
+    kafka_init_controller_service,
     /// KRaft: the number of controllers. Default: `KAFKA_INIT_REPLICAS` in the combined and controller roles.
-    pub kafka_init_controller_replicas: Option<String>,
+    kafka_init_controller_replicas,
     /// KRaft: the controllers' id offset. Default: `KAFKA_INIT_ID_OFFSET` in the combined and controller roles, else 0.
-    pub kafka_init_controller_id_offset: Option<String>,
+    kafka_init_controller_id_offset,
     /// KRaft: the controller listener's port. Default 9093.
-    pub kafka_init_controller_port: Option<String>,
+    kafka_init_controller_port,
     /// The ZooKeeper-to-KRaft migration phase, the same on both StatefulSets: `controllers`, `dual-write`, `kraft-brokers` or `finalized` (stays set). Unset: no migration.
-    pub kafka_init_migration: Option<String>,
+    kafka_init_migration,
     /// KRaft cluster id (22 characters, base64url of 16 bytes). Also read from the flavor's own variable.
-    pub kafka_init_cluster_id: Option<String>,
+    kafka_init_cluster_id,
     /// External access: the node port of ordinal 0; broker N advertises `base + N`.
-    pub kafka_init_external_base_port: Option<String>,
+    kafka_init_external_base_port,
     /// External access: advertised host template; `{host_ip}`, `{pod}`, `{ordinal}` are replaced. Default `{host_ip}`.
-    pub kafka_init_external_host: Option<String>,
+    kafka_init_external_host,
     /// External access: the port the EXTERNAL listener binds in the pod. Default 9094.
-    pub kafka_init_external_port: Option<String>,
+    kafka_init_external_port,
     /// properties flavor: the directory that receives `server.properties`. Default: `config` beside the first data dir.
-    pub kafka_init_config_dir: Option<String>,
+    kafka_init_config_dir,
     /// properties flavor, KRaft: the storage format command (split on spaces). Default `/opt/kafka/bin/kafka-storage.sh`.
-    pub kafka_init_format_command: Option<String>,
+    kafka_init_format_command,
+    /// `exec`'s permission preflight: the directory the image's own paths (`/opt/bitnami/kafka/config`, ...) are looked up under. Default `/`; tests point it at a stand-in of the image's tree.
+    kafka_init_image_root,
     /// Log level: off, error, warn, info (default), debug or trace.
-    pub kafka_init_log: Option<String>,
+    kafka_init_log,
     /// `text` (default) or `json`.
-    pub kafka_init_log_format: Option<String>,
+    kafka_init_log_format,
+    /// The Kafka version whose catalog checks every key (`3.9.0`). Default: the version the image states (Bitnami's `APP_VERSION`), else 3.9.2 in ZooKeeper mode (no 4.x runs it) and 4.4.0 in KRaft.
+    kafka_init_kafka_version,
+    /// Keys your plugins read that Kafka cannot know: exact keys or `prefix.*`, comma-separated. Taken as they are, never reported as unknown.
+    kafka_init_extra_keys,
+}
+
+/// Every variable [`Settings`] reads, by name (`KAFKA_INIT_REPLICAS`).
+pub fn variables() -> Vec<String> {
+    FIELDS.iter().map(|f| f.to_ascii_uppercase()).collect()
 }
 
 impl Settings {
@@ -95,5 +121,21 @@ mod tests {
         assert_eq!(s.pod_name.as_deref(), Some("kafka-2"));
         assert_eq!(s.kafka_init_id_offset.as_deref(), Some("100"));
         assert_eq!(s.hostname, None);
+    }
+
+    #[test]
+    fn every_listed_variable_is_a_field_envy_reads_and_none_is_missing() {
+        let names = variables();
+        for name in &names {
+            let s = Settings::from_vars([(name.clone(), "x".to_string())]);
+            assert_ne!(s, Settings::default(), "{name} is listed but not read");
+        }
+        // Every name set at once fills every field: none is left out of the list.
+        let all = Settings::from_vars(names.iter().map(|n| (n.clone(), "x".to_string())));
+        let debug = format!("{all:?}");
+        assert!(!debug.contains("None"), "a field is not in FIELDS: {debug}");
+        for own in [crate::catalog::VERSION_VAR, crate::catalog::EXTRA_KEYS_VAR] {
+            assert!(names.iter().any(|n| n == own), "{own}");
+        }
     }
 }

@@ -34,6 +34,8 @@ const SESSION_TIMEOUT_MS: i32 = 30_000;
 /// The largest znode payload we accept: ZooKeeper's `jute.maxbuffer` default
 /// is 1 MiB; a larger length is not ZooKeeper.
 const MAX_BUFFER: usize = 4 << 20;
+/// The largest answer frame we read: one znode and its Stat, or a list of children.
+const MAX_FRAME: usize = MAX_BUFFER + 1024;
 
 /// A parsed connect string: `host:port[,host:port...][/chroot]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,7 +136,7 @@ pub struct Session {
 
 /// Decodes a ConnectResponse frame (size prefix removed).
 pub fn decode_connect(frame: &[u8]) -> Result<Session, DecodeError> {
-    let mut r = Reader::new(frame, "ConnectResponse");
+    let mut r = Reader::from_slice(frame, "ConnectResponse");
     let _protocol = r.i32("protocol version")?;
     let timeout_ms = r.i32("timeout")?;
     let id = i64_of(&mut r, "session id")?;
@@ -181,7 +183,7 @@ pub enum Answer<T> {
 }
 
 /// Reads the ReplyHeader; `Ok(None)` for NONODE, an error for any other error code.
-fn reply_header(r: &mut Reader<'_>, xid: i32) -> Result<Option<()>, DecodeError> {
+fn reply_header(r: &mut Reader<&[u8]>, xid: i32) -> Result<Option<()>, DecodeError> {
     let got = r.i32("xid")?;
     if got != xid {
         return Err(r.error("xid", "the answer is to another request"));
@@ -196,7 +198,7 @@ fn reply_header(r: &mut Reader<'_>, xid: i32) -> Result<Option<()>, DecodeError>
 
 /// Decodes a GetDataResponse frame: the data (null reads as empty) and the Stat.
 pub fn decode_get_data(frame: &[u8], xid: i32) -> Result<Answer<Vec<u8>>, DecodeError> {
-    let mut r = Reader::new(frame, "GetDataResponse");
+    let mut r = Reader::from_slice(frame, "GetDataResponse");
     if reply_header(&mut r, xid)?.is_none() {
         return Ok(Answer::NoNode);
     }
@@ -208,7 +210,7 @@ pub fn decode_get_data(frame: &[u8], xid: i32) -> Result<Answer<Vec<u8>>, Decode
 
 /// Decodes a GetChildren2Response frame: the children's names (and the Stat, skipped).
 pub fn decode_get_children(frame: &[u8], xid: i32) -> Result<Answer<Vec<String>>, DecodeError> {
-    let mut r = Reader::new(frame, "GetChildren2Response");
+    let mut r = Reader::from_slice(frame, "GetChildren2Response");
     if reply_header(&mut r, xid)?.is_none() {
         return Ok(Answer::NoNode);
     }
@@ -229,14 +231,14 @@ pub fn decode_get_children(frame: &[u8], xid: i32) -> Result<Answer<Vec<String>>
     Ok(Answer::Found(children))
 }
 
-fn i64_of(r: &mut Reader<'_>, what: &str) -> Result<i64, DecodeError> {
+fn i64_of(r: &mut Reader<&[u8]>, what: &str) -> Result<i64, DecodeError> {
     let hi = r.i32(what)? as u32;
     let lo = r.i32(what)? as u32;
     Ok(((u64::from(hi) << 32) | u64::from(lo)) as i64)
 }
 
 /// A jute `buffer`/`ustring`: `int32` length (-1 for null), then the bytes.
-fn buffer(r: &mut Reader<'_>, what: &str) -> Result<Option<Vec<u8>>, DecodeError> {
+fn buffer(r: &mut Reader<&[u8]>, what: &str) -> Result<Option<Vec<u8>>, DecodeError> {
     let len = r.i32(what)?;
     if len == -1 {
         return Ok(None);
@@ -253,7 +255,7 @@ fn buffer(r: &mut Reader<'_>, what: &str) -> Result<Option<Vec<u8>>, DecodeError
 
 /// `Stat`: czxid, mzxid, ctime, mtime (long), version, cversion, aversion
 /// (int), ephemeralOwner (long), dataLength, numChildren (int), pzxid (long).
-fn skip_stat(r: &mut Reader<'_>) -> Result<(), DecodeError> {
+fn skip_stat(r: &mut Reader<&[u8]>) -> Result<(), DecodeError> {
     for _ in 0..4 {
         i64_of(r, "stat")?;
     }
@@ -297,7 +299,7 @@ impl Client {
 
     fn session(host: &str, port: u16, deadline: Instant) -> anyhow::Result<Connection> {
         let mut conn = Connection::open(host, port, deadline)?;
-        let answer = conn.round_trip(&connect_request(), "ZooKeeper connect")?;
+        let answer = conn.round_trip(&connect_request(), "ZooKeeper connect", MAX_FRAME)?;
         let session = decode_connect(&answer)?;
         if session.timeout_ms <= 0 {
             bail!("the server refused the session (it may be read-only or not serving)");
@@ -314,9 +316,11 @@ impl Client {
     pub fn get_data(&mut self, path: &str) -> anyhow::Result<Answer<Vec<u8>>> {
         let xid = self.next_xid();
         let full = self.chroot.path(path);
-        let answer = self
-            .conn
-            .round_trip(&path_request(xid, OP_GET_DATA, &full), "ZooKeeper getData")?;
+        let answer = self.conn.round_trip(
+            &path_request(xid, OP_GET_DATA, &full),
+            "ZooKeeper getData",
+            MAX_FRAME,
+        )?;
         decode_get_data(&answer, xid).with_context(|| format!("ZooKeeper getData {full}"))
     }
 
@@ -327,6 +331,7 @@ impl Client {
         let answer = self.conn.round_trip(
             &path_request(xid, OP_GET_CHILDREN2, &full),
             "ZooKeeper getChildren",
+            MAX_FRAME,
         )?;
         let mut got = decode_get_children(&answer, xid)
             .with_context(|| format!("ZooKeeper getChildren {full}"))?;
@@ -339,7 +344,9 @@ impl Client {
     /// Ends the session (best effort: the server expires it anyway).
     pub fn close(mut self) {
         let xid = self.next_xid();
-        let _ = self.conn.round_trip(&close_request(xid), "ZooKeeper close");
+        let _ = self
+            .conn
+            .round_trip(&close_request(xid), "ZooKeeper close", MAX_FRAME);
     }
 }
 

@@ -466,16 +466,6 @@ const CASES: &[Case] = &[
         "KAFKA_INIT_CONTROLLER_STATEFULSET",
     ),
     (
-        "controller listener advertised",
-        KRAFT,
-        &[(
-            "KAFKA_CFG_ADVERTISED_LISTENERS",
-            "CONTROLLER://kafka-1.kafka:9093",
-        )],
-        &[],
-        "controller listener CONTROLLER is advertised",
-    ),
-    (
         "controller listener on a broker-only node",
         KRAFT,
         &[
@@ -657,6 +647,135 @@ const CASES: &[Case] = &[
         &[("KAFKA_INIT_FORMAT_COMMAND", "")],
         &[],
         "KAFKA_INIT_FORMAT_COMMAND",
+    ),
+    // Issue 12: typos are caught with a suggestion, not ignored.
+    (
+        "misspelt kafka-init setting",
+        SEED_ENV,
+        &[("KAFKA_INIT_REPLICA", "3")],
+        &[],
+        "KAFKA_INIT_REPLICA=\"3\": kafka-init has no setting KAFKA_INIT_REPLICA: it would be ignored silently\n    fix: did you mean KAFKA_INIT_REPLICAS?",
+    ),
+    (
+        "misspelt Kafka key",
+        SEED_ENV,
+        &[("KAFKA_CFG_LOG_RETENTION_HOUR", "24")],
+        &[],
+        "did you mean log.retention.hours? if a plugin reads it, add it to KAFKA_INIT_EXTRA_KEYS",
+    ),
+    (
+        "Kafka key removed in the selected version",
+        SEED_ENV,
+        &[("KAFKA_INIT_KAFKA_VERSION", "4.0.2")],
+        &[],
+        "log.message.format.version was removed in Kafka 4.0",
+    ),
+    // Issue 12's differential run: what Kafka refuses at start (false accepts).
+    (
+        "broker whose only listener is the controller's",
+        KRAFT,
+        &[("KAFKA_CFG_LISTENERS", "CONTROLLER://:9093")],
+        &[],
+        "There must be at least one broker advertised listener",
+    ),
+    (
+        "duplicate roles on 3.9",
+        KRAFT,
+        &[
+            ("KAFKA_INIT_KAFKA_VERSION", "3.9.0"),
+            ("KAFKA_CFG_PROCESS_ROLES", "broker,controller,controller"),
+        ],
+        &[],
+        "Duplicate role names found in `process.roles`",
+    ),
+    (
+        "empty voter entry",
+        KRAFT,
+        &[(
+            "KAFKA_CFG_CONTROLLER_QUORUM_VOTERS",
+            "1@kafka-1.kafka.kafka.svc.cluster.local:9093,",
+        )],
+        &[],
+        "KAFKA_CFG_CONTROLLER_QUORUM_VOTERS",
+    ),
+    (
+        "same data dir written twice",
+        SEED_ENV,
+        &[("KAFKA_CFG_LOG_DIRS", "$DIR/data,$DIR/./data/")],
+        &[],
+        "Duplicate log directory found",
+    ),
+    (
+        "empty voters",
+        KRAFT,
+        &[("KAFKA_CFG_CONTROLLER_QUORUM_VOTERS", "")],
+        &[],
+        "either controller.quorum.bootstrap.servers must contain",
+    ),
+    (
+        "bootstrap servers on a controller without voters",
+        KRAFT,
+        &[(
+            "KAFKA_CFG_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS",
+            "kafka-0.kafka.kafka.svc.cluster.local:9093",
+        )],
+        &[],
+        "--no-initial-controllers",
+    ),
+    (
+        "inter-broker key on a controller-only node",
+        KRAFT,
+        &[
+            ("KAFKA_INIT_ROLE", "controller"),
+            ("KAFKA_INIT_BROKER_REPLICAS", "3"),
+            ("KAFKA_CFG_INTER_BROKER_LISTENER_NAME", "CONTROLLER"),
+        ],
+        &[],
+        "controller-only node",
+    ),
+    (
+        "non-boolean broker.id.generation.enable",
+        SEED_ENV,
+        &[("KAFKA_CFG_BROKER_ID_GENERATION_ENABLE", "no")],
+        &[],
+        "Invalid value no for configuration broker.id.generation.enable",
+    ),
+    (
+        "controller bound to 0.0.0.0 on 3.9.0",
+        KRAFT,
+        &[
+            ("KAFKA_INIT_KAFKA_VERSION", "3.9.0"),
+            (
+                "KAFKA_CFG_LISTENERS",
+                "PLAINTEXT://:9092,CONTROLLER://0.0.0.0:9093",
+            ),
+        ],
+        &[],
+        "KAFKA-18281",
+    ),
+    (
+        "ZooKeeper chroot ending in /",
+        SEED_ENV,
+        &[("KAFKA_ZOOKEEPER_CONNECT", "zk-service.zk:32181/kafka/")],
+        &[],
+        "KAFKA_ZOOKEEPER_CONNECT",
+    ),
+    (
+        "controller listener named twice on 3.9",
+        KRAFT,
+        &[
+            ("KAFKA_INIT_KAFKA_VERSION", "3.9.0"),
+            ("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "CONTROLLER,CONTROLLER"),
+        ],
+        &[],
+        "names CONTROLLER twice",
+    ),
+    (
+        "malformed extra keys",
+        SEED_ENV,
+        &[("KAFKA_INIT_EXTRA_KEYS", "a=b")],
+        &[],
+        "KAFKA_INIT_EXTRA_KEYS",
     ),
 ];
 

@@ -259,7 +259,8 @@ fn plan_works_on_a_laptop_with_only_the_readme_example() {
     assert_eq!(r.code(), 0, "{}", r.stderr());
     assert_eq!(
         r.stdout(),
-        "KAFKA_CFG_ADVERTISED_LISTENERS=PLAINTEXT://kafka-1.kafka.default.svc.cluster.local:9092\n\
+        "# keys checked against Kafka 3.9.2 (the default in ZooKeeper mode, which 4.x cannot run; set KAFKA_INIT_KAFKA_VERSION to change it)\n\
+         KAFKA_CFG_ADVERTISED_LISTENERS=PLAINTEXT://kafka-1.kafka.default.svc.cluster.local:9092\n\
          KAFKA_CFG_BROKER_ID=1\n\
          KAFKA_CFG_INTER_BROKER_LISTENER_NAME=PLAINTEXT\n\
          KAFKA_CFG_LISTENERS=PLAINTEXT://:9092\n\
@@ -295,10 +296,7 @@ fn secrets_are_never_printed() {
         SEED_ENV,
         &[
             ("KAFKA_CFG_SSL_KEYSTORE_PASSWORD", "hunter2"),
-            (
-                "KAFKA_CFG_LISTENER_NAME_X_PLAIN_SASL_JAAS_CONFIG",
-                "user=secretvalue",
-            ),
+            ("KAFKA_CFG_SASL_JAAS_CONFIG", "user=secretvalue"),
         ],
         &[],
     );
@@ -393,7 +391,14 @@ fn the_summary_line_redacts_secret_arguments_and_no_argument_forges_a_log_line()
             !e.lines().any(|l| l.starts_with("ERROR forged")),
             "{format}: {e}"
         );
-        assert_eq!(e.lines().count(), 1, "{format}: one summary line: {e}");
+        // One summary line; the others are the catalog's warnings (the
+        // seed's deprecated keys), and every line is a log record of its own.
+        let summaries = e.lines().filter(|l| l.contains("starting Kafka")).count();
+        assert_eq!(summaries, 1, "{format}: one summary line: {e}");
+        assert!(
+            e.lines().all(|l| l.starts_with("20") || l.starts_with('{')),
+            "{format}: a line that is no log record: {e}"
+        );
         assert_eq!(
             r.argv(),
             [

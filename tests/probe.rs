@@ -11,6 +11,8 @@ use std::process::{Command, Output};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use kafka_init::wire::codec::Writer;
+
 fn fixture(path: &str) -> Vec<u8> {
     let full = format!("{}/tests/fixtures/wire/{path}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&full).unwrap_or_else(|e| panic!("read {full}: {e}"))
@@ -39,6 +41,17 @@ enum Peer {
     Silent,
     /// Writes an HTTP response, as a misconfigured port would.
     Http,
+    /// Answers ApiVersions as Kafka 4.4 does, then Metadata v13 with one
+    /// topic of `partitions` partitions on nodes 0, 1, 2, of which node 1
+    /// is out of the ISR of those listed in `lagging`, streamed without ever
+    /// being whole in memory.
+    Cluster {
+        partitions: usize,
+        lagging: Vec<i32>,
+    },
+    /// Answers ApiVersions as Kafka 4.4 does, then announces a Metadata
+    /// answer of 1 MB, writes its first 10 bytes and closes.
+    CutShort,
 }
 
 /// Starts a stand-in server on a free loopback port; returns the port.
@@ -57,6 +70,37 @@ fn serve(peer: Peer) -> u16 {
                 }
                 let _ = read_frame(&mut conn);
             }
+            Peer::Cluster {
+                partitions,
+                lagging,
+            } => {
+                let api_versions =
+                    fixture("4.4.0/kafka-init-probe-ready/c2-01-ApiVersions-v3-response.bin");
+                if read_frame(&mut conn).is_none() || conn.write_all(&api_versions).is_err() {
+                    return;
+                }
+                if read_frame(&mut conn).is_some() {
+                    // The probe may give up early; that is its business.
+                    let _ = stream_cluster(&mut conn, partitions, &lagging);
+                }
+            }
+            Peer::CutShort => {
+                let api_versions =
+                    fixture("4.4.0/kafka-init-probe-ready/c2-01-ApiVersions-v3-response.bin");
+                if read_frame(&mut conn).is_some() && conn.write_all(&api_versions).is_ok() {
+                    let _ = read_frame(&mut conn);
+                    // size 1 MiB, correlation id 2, header tags, throttle
+                    // time, no brokers; then the connection closes.
+                    let cut = [
+                        &[0, 0x10, 0, 0][..],
+                        &[0, 0, 0, 2],
+                        &[0],
+                        &[0, 0, 0, 0],
+                        &[1],
+                    ];
+                    let _ = conn.write_all(&cut.concat());
+                }
+            }
             Peer::Silent => thread::sleep(Duration::from_secs(10)),
             Peer::Http => {
                 let _ = conn.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n");
@@ -65,6 +109,67 @@ fn serve(peer: Peer) -> u16 {
         }
     });
     port
+}
+
+/// Writes the Metadata v13 answer of [`Peer::Cluster`] to correlation id 2.
+fn stream_cluster(conn: &mut TcpStream, partitions: usize, lagging: &[i32]) -> std::io::Result<()> {
+    let body = |w: &Writer| w.finish()[4..].to_vec();
+    let mut head = Writer::new();
+    head.i32(2)
+        .no_tagged_fields()
+        .i32(0)
+        .compact_array_len(Some(3));
+    for node in 0..3 {
+        head.i32(node)
+            .compact_string("127.0.0.1")
+            .i32(9092)
+            .compact_nullable_string(None)
+            .no_tagged_fields();
+    }
+    head.compact_nullable_string(Some("a2Fma2EtaW5pdC13aXJlIQ"))
+        .i32(0)
+        .compact_array_len(Some(1))
+        .i16(0)
+        .compact_string("big")
+        .bytes(&[1; 16])
+        .bool(false)
+        .compact_array_len(Some(partitions));
+    let partition = |index: i32, isr: &[i32]| {
+        let mut w = Writer::new();
+        w.i16(0).i32(index).i32(0).i32(0);
+        for list in [&[0, 1, 2][..], isr, &[]] {
+            w.compact_array_len(Some(list.len()));
+            list.iter().for_each(|&id| {
+                w.i32(id);
+            });
+        }
+        body(w.no_tagged_fields())
+    };
+    let mut tail = Writer::new();
+    tail.i32(i32::MIN)
+        .no_tagged_fields()
+        .i16(0)
+        .no_tagged_fields();
+    let (head, tail) = (body(&head), body(&tail));
+    let one = partition(0, &[0, 1, 2]).len();
+    let len = head.len() + one * partitions + tail.len();
+    conn.write_all(&(len as i32).to_be_bytes())?;
+    conn.write_all(&head)?;
+    let mut chunk = Vec::with_capacity(1 << 20);
+    for index in 0..partitions as i32 {
+        let isr: &[i32] = if lagging.contains(&index) {
+            &[0, 2, 5]
+        } else {
+            &[0, 1, 2]
+        };
+        chunk.extend_from_slice(&partition(index, isr));
+        if chunk.len() >= 1 << 20 {
+            conn.write_all(&chunk)?;
+            chunk.clear();
+        }
+    }
+    conn.write_all(&chunk)?;
+    conn.write_all(&tail)
 }
 
 fn read_frame(conn: &mut TcpStream) -> Option<Vec<u8>> {
@@ -157,6 +262,56 @@ fn readiness_fails_for_a_broker_the_cluster_does_not_list() {
         "{err}"
     );
     assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+}
+
+#[test]
+fn readiness_reads_an_answer_larger_than_64_mib_and_names_the_lagging_partitions() {
+    // 1.8 million partitions of three replicas: 72 MB, past the 64 MiB
+    // frame limit the probe once had (bench/probe-memory.sh shows its memory).
+    let port = serve(Peer::Cluster {
+        partitions: 1_800_000,
+        lagging: vec![1_799_999, 7, 1_000_000],
+    });
+    let (out, _) = probe(
+        "kafka-1",
+        "combined",
+        port,
+        &["--ready", "--timeout", "60s"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "broker 1 is not in the ISR of 3 partition(s): big-1000000, big-1799999, big-7"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn readiness_passes_on_a_big_cluster_in_sync() {
+    let port = serve(Peer::Cluster {
+        partitions: 200_000,
+        lagging: vec![],
+    });
+    let (out, _) = probe(
+        "kafka-1",
+        "combined",
+        port,
+        &["--ready", "--timeout", "60s"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn a_broker_that_closes_in_the_middle_of_its_answer_is_not_ready_and_the_probe_says_where() {
+    let (out, _) = probe("kafka-1", "combined", serve(Peer::CutShort), &["--ready"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("is not ready: reading MetadataResponse cluster id at byte 10: connection closed by the broker"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -14,7 +14,10 @@ mod suggest;
 pub mod value;
 
 pub use data::{Default, Dynamic, Key};
-pub use select::{select, Selection, Source, DEFAULT_VERSION, IMAGE_VERSION_VARS, VERSION_VAR};
+pub use select::{
+    select, select_for_mode, Selection, Source, DEFAULT_VERSION, IMAGE_VERSION_VARS, VERSION_VAR,
+    ZOOKEEPER_DEFAULT_VERSION,
+};
 pub use suggest::nearest;
 pub use value::{Check, Type, Value};
 
@@ -62,7 +65,8 @@ impl Version {
         name.rsplit_once('.').map_or(name, |(line, _)| line)
     }
 
-    pub(super) fn line(self) -> (u32, u32) {
+    /// Its release line as numbers, e.g. (4, 0) for 4.0.2.
+    pub fn line(self) -> (u32, u32) {
         select::line_of(self.name()).unwrap_or((0, 0))
     }
 }
@@ -110,13 +114,9 @@ impl Finding {
     }
 
     /// The finding as a [`Problem`] naming the variable that holds `key`;
-    /// the value is shown as `<redacted>` when `key` is a password.
+    /// the value is shown as `<redacted>` when `key` is a secret ([`is_secret`]).
     pub fn to_problem(&self, var: &str, key: &str, value: &str) -> Problem {
-        let shown = if is_password(key) {
-            "<redacted>"
-        } else {
-            value
-        };
+        let shown = if is_secret(key) { "<redacted>" } else { value };
         let mut rule = self.rule.clone();
         if self.kind == FindingKind::Deprecated {
             rule = format!("warning: {rule}");
@@ -281,7 +281,10 @@ fn check_known(version: Version, k: &Key, shown_key: &str, value: &str) -> Vec<F
     if let Some(removal) = removed_after(version, k.name) {
         out.push(Finding {
             kind: FindingKind::Deprecated,
-            rule: format!("{shown_key} is removed in Kafka {removal}"),
+            rule: format!(
+                "{shown_key} is deprecated in Kafka {} and removed in Kafka {removal}",
+                version.name()
+            ),
             fix: replacement_fix(k.name, "before upgrading"),
         });
     } else if k.deprecated {
@@ -327,7 +330,10 @@ pub fn valid_values(k: &Key) -> String {
 
 fn replacement_fix(key: &str, when: &str) -> String {
     match replaced::replacement(key) {
-        Some(r) => format!("use {r} {when}"),
+        Some(r) => match r.strip_prefix("nothing: ") {
+            Some(why) => format!("remove it {when}: nothing replaces it ({why})"),
+            None => format!("use {r} {when}"),
+        },
         None => "remove it".to_string(),
     }
 }
@@ -522,9 +528,20 @@ fn is_extra(key: &str, extra: &[String]) -> bool {
 /// for their per-listener forms `listener.name.<l>.<key>` and
 /// `listener.name.<l>.<mechanism>.<key>`.
 pub fn is_password(key: &str) -> bool {
-    let declared =
-        |k: &str| Version::all().any(|v| v.key(k).is_some_and(|k| k.ty == Type::Password));
-    if declared(key) {
+    declared(key, |k| k.ty == Type::Password)
+}
+
+/// True for keys some supported version defines, directly or in a
+/// per-listener form (see [`is_password`]).
+pub fn is_known(key: &str) -> bool {
+    declared(key, |_| true)
+}
+
+/// Whether some supported version defines `key`, or the key behind its
+/// per-listener form, and `pred` holds for that definition.
+fn declared(key: &str, pred: fn(&Key) -> bool) -> bool {
+    let defined = |k: &str| Version::all().any(|v| v.key(k).is_some_and(pred));
+    if defined(key) {
         return true;
     }
     let Some(rest) = key.strip_prefix("listener.name.") else {
@@ -533,7 +550,41 @@ pub fn is_password(key: &str) -> bool {
     let Some((_, inner)) = rest.split_once('.') else {
         return false;
     };
-    declared(inner) || inner.split_once('.').is_some_and(|(_, k)| declared(k))
+    defined(inner) || inner.split_once('.').is_some_and(|(_, k)| defined(k))
+}
+
+/// Whether the value of `key` is a secret, never to be printed: Kafka's
+/// PASSWORD type decides for every key the catalog knows (so
+/// `ssl.keystore.key` is one and `password.encoder.keyfactory.algorithm` is
+/// not); a variable name counts as the key it names ([`key_of_variable`]).
+/// Only names no catalog can know (plugins' keys, `KAFKA_INIT_EXTRA_KEYS`,
+/// config provider parameters, the images' own variables, JVM property
+/// names) are judged by their words: `password`, `secret`, `jaas`,
+/// `credential`, `token`.
+pub fn is_secret(key: &str) -> bool {
+    if is_password(key) || is_password(&key_of_variable(key)) {
+        return true;
+    }
+    if is_known(key) {
+        return false;
+    }
+    let k = key.to_ascii_lowercase();
+    ["password", "secret", "jaas", "credential", "token"]
+        .iter()
+        .any(|w| k.contains(w))
+}
+
+/// The Kafka key an image's variable name most likely stands for
+/// (`KAFKA_CFG_SSL_KEYSTORE_KEY`, `KAFKA_SSL_KEYSTORE_KEY` →
+/// `ssl.keystore.key`), so that a message naming only the variable still
+/// redacts a PASSWORD key's value. Not a flavor's exact naming: a guess
+/// that only ever adds redaction.
+fn key_of_variable(var: &str) -> String {
+    let rest = var
+        .strip_prefix("KAFKA_CFG_")
+        .or_else(|| var.strip_prefix("KAFKA_"))
+        .unwrap_or(var);
+    rest.to_ascii_lowercase().replace('_', ".")
 }
 
 /// The prefix of kafka-init's own settings.

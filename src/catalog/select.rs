@@ -12,6 +12,11 @@ pub const VERSION_VAR: &str = "KAFKA_INIT_KAFKA_VERSION";
 /// its environment).
 pub const DEFAULT_VERSION: &str = "4.4.0";
 
+/// The default in ZooKeeper mode: the newest supported 3.9 release, 3.9
+/// being the last line that runs ZooKeeper (4.0 removed it, KIP-833), so a
+/// ZooKeeper configuration is never judged by a Kafka that cannot run it.
+pub const ZOOKEEPER_DEFAULT_VERSION: &str = "3.9.2";
+
 /// Variables in which an image states its Kafka version: `(variable, image)`.
 /// apache/kafka and confluentinc/cp-kafka state none in their environment
 /// (only labels), so they fall to the default.
@@ -60,6 +65,21 @@ pub fn select(
     setting: Option<&str>,
     image_env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Selection, Problem> {
+    select_for_mode(setting, image_env, false)
+}
+
+/// [`select`], with [`ZOOKEEPER_DEFAULT_VERSION`] as the default when the
+/// configuration runs ZooKeeper mode.
+pub fn select_for_mode(
+    setting: Option<&str>,
+    image_env: &dyn Fn(&str) -> Option<String>,
+    zookeeper: bool,
+) -> Result<Selection, Problem> {
+    let default = if zookeeper {
+        ZOOKEEPER_DEFAULT_VERSION
+    } else {
+        DEFAULT_VERSION
+    };
     let (requested, source) = match setting.map(str::trim) {
         Some(v) => (v.to_string(), Source::Setting),
         None => match IMAGE_VERSION_VARS
@@ -67,7 +87,7 @@ pub fn select(
             .find_map(|(var, image)| image_env(var).map(|v| (v, *var, *image)))
         {
             Some((v, var, _)) => (v.trim().to_string(), Source::Image(var)),
-            None => (DEFAULT_VERSION.to_string(), Source::Default),
+            None => (default.to_string(), Source::Default),
         },
     };
     let Some(line) = line_of(&requested) else {
@@ -98,6 +118,9 @@ pub fn select(
                 .map_or("the image", |(_, i)| i);
             format!("{var}, set by {image}")
         }
+        Source::Default if zookeeper => format!(
+            "the default in ZooKeeper mode, which 4.x cannot run; set {VERSION_VAR} to change it"
+        ),
         Source::Default => format!("the default; set {VERSION_VAR} to change it"),
     };
     let mut why = format!("Kafka {requested} ({origin})");

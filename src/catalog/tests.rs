@@ -494,7 +494,7 @@ fn the_seeds_settings_on_4_x_stop_on_the_removed_key_and_on_3_9_only_warn() {
             "KAFKA_LOG_MESSAGE_FORMAT_VERSION"
         ]
     );
-    assert!(warnings[1]
-        .rule
-        .starts_with("warning: log.message.format.version is removed in Kafka 4.0"));
+    assert!(warnings[1].rule.starts_with(
+        "warning: log.message.format.version is deprecated in Kafka 3.9.0 and removed in Kafka 4.0"
+    ));
 }

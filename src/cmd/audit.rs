@@ -10,14 +10,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use crate::audit::{self, Cluster, Expected, HostRule, MinIsr};
+use crate::audit::{self, Cluster, Expected, HostRule, Metadata, MinIsr, PartitionState};
 use crate::environment::Inputs;
 use crate::listener;
 use crate::plan::Plan;
 use crate::settings::Settings;
 use crate::wire::api_versions::{self, ApiVersionsResponse};
 use crate::wire::describe_configs::{self, Resource, ResourceResult, ResourceType};
-use crate::wire::metadata::{self, MetadataResponse};
+use crate::wire::metadata;
 use crate::wire::Connection;
 
 const CLIENT: &str = "kafka-init-audit";
@@ -63,7 +63,7 @@ pub fn run(
         None => Expected::default(),
     };
     let place = format!("{host}:{port}");
-    let (md, min_isr, default_rf) =
+    let (md, cluster_id, min_isr, default_rf) =
         ask(&host, port, deadline).with_context(|| format!("audit via {place}"))?;
     let cluster = Cluster {
         metadata: &md,
@@ -72,10 +72,10 @@ pub fn run(
     };
     let findings = audit::findings(&cluster, &expected);
     let report = if json {
-        let partitions: usize = md.topics.iter().map(|t| t.partitions.len()).sum();
+        let partitions: usize = md.topics.values().map(Vec::len).sum();
         let v = serde_json::json!({
             "bootstrap": place,
-            "cluster_id": md.cluster_id,
+            "cluster_id": cluster_id,
             "brokers": md.brokers.iter().map(|b| b.node_id).collect::<Vec<_>>(),
             "topics": md.topics.len(),
             "partitions": partitions,
@@ -136,23 +136,25 @@ fn host_rule(plan: &Plan) -> Option<HostRule> {
     })
 }
 
-type Answers = (MetadataResponse, BTreeMap<String, MinIsr>, Option<u32>);
+type Answers = (
+    Metadata,
+    Option<String>,
+    BTreeMap<String, MinIsr>,
+    Option<u32>,
+);
 
 /// ApiVersions, Metadata (all topics), then DescribeConfigs of every topic
 /// and of the answering broker, on one connection.
 fn ask(host: &str, port: u16, deadline: Instant) -> Result<Answers> {
     let mut conn = Connection::open(host, port, deadline)?;
     let versions = exchange_api_versions(&mut conn)?;
-    let md = exchange_metadata(&mut conn, &versions)?;
-    if md.error_code != 0 {
-        bail!("Metadata answered error code {}", md.error_code);
-    }
-    let topics: Vec<&str> = md.topics.iter().filter_map(|t| t.name.as_deref()).collect();
+    let (md, cluster_id) = exchange_metadata(&mut conn, &versions)?;
     // Only the broker we are connected to describes its own configs; the
     // others' ids come back with an error. Ask for every id and keep the one.
     let ids: Vec<String> = md.brokers.iter().map(|b| b.node_id.to_string()).collect();
-    let mut resources: Vec<Resource<'_>> = topics
-        .iter()
+    let mut resources: Vec<Resource<'_>> = md
+        .topics
+        .keys()
         .map(|t| Resource {
             kind: ResourceType::Topic,
             name: t,
@@ -170,12 +172,18 @@ fn ask(host: &str, port: u16, deadline: Instant) -> Result<Answers> {
     if !served {
         bail!("the broker does not serve DescribeConfigs v4");
     }
-    let frame = conn.round_trip(
+    conn.send(
         &describe_configs::encode_request(3, CLIENT, &resources),
         "DescribeConfigs",
     )?;
-    let results = describe_configs::decode_response(&frame, 3)?;
-    Ok((md, min_isr_of(&results)?, default_rf_of(&results)))
+    let len = conn.frame_len("DescribeConfigs", describe_configs::MAX_FRAME)?;
+    let results = describe_configs::decode_response(&mut conn, len, 3)?;
+    Ok((
+        md,
+        cluster_id,
+        min_isr_of(&results)?,
+        default_rf_of(&results),
+    ))
 }
 
 fn min_isr_of(results: &[ResourceResult]) -> Result<BTreeMap<String, MinIsr>> {
@@ -215,22 +223,42 @@ fn default_rf_of(results: &[ResourceResult]) -> Option<u32> {
 
 fn exchange_api_versions(conn: &mut Connection) -> Result<ApiVersionsResponse> {
     let request = api_versions::encode_request(1, CLIENT, CLIENT, env!("CARGO_PKG_VERSION"));
-    let frame = conn.round_trip(&request, "ApiVersions")?;
-    let response = api_versions::decode_response(&frame, 1)?;
+    conn.send(&request, "ApiVersions")?;
+    let len = conn.frame_len("ApiVersions", api_versions::MAX_FRAME)?;
+    let response = api_versions::decode_response(&mut *conn, len, 1)?;
     if response.error_code != 0 {
         bail!("ApiVersions answered error code {}", response.error_code);
     }
     Ok(response)
 }
 
+/// Metadata of all topics, kept whole (an audit lists every topic; the
+/// probe, which must stay small, streams the same answer instead).
 fn exchange_metadata(
     conn: &mut Connection,
     versions: &ApiVersionsResponse,
-) -> Result<MetadataResponse> {
+) -> Result<(Metadata, Option<String>)> {
     let version = versions
         .range(metadata::API_KEY)
         .and_then(|r| metadata::pick_version(r.min, r.max))
         .ok_or_else(|| anyhow!("the broker speaks no Metadata version we do (9-13)"))?;
-    let frame = conn.round_trip(&metadata::encode_request(version, 2, CLIENT), "Metadata")?;
-    Ok(metadata::decode_response(&frame, version, 2)?)
+    conn.send(&metadata::encode_request(version, 2, CLIENT), "Metadata")?;
+    let len = conn.frame_len("Metadata", metadata::MAX_FRAME)?;
+    let (mut brokers, mut topics) = (vec![], BTreeMap::<String, Vec<PartitionState>>::new());
+    let summary = metadata::decode_with_brokers(
+        &mut *conn,
+        len,
+        version,
+        2,
+        -1,
+        |b| brokers.push(b.clone()),
+        |t, p| {
+            let name = t.name.clone().unwrap_or_default();
+            topics.entry(name).or_default().push(p.into());
+        },
+    )?;
+    if summary.error_code != 0 {
+        bail!("Metadata answered error code {}", summary.error_code);
+    }
+    Ok((Metadata { brokers, topics }, summary.cluster_id))
 }

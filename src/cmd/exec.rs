@@ -10,10 +10,13 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 use tracing::info;
 
+use crate::access;
 use crate::environment::Inputs;
 use crate::execve;
 use crate::flavor::{Launch, Step};
+use crate::problem::Problems;
 use crate::secret;
+use crate::settings::Settings;
 
 /// Writes a file the flavor hands Kafka (write a temporary file, then rename).
 fn write_file(path: &Path, text: &str) -> Result<()> {
@@ -69,12 +72,23 @@ pub fn run(inputs: &Inputs, flavor: Option<&str>, command: &[String]) -> Result<
     // A key the migration phase removes must not reach Kafka under any name.
     let unset = crate::flavor::removed_vars(flavor, &plan, env.iter().map(|(k, v)| (k, v)));
     env.retain(|(var, _)| !unset.iter().any(|(u, _)| u == var));
+    // Before anything is written or started: may this user write what the
+    // image's scripts write at start? (They would fail one restart at a time.)
+    let root = Settings::from_vars(inputs.vars.clone()).kafka_init_image_root;
+    let denied = access::preflight(
+        &flavor.writes_at_start(&plan),
+        Path::new(root.as_deref().unwrap_or("/")),
+    );
+    if !denied.is_empty() {
+        return Err(Problems(denied).into());
+    }
     info!(
         pod = %plan.pod.name,
         id = plan.id,
         mode = ?plan.mode,
         role = plan.roles(),
         flavor = plan.flavor.name,
+        kafka = %plan.kafka.why,
         listeners = plan.get("listeners").unwrap_or_default(),
         advertised = plan.get("advertised.listeners").unwrap_or_default(),
         // Arguments may carry secrets (-D...Password=) and line breaks: never raw.

@@ -5,23 +5,50 @@ use anyhow::Result;
 
 use crate::catalog::{self, Default, Dynamic, FindingKind, Key, Selection, Version};
 use crate::environment::Inputs;
-use crate::flavor::FLAVORS;
+use crate::flavor::{self, FLAVORS};
 use crate::problem::{Problem, Problems};
+use crate::settings::Settings;
 
 /// Prints what the catalog knows about `key` (all keys when None) for the
 /// version `kafka_version` (`--kafka-version`), else the one the
 /// environment selects. An unknown or removed key is a configuration
 /// problem (exit 78) with suggestions.
 pub fn run(inputs: &Inputs, key: Option<&str>, kafka_version: Option<&str>) -> Result<()> {
-    let setting = kafka_version.or_else(|| inputs.var(catalog::VERSION_VAR));
-    let selection = catalog::select(setting, &|v| inputs.var(v).map(str::to_string))
-        .map_err(|p| Problems(vec![p]))?;
+    let settings = Settings::from_vars(inputs.vars.clone());
+    let setting = kafka_version.or(settings.kafka_init_kafka_version.as_deref());
+    let selection = catalog::select_for_mode(
+        setting,
+        &|v| inputs.var(v).map(str::to_string),
+        runs_zookeeper(&settings, inputs),
+    )
+    .map_err(|p| Problems(vec![p]))?;
     let text = match key {
         Some(k) => describe(&selection, k)?,
         None => list(&selection),
     };
     print!("{text}");
     Ok(())
+}
+
+/// Whether the environment configures ZooKeeper mode, as `plan` decides it
+/// (`KAFKA_INIT_MODE`, else a `zookeeper.connect` the flavor reads): the
+/// default version depends on it.
+fn runs_zookeeper(settings: &Settings, inputs: &Inputs) -> bool {
+    match settings.kafka_init_mode.as_deref() {
+        Some(mode) => mode == "zookeeper",
+        None => {
+            // Problems here are the plan's to report; explain only needs the mode.
+            let mut ignored = vec![];
+            let given = settings
+                .kafka_init_flavor
+                .as_deref()
+                .map(|f| ("KAFKA_INIT_FLAVOR", f));
+            let flavor = flavor::select(given, &mut ignored);
+            flavor
+                .read(&inputs.vars, &mut ignored)
+                .contains_key("zookeeper.connect")
+        }
+    }
 }
 
 /// Every documented key of the selected version: name, type, default.

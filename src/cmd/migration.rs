@@ -260,8 +260,9 @@ pub fn read_controllers(controllers: &[(String, u16)], deadline: Instant) -> Con
 
 fn ask_versions(conn: &mut Connection) -> Result<ApiVersionsResponse> {
     let req = api_versions::encode_request(1, CLIENT, CLIENT, env!("CARGO_PKG_VERSION"));
-    let frame = conn.round_trip(&req, "ApiVersions")?;
-    let v = api_versions::decode_response(&frame, 1)?;
+    conn.send(&req, "ApiVersions")?;
+    let len = conn.frame_len("ApiVersions", api_versions::MAX_FRAME)?;
+    let v = api_versions::decode_response(&mut *conn, len, 1)?;
     if v.error_code != 0 {
         bail!("ApiVersions error {}", v.error_code);
     }
@@ -273,6 +274,7 @@ pub fn describe_quorum(conn: &mut Connection) -> Result<Quorum> {
     let frame = conn.round_trip(
         &describe_quorum::encode_request(2, CLIENT),
         "DescribeQuorum",
+        describe_quorum::MAX_FRAME,
     )?;
     Ok(describe_quorum::decode_response(&frame, 2)?)
 }

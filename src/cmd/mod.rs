@@ -9,6 +9,8 @@ pub mod plan;
 pub mod prepare;
 pub mod probe;
 
+use tracing::warn;
+
 use crate::environment::Inputs;
 use crate::flavor::{self, Flavor};
 use crate::plan::{self as planning, Given, Plan};
@@ -69,10 +71,16 @@ fn derive_once(
         },
     );
     problems.extend(derived);
-    rules::validate(&plan, &mut problems);
-    flavor.startup_checks(&plan, &mut problems);
+    let mut warnings = vec![];
+    rules::validate(&plan, &mut problems, &mut warnings);
+    flavor.startup_checks(&plan, &inputs.vars, &mut problems);
     if !problems.is_empty() {
         return Err(Problems(problems));
+    }
+    // Logged once, on the derivation that goes on (a failed one is redone
+    // with random bytes for the suggested cluster id).
+    for w in &warnings {
+        warn!(var = %w.var, value = %w.value, fix = %w.fix, "{}", w.rule);
     }
     match planning::probe_target(&plan) {
         Ok(t) => plan.probe = Some(t),

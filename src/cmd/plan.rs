@@ -14,7 +14,7 @@ pub fn run(inputs: &Inputs, pod: Option<&str>, format: Format, flavor: Option<&s
     let out = match format {
         Format::Env => render::env_lines(&plan, &exported) + &render::unset_lines(&plan, &unset),
         Format::Properties => render::properties(&plan, true),
-        Format::Json => render::json(&plan, &exported),
+        Format::Json => render::json(&plan, &exported, &flavor.writes_at_start(&plan)),
     };
     crate::output::stdout(&out);
     Ok(())

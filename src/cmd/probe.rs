@@ -7,8 +7,11 @@
 //! or two requests on one connection and exits: 0 healthy, 1 not (one line on
 //! stderr saying why). No retries — the kubelet already retries, with the
 //! thresholds the user chose. Everything shares one deadline (`--timeout`,
-//! default 2s), except name resolution, which std cannot bound.
+//! default 2s), name resolution included. Memory stays constant whatever the
+//! cluster's size: the Metadata answer is decoded as it streams in, keeping a
+//! count of lagging partitions and the first few names, never the list.
 
+use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -17,7 +20,7 @@ use crate::cmd;
 use crate::environment::Inputs;
 use crate::plan::{ProbeTarget, Role};
 use crate::wire::api_versions::{self, ApiVersionsResponse};
-use crate::wire::metadata::{self, MetadataResponse};
+use crate::wire::metadata::{self, PartitionView, Summary, TopicHead};
 use crate::wire::Connection;
 
 /// The client id and software name the broker logs for our requests.
@@ -98,9 +101,10 @@ pub fn probe(target: &ProbeTarget, id: i32, check: Check, deadline: Instant) -> 
             controller_ready(&versions).map_err(|why| anyhow!("{place} is not ready: {why}"))
         }
         Check::ReadyBroker => {
-            let metadata =
-                metadata(&mut conn, &versions).with_context(|| format!("{place} is not ready"))?;
-            broker_ready(&metadata, id).map_err(|why| anyhow!("{place} is not ready: {why}"))
+            let (summary, lagging) = metadata(&mut conn, &versions, id)
+                .with_context(|| format!("{place} is not ready"))?;
+            broker_ready(&summary, &lagging, id)
+                .map_err(|why| anyhow!("{place} is not ready: {why}"))
         }
     }
 }
@@ -113,8 +117,9 @@ fn api_versions(conn: &mut Connection) -> Result<ApiVersionsResponse> {
         CLIENT,
         env!("CARGO_PKG_VERSION"),
     );
-    let frame = conn.round_trip(&request, "ApiVersions")?;
-    let response = api_versions::decode_response(&frame, CORRELATION_API_VERSIONS)?;
+    conn.send(&request, "ApiVersions")?;
+    let len = conn.frame_len("ApiVersions", api_versions::MAX_FRAME)?;
+    let response = api_versions::decode_response(&mut *conn, len, CORRELATION_API_VERSIONS)?;
     if response.error_code != 0 {
         bail!(
             "ApiVersions v{} answered error code {}",
@@ -125,8 +130,13 @@ fn api_versions(conn: &mut Connection) -> Result<ApiVersionsResponse> {
     Ok(response)
 }
 
-/// Sends Metadata (all topics) in the newest version both sides speak.
-fn metadata(conn: &mut Connection, versions: &ApiVersionsResponse) -> Result<MetadataResponse> {
+/// Sends Metadata (all topics) in the newest version both sides speak, and
+/// reads the answer as a stream, gathering what readiness of node `id` needs.
+fn metadata(
+    conn: &mut Connection,
+    versions: &ApiVersionsResponse,
+    id: i32,
+) -> Result<(Summary, Lagging)> {
     let range = versions.range(metadata::API_KEY).ok_or_else(|| {
         anyhow!("the listener does not serve Metadata (is it a controller listener?)")
     })?;
@@ -140,12 +150,18 @@ fn metadata(conn: &mut Connection, versions: &ApiVersionsResponse) -> Result<Met
         )
     })?;
     let request = metadata::encode_request(version, CORRELATION_METADATA, CLIENT);
-    let frame = conn.round_trip(&request, "Metadata")?;
-    Ok(metadata::decode_response(
-        &frame,
+    conn.send(&request, "Metadata")?;
+    let len = conn.frame_len("Metadata", metadata::MAX_FRAME)?;
+    let mut lagging = Lagging::default();
+    let summary = metadata::decode_response(
+        &mut *conn,
+        len,
         version,
         CORRELATION_METADATA,
-    )?)
+        id,
+        |topic, partition| lagging.see(topic, partition),
+    )?;
+    Ok((summary, lagging))
 }
 
 /// The readiness verdict of [`Check::ReadyController`].
@@ -161,45 +177,76 @@ pub fn controller_ready(versions: &ApiVersionsResponse) -> Result<(), String> {
 /// How many lagging partitions a failure message names before it says "...".
 const NAMED: usize = 3;
 
-/// The readiness verdict of [`Check::ReadyBroker`] for node `id`.
-pub fn broker_ready(metadata: &MetadataResponse, id: i32) -> Result<(), String> {
-    if metadata.error_code != 0 {
+/// The partitions a broker hosts, whose leader is available, and whose ISR
+/// it is not in: a count and the [`NAMED`] first names in sorted order,
+/// gathered one partition at a time so that a million of them cost no more
+/// than three.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lagging {
+    count: usize,
+    first: Vec<String>,
+    /// The name being considered, reused so that a partition that is not
+    /// among the first few costs no allocation.
+    scratch: String,
+}
+
+impl Lagging {
+    /// Counts `partition` of `topic` if it holds the broker back.
+    pub fn see(&mut self, topic: &TopicHead, partition: &PartitionView) {
+        // A partition without a leader waits for *this* broker: holding it
+        // back would deadlock, so it does not count.
+        if partition.leader == -1 || !partition.hosted || partition.in_isr {
+            return;
+        }
+        self.count += 1;
+        self.scratch.clear();
+        // Writing to a String cannot fail.
+        let _ = write!(
+            self.scratch,
+            "{}-{}",
+            topic.name.as_deref().unwrap_or("?"),
+            partition.index
+        );
+        let (Ok(at) | Err(at)) = self.first.binary_search(&self.scratch);
+        if at < NAMED {
+            self.first.insert(at, self.scratch.clone());
+            self.first.truncate(NAMED);
+        }
+    }
+}
+
+/// The readiness verdict of [`Check::ReadyBroker`] for node `id`, from the
+/// Metadata answer's [`Summary`] and the partitions it found `lagging`.
+pub fn broker_ready(summary: &Summary, lagging: &Lagging, id: i32) -> Result<(), String> {
+    if summary.error_code != 0 {
         return Err(format!(
             "Metadata answered error code {}",
-            metadata.error_code
+            summary.error_code
         ));
     }
-    if !metadata.brokers.iter().any(|b| b.node_id == id) {
+    if summary.node.is_none() {
         return Err(format!(
             "broker {id} is not among the {} live brokers (not registered yet, or fenced)",
-            metadata.brokers.len()
+            summary.brokers
         ));
     }
-    let mut lagging: Vec<String> = metadata
-        .topics
-        .iter()
-        .flat_map(|t| t.partitions.iter().map(move |p| (t, p)))
-        .filter(|(_, p)| p.leader != -1 && p.replicas.contains(&id) && !p.isr.contains(&id))
-        .map(|(t, p)| format!("{}-{}", t.name.as_deref().unwrap_or("?"), p.index))
-        .collect();
-    if lagging.is_empty() {
+    if lagging.count == 0 {
         return Ok(());
     }
-    lagging.sort();
-    let count = lagging.len();
-    let mut named = lagging[..count.min(NAMED)].join(", ");
-    if count > NAMED {
+    let mut named = lagging.first.join(", ");
+    if lagging.count > lagging.first.len() {
         named.push_str(", ...");
     }
     Err(format!(
-        "broker {id} is not in the ISR of {count} partition(s): {named}"
+        "broker {id} is not in the ISR of {} partition(s): {named}",
+        lagging.count
     ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::metadata::{Broker, Partition, Topic};
+    use crate::wire::metadata::{Answer, Broker, Partition};
 
     fn broker(node_id: i32) -> Broker {
         Broker {
@@ -222,27 +269,36 @@ mod tests {
         }
     }
 
-    fn cluster(brokers: &[i32], partitions: Vec<Partition>) -> MetadataResponse {
-        MetadataResponse {
-            throttle_time_ms: 0,
+    fn cluster(brokers: &[i32], partitions: Vec<Partition>) -> Answer {
+        Answer {
             brokers: brokers.iter().map(|&id| broker(id)).collect(),
-            cluster_id: None,
-            controller_id: 0,
-            topics: vec![Topic {
-                error_code: 0,
-                name: Some("orders".into()),
-                id: None,
-                internal: false,
+            topics: vec![(
+                TopicHead {
+                    name: Some("orders".into()),
+                    ..TopicHead::default()
+                },
                 partitions,
-            }],
-            error_code: 0,
+            )],
+            ..Answer::default()
         }
+    }
+
+    /// The verdict for node `id` on `answer`, through the wire: encoded as
+    /// Kafka 4.x would write it, then streamed through the decoder.
+    fn verdict(answer: &Answer, id: i32) -> Result<(), String> {
+        let frame = metadata::encode_response(answer, 13, 2);
+        let mut lagging = Lagging::default();
+        let summary = metadata::decode_response(&frame[4..], frame.len() - 4, 13, 2, id, |t, p| {
+            lagging.see(t, p)
+        })
+        .expect("a well-formed answer");
+        broker_ready(&summary, &lagging, id)
     }
 
     #[test]
     fn readiness_of_a_broker_follows_registration_and_isr_membership() {
         let ok = Ok(());
-        let cases: Vec<(&str, MetadataResponse, Result<(), &str>)> = vec![
+        let cases: Vec<(&str, Answer, Result<(), &str>)> = vec![
             ("registered, in every ISR", cluster(&[0, 1, 2], vec![
                 partition(0, 0, &[0, 1, 2], &[0, 1, 2]),
                 partition(1, 1, &[1, 2, 0], &[1, 2, 0]),
@@ -269,7 +325,7 @@ mod tests {
         ];
         for (name, metadata, expected) in cases {
             assert_eq!(
-                broker_ready(&metadata, 1),
+                verdict(&metadata, 1),
                 expected.map_err(String::from),
                 "{name}"
             );
@@ -281,7 +337,7 @@ mod tests {
         let mut metadata = cluster(&[1], vec![]);
         metadata.error_code = 56;
         assert_eq!(
-            broker_ready(&metadata, 1),
+            verdict(&metadata, 1),
             Err("Metadata answered error code 56".into())
         );
     }

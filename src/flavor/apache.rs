@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{read_kafka_prefixed, Flavor, Launch};
-use crate::plan::{FlavorFacts, Plan, UserSettings};
+use super::{data_dir_writes, image_env, read_kafka_prefixed, Flavor, Launch};
+use crate::plan::{BuiltBy, FlavorFacts, Plan, StartWrite, UserSettings};
 use crate::problem::Problem;
 
 /// The apache flavor.
@@ -28,6 +28,94 @@ pub const EXCLUDED: &[&str] = &[
     "KAFKA_TOOLS_LOG4J_LOGLEVEL",
     "KAFKA_JMX_HOSTNAME",
 ];
+
+/// The image's own directories written at start, as `docker/jvm/Dockerfile`
+/// builds them: the distribution unpacked into `/opt/kafka` as root, then
+/// `chown appuser:appuser -R /opt/kafka` (appuser: uid and gid 1000,
+/// `adduser -D`), modes as unpacked (0755).
+const IMAGE_DIRS: &[(&str, &str)] = &[
+    (
+        "/opt/kafka/config",
+        "the image's configure script requires it writable (`path /opt/kafka/config/ writable`), copies log4j and /mnt/shared/config in, and KafkaDockerWrapper writes server.properties here (docker/resources/common-scripts/configure)",
+    ),
+    (
+        "/opt/kafka",
+        "Kafka's start script creates its log dir logs/ here (kafka-run-class.sh LOG_DIR)",
+    ),
+];
+
+/// The image's directories as [`StartWrite`]s, with the fix for a user who
+/// is not the image's `appuser`.
+pub fn image_writes(dirs: &[(&str, &str)], owner: (u32, u32), mode: u32, source: &str) -> Vec<StartWrite> {
+    dirs.iter()
+        .map(|(path, writer)| StartWrite {
+            path: path.into(),
+            owner,
+            mode,
+            built_by: BuiltBy::Image,
+            writer: format!("{writer}; {}:{} {mode:04o} as {source} builds it", owner.0, owner.1),
+            fix: format!(
+                "run the Kafka container as the image's user (runAsUser: {}, runAsGroup: {}), which owns it",
+                owner.0, owner.1
+            ),
+        })
+        .collect()
+}
+
+/// True when a variable is set to something (`[[ -n "${NAME-}" ]]`).
+fn set(env: &BTreeMap<String, String>, name: &str) -> bool {
+    env.get(name).is_some_and(|v| !v.is_empty())
+}
+
+/// The checks of the `configure` script apache/kafka and
+/// confluentinc/cp-kafka share (`image` names it in messages), over the
+/// environment the image sees:
+/// 1. KRaft (`KAFKA_PROCESS_ROLES` set) needs `CLUSTER_ID` (`ensure CLUSTER_ID`);
+/// 2. a controller-only node (`KAFKA_PROCESS_ROLES` exactly `controller`)
+///    must not have `KAFKA_ADVERTISED_LISTENERS` ("is not supported on a
+///    KRaft controller");
+/// 3. an `SSL://` advertised listener needs `KAFKA_SSL_KEYSTORE_FILENAME`,
+///    `KAFKA_SSL_KEY_CREDENTIALS` and `KAFKA_SSL_KEYSTORE_CREDENTIALS`, and
+///    with `KAFKA_SSL_CLIENT_AUTH` required/requested also
+///    `KAFKA_SSL_TRUSTSTORE_FILENAME` and `KAFKA_SSL_TRUSTSTORE_CREDENTIALS`
+///    (the files under /etc/kafka/secrets are the container's: not checked);
+/// 4. a `SASL_…://` advertised listener needs `KAFKA_OPTS` (with the JAAS
+///    file: the script only warns about that).
+pub fn configure_checks(env: &BTreeMap<String, String>, image: &str, problems: &mut Vec<Problem>) {
+    let value = |name: &str| env.get(name).map_or("", String::as_str);
+    let refuse = |problems: &mut Vec<Problem>, name: &str, rule: &str, fix: &str| {
+        problems.push(Problem::new(
+            name,
+            crate::secret::shown(name, value(name)),
+            format!("the {image} image refuses to start: {rule} (its /etc/…/docker/configure)"),
+            fix,
+        ));
+    };
+    let roles = value("KAFKA_PROCESS_ROLES");
+    if set(env, "KAFKA_PROCESS_ROLES") && !set(env, "CLUSTER_ID") {
+        refuse(problems, "CLUSTER_ID", "\"CLUSTER_ID environment variable not set\" in KRaft mode", "set KAFKA_INIT_CLUSTER_ID (kafka-init hands it over as CLUSTER_ID)");
+    }
+    if roles == "controller" && set(env, "KAFKA_ADVERTISED_LISTENERS") {
+        refuse(problems, "KAFKA_ADVERTISED_LISTENERS", "\"KAFKA_ADVERTISED_LISTENERS is not supported on a KRaft controller.\"", "remove KAFKA_ADVERTISED_LISTENERS from the controller StatefulSet (kafka-init advertises nothing there)");
+    }
+    let advertised = value("KAFKA_ADVERTISED_LISTENERS");
+    if advertised.contains("SSL://") {
+        let mut needed = vec!["KAFKA_SSL_KEYSTORE_FILENAME", "KAFKA_SSL_KEY_CREDENTIALS", "KAFKA_SSL_KEYSTORE_CREDENTIALS"];
+        let auth = value("KAFKA_SSL_CLIENT_AUTH");
+        if auth.contains("required") || auth.contains("requested") {
+            needed.extend(["KAFKA_SSL_TRUSTSTORE_FILENAME", "KAFKA_SSL_TRUSTSTORE_CREDENTIALS"]);
+        }
+        for name in needed {
+            if !set(env, name) {
+                refuse(problems, name, &format!("\"{name} environment variable not set\" with an SSL listener advertised"), &format!("set {name} to a file name under /etc/kafka/secrets"));
+            }
+        }
+    }
+    let sasl = advertised.find("SASL_").is_some_and(|i| advertised[i..].contains("://"));
+    if sasl && !set(env, "KAFKA_OPTS") {
+        refuse(problems, "KAFKA_OPTS", "\"KAFKA_OPTS environment variable not set\" with a SASL listener advertised", "set KAFKA_OPTS with -Djava.security.auth.login.config=<your JAAS file>");
+    }
+}
 
 /// apache/kafka's key for a `KAFKA_` variable (None for excluded ones).
 pub fn key(var: &str) -> Option<String> {
@@ -104,12 +192,66 @@ impl Flavor for Apache {
     ) -> anyhow::Result<Launch> {
         Ok(env_without_own(self, plan, base, command))
     }
+
+    fn writes_at_start(&self, plan: &Plan) -> Vec<StartWrite> {
+        let mut out = image_writes(IMAGE_DIRS, (1000, 1000), 0o755, "apache/kafka's docker/jvm/Dockerfile");
+        // The image's own /var/lib/kafka/data is appuser:root 0775 (`chown
+        // appuser:root -R /var/lib/kafka`, `chmod -R ug+w`); a volume there is prepare's.
+        out.extend(data_dir_writes(plan, "the image's launch (KRaft: kafka-storage.sh format) and Kafka write the data dirs"));
+        out
+    }
+
+    fn startup_checks(&self, plan: &Plan, vars: &BTreeMap<String, String>, problems: &mut Vec<Problem>) {
+        configure_checks(&image_env(self, plan, vars), "apache/kafka", problems);
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::flavor::read_user_settings;
+
+    type Env<'a> = Vec<(&'a str, &'a str)>;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    /// Each rule of `configure`: an environment it accepts, one it refuses.
+    #[test]
+    fn every_configure_rule_accepts_the_good_half_and_refuses_the_bad_half() {
+        let kraft = [("KAFKA_PROCESS_ROLES", "broker,controller"), ("CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk")];
+        let ssl = [("KAFKA_ADVERTISED_LISTENERS", "SSL://k:9093"), ("KAFKA_SSL_KEYSTORE_FILENAME", "k.jks"), ("KAFKA_SSL_KEY_CREDENTIALS", "k"), ("KAFKA_SSL_KEYSTORE_CREDENTIALS", "s")];
+        let cases: Vec<(&str, Env, Env, &str)> = vec![
+            ("1 cluster id", kraft.to_vec(), vec![kraft[0]], "CLUSTER_ID environment variable not set"),
+            (
+                "2 controller",
+                vec![kraft[1], ("KAFKA_PROCESS_ROLES", "controller")],
+                vec![kraft[1], ("KAFKA_PROCESS_ROLES", "controller"), ("KAFKA_ADVERTISED_LISTENERS", "CONTROLLER://c:9093")],
+                "not supported on a KRaft controller",
+            ),
+            ("3 keystore", ssl.to_vec(), ssl[..3].to_vec(), "KAFKA_SSL_KEYSTORE_CREDENTIALS environment variable not set"),
+            (
+                "3 truststore",
+                ssl.iter().copied().chain([("KAFKA_SSL_CLIENT_AUTH", "required"), ("KAFKA_SSL_TRUSTSTORE_FILENAME", "t.jks"), ("KAFKA_SSL_TRUSTSTORE_CREDENTIALS", "t")]).collect(),
+                ssl.iter().copied().chain([("KAFKA_SSL_CLIENT_AUTH", "requested")]).collect(),
+                "KAFKA_SSL_TRUSTSTORE_FILENAME environment variable not set",
+            ),
+            (
+                "4 jaas",
+                vec![("KAFKA_ADVERTISED_LISTENERS", "SASL_PLAINTEXT://k:9092"), ("KAFKA_OPTS", "-Djava.security.auth.login.config=/j")],
+                vec![("KAFKA_ADVERTISED_LISTENERS", "SASL_PLAINTEXT://k:9092")],
+                "KAFKA_OPTS environment variable not set",
+            ),
+        ];
+        for (name, good, bad, needle) in cases {
+            let mut problems = vec![];
+            configure_checks(&env(&good), "apache/kafka", &mut problems);
+            assert!(problems.is_empty(), "{name}: good half refused: {problems:?}");
+            configure_checks(&env(&bad), "apache/kafka", &mut problems);
+            assert!(problems.iter().any(|p| p.rule.contains(needle)), "{name}: {needle:?} not in {problems:?}");
+        }
+    }
 
     #[test]
     fn converts_names_both_ways() {

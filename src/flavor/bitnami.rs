@@ -6,10 +6,12 @@
 //! so the alias wins in the image. Runs as uid 1001, data in
 //! `/bitnami/kafka/data`, cluster id in `KAFKA_KRAFT_CLUSTER_ID`.
 
+mod checks;
+
 use std::collections::BTreeMap;
 
-use super::Flavor;
-use crate::plan::{FlavorFacts, Plan, UserSetting, UserSettings};
+use super::{data_dir_writes, image_env, Flavor};
+use crate::plan::{BuiltBy, FlavorFacts, Plan, StartWrite, UserSetting, UserSettings};
 use crate::problem::Problem;
 use crate::secret;
 
@@ -50,6 +52,26 @@ pub const ALIAS_SUFFIXES: &[&str] = &[
     "TRANSACTION_STATE_LOG_REPLICATION_FACTOR",
     "ZOOKEEPER_CONNECT",
     "ZOOKEEPER_CONNECTION_TIMEOUT_MS",
+];
+
+/// How to give the Kafka container what the image's directories expect.
+const GROUP_0_FIX: &str = "give the Kafka container group 0, for which the image's directories are group-writable: supplementalGroups: [0] (or runAsGroup: 0) in the pod's securityContext";
+
+/// The image's own directories its scripts write at start, as the image
+/// builds them (`bitnami/kafka/3.9/debian-12/Dockerfile`: the components
+/// are unpacked as root with `--no-same-owner`, then
+/// `rootfs/opt/bitnami/scripts/kafka/postunpack.sh` runs
+/// `ensure_dir_exists` on them and `chmod -R g+rwX /opt/bitnami/kafka`):
+/// root:root, mode 0775, "any uid, group 0". Paths from `kafka-env.sh`.
+const IMAGE_DIRS: &[(&str, &str)] = &[
+    (
+        "/opt/bitnami/kafka/config",
+        "the Bitnami scripts write server.properties, producer.properties and consumer.properties here and copy the mounted config and truststores in (setup.sh: libkafka.sh kafka_initialize; KAFKA_CONF_DIR)",
+    ),
+    (
+        "/opt/bitnami/kafka/logs",
+        "Kafka's start script creates and writes its log dir here (kafka-run-class.sh LOG_DIR; KAFKA_LOG_DIR)",
+    ),
 ];
 
 /// Bitnami's aliases whose names differ from the target's suffix.
@@ -209,6 +231,35 @@ impl Flavor for Bitnami {
             out.insert("KAFKA_SKIP_KRAFT_STORAGE_INIT".into(), "true".into());
         }
         out
+    }
+
+    fn writes_at_start(&self, plan: &Plan) -> Vec<StartWrite> {
+        let mut out: Vec<StartWrite> = IMAGE_DIRS
+            .iter()
+            .map(|(path, writer)| StartWrite {
+                path: path.into(),
+                owner: (0, 0),
+                mode: 0o775,
+                built_by: BuiltBy::Image,
+                writer: format!("{writer}; root:root 0775 as bitnami/kafka's Dockerfile and postunpack.sh build it"),
+                fix: GROUP_0_FIX.into(),
+            })
+            .collect();
+        out.extend(data_dir_writes(
+            plan,
+            "the Bitnami scripts (KRaft: kafka-storage.sh format) and Kafka write the data dirs",
+        ));
+        out
+    }
+
+    fn startup_checks(
+        &self,
+        plan: &Plan,
+        vars: &BTreeMap<String, String>,
+        problems: &mut Vec<Problem>,
+    ) {
+        let env = checks::ImageEnv::new(&image_env(self, plan, vars));
+        checks::validate(&env, plan.run_as.0, problems);
     }
 }
 

@@ -16,8 +16,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{apache, read_kafka_prefixed, Flavor, Launch};
-use crate::plan::{FlavorFacts, Plan, UserSettings};
+use super::{apache, data_dir_writes, image_env, read_kafka_prefixed, Flavor, Launch};
+use crate::plan::{FlavorFacts, Plan, StartWrite, UserSettings};
 use crate::problem::Problem;
 
 /// The confluent flavor.
@@ -49,6 +49,44 @@ pub const SCRIPT_VARS: &[&str] = &[
     "KAFKA_DATA_DIRS",
     "KAFKA_CUB_ZK_TIMEOUT",
 ];
+
+/// Variables whose mere presence makes `configure` exit (deprecated names).
+const DEPRECATED: &[&str] = &["KAFKA_ADVERTISED_PORT", "KAFKA_ADVERTISED_HOST", "KAFKA_HOST", "KAFKA_PORT"];
+
+/// `configure`'s own rules beyond the ones it shares with apache/kafka
+/// ([`apache::configure_checks`]): ZooKeeper mode needs
+/// `KAFKA_ZOOKEEPER_CONNECT` and `KAFKA_ADVERTISED_LISTENERS` (`dub
+/// ensure`); KRaft needs `KAFKA_ADVERTISED_LISTENERS` on every node but a
+/// controller-only one; the deprecated `KAFKA_ADVERTISED_PORT`,
+/// `KAFKA_ADVERTISED_HOST`, `KAFKA_HOST` and `KAFKA_PORT` stop it.
+pub fn configure_checks(env: &BTreeMap<String, String>, problems: &mut Vec<Problem>) {
+    apache::configure_checks(env, "confluentinc/cp-kafka", problems);
+    let value = |name: &str| env.get(name).map_or("", String::as_str);
+    let mut required = vec!["KAFKA_ADVERTISED_LISTENERS"];
+    match value("KAFKA_PROCESS_ROLES") {
+        "" => required.push("KAFKA_ZOOKEEPER_CONNECT"),
+        "controller" => required.clear(),
+        _ => {}
+    }
+    for name in required {
+        if value(name).is_empty() {
+            problems.push(Problem::new(
+                name,
+                "",
+                format!("the confluentinc/cp-kafka image refuses to start: `dub ensure {name}` (its /etc/confluent/docker/configure)"),
+                format!("set {name}"),
+            ));
+        }
+    }
+    for name in DEPRECATED.iter().filter(|n| env.contains_key(**n)) {
+        problems.push(Problem::new(
+            *name,
+            crate::secret::shown(name, value(name)),
+            "the confluentinc/cp-kafka image refuses to start: a deprecated variable (\"… is deprecated. Please use KAFKA_ADVERTISED_LISTENERS instead.\")",
+            format!("remove {name}"),
+        ));
+    }
+}
 
 /// `ub`'s `ConvertKey`: a single `_` between two other characters becomes
 /// `.` (matches of `[^_]_[^_]`, left to right and not overlapping, so in
@@ -125,11 +163,51 @@ impl Flavor for Confluent {
         // The template would turn KAFKA_INIT_* into init.* properties.
         Ok(apache::env_without_own(self, plan, base, command))
     }
+
+    fn writes_at_start(&self, plan: &Plan) -> Vec<StartWrite> {
+        // kafka/Dockerfile.ubi8: `chown appuser:appuser -R /etc/kafka`,
+        // `chmod -R ag+w /etc/kafka` (0755 + ag+w).
+        let etc = [(
+            "/etc/kafka",
+            "the image's configure requires it writable (`dub path /etc/kafka/ writable`) and renders kafka.properties and the log4j files here (kafka/include/etc/confluent/docker/configure)",
+        )];
+        let mut out = apache::image_writes(&etc, (1000, 1000), 0o777, "confluentinc/kafka-images' kafka/Dockerfile.ubi8");
+        out.extend(data_dir_writes(plan, "the image's ensure requires the data dir writable (`dub path $KAFKA_DATA_DIRS writable`) and formats it in KRaft; Kafka writes it"));
+        out
+    }
+
+    fn startup_checks(&self, plan: &Plan, vars: &BTreeMap<String, String>, problems: &mut Vec<Problem>) {
+        configure_checks(&image_env(self, plan, vars), problems);
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    type Env<'a> = &'a [(&'a str, &'a str)];
+
+    #[test]
+    fn configure_requires_zookeeper_or_kraft_variables_and_refuses_deprecated_ones() {
+        let env = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        };
+        let cases: &[(Env, &[&str])] = &[
+            (&[("KAFKA_ZOOKEEPER_CONNECT", "zk:2181"), ("KAFKA_ADVERTISED_LISTENERS", "PLAINTEXT://k:9092")], &[]),
+            (&[("KAFKA_ADVERTISED_LISTENERS", "PLAINTEXT://k:9092")], &["KAFKA_ZOOKEEPER_CONNECT"]),
+            (&[("KAFKA_ZOOKEEPER_CONNECT", "zk:2181")], &["KAFKA_ADVERTISED_LISTENERS"]),
+            (&[("KAFKA_PROCESS_ROLES", "broker"), ("CLUSTER_ID", "x"), ("KAFKA_ADVERTISED_LISTENERS", "PLAINTEXT://k:9092")], &[]),
+            (&[("KAFKA_PROCESS_ROLES", "broker"), ("CLUSTER_ID", "x")], &["KAFKA_ADVERTISED_LISTENERS"]),
+            (&[("KAFKA_PROCESS_ROLES", "controller"), ("CLUSTER_ID", "x")], &[]),
+            (&[("KAFKA_PROCESS_ROLES", "controller"), ("CLUSTER_ID", "x"), ("KAFKA_HOST", "h")], &["KAFKA_HOST"]),
+        ];
+        for (pairs, want) in cases {
+            let mut problems = vec![];
+            configure_checks(&env(pairs), &mut problems);
+            let got: Vec<&str> = problems.iter().map(|p| p.var.as_str()).collect();
+            assert_eq!(&got, want, "{pairs:?}: {problems:?}");
+        }
+    }
 
     #[test]
     fn reads_names_the_way_the_images_template_does() {

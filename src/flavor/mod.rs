@@ -1,7 +1,9 @@
 //! The images kafka-init prepares Kafka for, one file per image. A flavor
 //! holds everything kafka-init knows about its image: how the image reads
 //! Kafka settings from the environment, its defaults (data dir, owner,
-//! cluster-id variable, command), and how a Plan is handed to it. The rest
+//! cluster-id variable, command), how a Plan is handed to it, which
+//! directories its scripts write at start (with the owner and mode the
+//! image builds them with), and the checks its scripts run at start. The rest
 //! of kafka-init asks the flavor through [`Flavor`] and never matches on it.
 //!
 //! Data flows one way: the flavor reads the user's settings →
@@ -13,7 +15,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::plan::{FlavorFacts, Plan, UserSetting, UserSettings};
+use crate::plan::{BuiltBy, FlavorFacts, Plan, StartWrite, UserSetting, UserSettings};
 use crate::problem::Problem;
 use crate::secret;
 
@@ -70,16 +72,62 @@ pub trait Flavor: Sync {
         })
     }
 
-    /// Paths the image's own start-up scripts write, which must be writable
-    /// by the broker's user (for `prepare`'s preflight). None known by default.
-    fn writes_at_start(&self, _plan: &Plan) -> Vec<PathBuf> {
-        vec![]
+    /// The directories the image's own start-up scripts (and Kafka) write
+    /// in, with their owner and mode as the image builds them: `exec`
+    /// checks that the running user may write each before it starts
+    /// anything, and the manifest check decides it for each overlay's pod.
+    /// By default: the data dirs.
+    fn writes_at_start(&self, plan: &Plan) -> Vec<StartWrite> {
+        data_dir_writes(plan, "Kafka (log.dirs)")
     }
 
     /// The image's own start-up checks, run on a Plan before anything starts,
     /// so that a Plan the image's scripts would refuse is a problem here.
-    /// None by default.
-    fn startup_checks(&self, _plan: &Plan, _problems: &mut Vec<Problem>) {}
+    /// `vars` is the environment as read (the image's own variables, e.g.
+    /// Bitnami's `KAFKA_CLIENT_USERS`, are there). None by default.
+    fn startup_checks(
+        &self,
+        _plan: &Plan,
+        _vars: &BTreeMap<String, String>,
+        _problems: &mut Vec<Problem>,
+    ) {
+    }
+}
+
+/// The data dirs as `prepare` leaves them (owned by the broker's user,
+/// `u+rwx`; new ones `0750`), written by `writer` (who formats or fills
+/// them).
+pub fn data_dir_writes(plan: &Plan, writer: &str) -> Vec<StartWrite> {
+    plan.data_dirs
+        .iter()
+        .map(|d| StartWrite {
+            path: d.clone(),
+            owner: plan.run_as,
+            mode: 0o750,
+            built_by: BuiltBy::Prepare,
+            writer: format!("{writer}; owner and mode as kafka-init prepare leaves a data dir"),
+            fix: format!(
+                "run kafka-init prepare (the initContainer) so the data dir belongs to {}:{} (KAFKA_INIT_RUN_AS), and run the Kafka container as that uid",
+                plan.run_as.0, plan.run_as.1
+            ),
+        })
+        .collect()
+}
+
+/// The environment the image's scripts see: `base` with what `exec` adds
+/// (`flavor.exported`).
+pub fn image_env(
+    flavor: &dyn Flavor,
+    plan: &Plan,
+    base: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut env = base.clone();
+    env.extend(flavor.exported(plan, base));
+    // What a migration phase removes never reaches the image (see `exec`).
+    for (var, _) in removed_vars(flavor, plan, base) {
+        env.remove(&var);
+    }
+    env
 }
 
 /// What `exec` does to start Kafka in a flavor's image.
@@ -306,5 +354,60 @@ mod tests {
         assert!(problems.is_empty());
         select(Some(("KAFKA_INIT_FLAVOR", "strimzi")), &mut problems);
         assert!(problems[0].rule.contains("confluent"), "{problems:?}");
+    }
+
+    #[test]
+    fn every_flavor_writes_its_data_dirs_at_start_and_names_a_fix_for_each_dir() {
+        use crate::environment::Inputs;
+        for f in FLAVORS {
+            let name = f.facts().name;
+            let inputs = Inputs::from_pairs([
+                ("POD_NAME", "kafka-0"),
+                // Every flavor reads this name (Bitnami's as an alias); the
+                // apache and confluent images would read KAFKA_CFG_* as an
+                // unknown key `cfg.*`, which the catalog refuses.
+                ("KAFKA_ZOOKEEPER_CONNECT", "zk:2181"),
+            ]);
+            let (plan, flavor) = crate::cmd::derive_with_flavor(&inputs, Some(name), None).unwrap();
+            let writes = flavor.writes_at_start(&plan);
+            for d in &plan.data_dirs {
+                let w = writes
+                    .iter()
+                    .find(|w| &w.path == d)
+                    .unwrap_or_else(|| panic!("{name}: {d:?} missing"));
+                assert_eq!(
+                    (w.owner, w.built_by),
+                    (plan.run_as, BuiltBy::Prepare),
+                    "{name}"
+                );
+            }
+            for w in &writes {
+                assert!(
+                    w.path.is_absolute() && !w.fix.is_empty() && !w.writer.is_empty(),
+                    "{name}: {w:?}"
+                );
+            }
+        }
+        let inputs = Inputs::from_pairs([
+            ("POD_NAME", "kafka-0"),
+            ("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181"),
+        ]);
+        let (plan, flavor) = crate::cmd::derive_with_flavor(&inputs, None, None).unwrap();
+        let config = &flavor.writes_at_start(&plan)[0];
+        assert_eq!(
+            (
+                config.path.to_str(),
+                config.owner,
+                config.mode,
+                config.built_by
+            ),
+            (
+                Some("/opt/bitnami/kafka/config"),
+                (0, 0),
+                0o775,
+                BuiltBy::Image
+            )
+        );
+        assert!(config.fix.contains("supplementalGroups: [0]"));
     }
 }

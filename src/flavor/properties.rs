@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use anyhow::bail;
 
-use super::{bitnami, command_or_default, Flavor, Launch, Step};
-use crate::plan::{FlavorFacts, Plan, UserSettings};
+use super::{bitnami, command_or_default, data_dir_writes, Flavor, Launch, Step};
+use crate::plan::{BuiltBy, FlavorFacts, Plan, StartWrite, UserSettings};
 use crate::problem::Problem;
 use crate::render;
 
@@ -77,6 +77,26 @@ impl Flavor for Properties {
             files: vec![(path, render::properties(plan, false))],
             steps,
         })
+    }
+
+    fn writes_at_start(&self, plan: &Plan) -> Vec<StartWrite> {
+        let mut out: Vec<StartWrite> = plan
+            .config_dir
+            .iter()
+            .map(|dir| StartWrite {
+                path: dir.clone(),
+                owner: plan.run_as,
+                mode: 0o750,
+                built_by: BuiltBy::Prepare,
+                writer: "kafka-init exec writes server.properties here; owner and mode as kafka-init prepare leaves it".into(),
+                fix: format!(
+                    "run kafka-init prepare (the initContainer) so the config dir belongs to {}:{} (KAFKA_INIT_RUN_AS), and run the Kafka container as that uid",
+                    plan.run_as.0, plan.run_as.1
+                ),
+            })
+            .collect();
+        out.extend(data_dir_writes(plan, "the storage format step and Kafka write the data dirs"));
+        out
     }
 }
 

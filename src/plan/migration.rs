@@ -178,6 +178,10 @@ pub(super) fn remove(b: &mut Builder, phase: Phase, mode: Mode, role: Role) -> R
         keys.push("inter.broker.protocol.version".into());
         if kraft_broker {
             keys.push("control.plane.listener.name".into());
+        } else {
+            // The brokers' listener, which only a migrating controller needs.
+            keys.push("inter.broker.listener.name".into());
+            keys.push("security.inter.broker.protocol".into());
         }
         for k in keys {
             if b.remove(&k) {

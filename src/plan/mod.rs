@@ -14,16 +14,19 @@ pub mod listeners;
 mod log_settings;
 pub mod migration;
 mod mode;
+mod own_settings;
 mod probe;
 mod quorum;
 mod storage;
 #[cfg(test)]
 mod tests;
+mod version;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::catalog::Selection;
 use crate::pod::Pod;
 use crate::problem::Problem;
 use crate::settings::Settings;
@@ -146,6 +149,40 @@ impl fmt::Debug for FlavorFacts {
     }
 }
 
+/// Who leaves a directory the way a [`StartWrite`] describes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuiltBy {
+    /// The image's build (its Dockerfile): the path is part of the image, so
+    /// where it is missing the image is not there (kafka-init then runs
+    /// another program) and nothing is checked.
+    Image,
+    /// `kafka-init prepare` (data dirs, the properties flavor's config
+    /// dir): where it is missing, Kafka or the scripts create it, so its
+    /// nearest existing ancestor must be writable.
+    Prepare,
+}
+
+/// A directory the image's own start-up scripts (or Kafka itself) write in,
+/// with its owner and mode as the image builds it (or `prepare` leaves
+/// it): what `exec`'s permission preflight checks and what the manifest
+/// check (`plan --format json`, `writes_at_start`) decides against a pod's
+/// uid and groups.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartWrite {
+    /// The directory, as the container sees it.
+    pub path: PathBuf,
+    /// Its owner, `(uid, gid)`.
+    pub owner: (u32, u32),
+    /// Its permission bits (e.g. `0o775`).
+    pub mode: u32,
+    /// Who builds it that way.
+    pub built_by: BuiltBy,
+    /// What writes there at start, and where that and the facts come from.
+    pub writer: String,
+    /// What to do when the running user cannot write it.
+    pub fix: String,
+}
+
 /// A listener the probe may connect to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProbeTarget {
@@ -194,6 +231,10 @@ pub struct Plan {
     /// The `--release-version` a migrating controller's storage is formatted
     /// with: the brokers' inter-broker protocol version.
     pub release_version: Option<String>,
+    /// The Kafka version whose catalog checks every key, and why it was chosen.
+    pub kafka: Selection,
+    /// Keys plugins read that Kafka cannot know (`KAFKA_INIT_EXTRA_KEYS`).
+    pub extra_keys: Vec<String>,
 }
 
 impl Plan {
@@ -263,12 +304,20 @@ pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
     let pod = given.pod;
     let mut b = Builder::new(user);
     log_settings::check(&mut b, s);
+    own_settings::check(&mut b, given.vars);
     let phase = migration::phase(&mut b, s);
     let (mode, role) = match phase {
         Some(p) => migration::mode_and_role(&mut b, s, p),
         None => mode::mode_and_role(&mut b, s),
     };
     let removal = phase.map(|p| migration::remove(&mut b, p, mode, role));
+    // Until finalized, the cluster runs Kafka 3.9 (ZooKeeper is still in use).
+    let version_mode = match phase {
+        Some(p) if p != Phase::Finalized => Mode::ZooKeeper,
+        _ => mode,
+    };
+    let kafka = version::select(&mut b, s, given.vars, version_mode);
+    let extra_keys = version::extra_keys(&mut b, s);
     let (offset, id) = identity::identity(&mut b, s, &pod, mode);
     let dns = dns::names(&mut b, s, &pod);
     let ctrl = listeners::Controller::from_settings(&mut b, s, mode);
@@ -336,6 +385,8 @@ pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
         migration: phase,
         removed,
         release_version,
+        kafka,
+        extra_keys,
     };
     (plan, b.problems)
 }

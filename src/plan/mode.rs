@@ -10,6 +10,8 @@ use crate::settings::Settings;
 pub(super) fn mode_and_role(b: &mut Builder, s: &Settings) -> (Mode, Role) {
     let mode = mode(b, s);
     let user_roles = b.user("process.roles").cloned();
+    // Kafka 3.9 reads an empty process.roles as ZooKeeper mode (its default).
+    let user_roles = user_roles.filter(|r| mode == Mode::KRaft || !r.value.trim().is_empty());
     if let (Mode::ZooKeeper, Some(r)) = (mode, &user_roles) {
         b.user_problem("process.roles", r, "process.roles is set, which selects KRaft, but zookeeper.connect selects ZooKeeper mode", "remove process.roles for ZooKeeper mode, or remove zookeeper.connect for KRaft");
     }

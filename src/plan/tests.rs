@@ -5,8 +5,15 @@ use super::*;
 use crate::environment::Inputs;
 use crate::problem::Problems;
 
+/// Derived and checked with Kafka's rules; the properties flavor keeps
+/// Bitnami's naming without its image's checks (which refuse, for one, IPv6
+/// listener addresses; see `flavor::bitnami::checks`).
 fn plan(pairs: &[(&str, &str)]) -> Result<Plan, Problems> {
-    crate::cmd::derive_for(&Inputs::from_pairs(pairs.iter().copied()), None, None)
+    crate::cmd::derive_for(
+        &Inputs::from_pairs(pairs.iter().copied()),
+        Some("properties"),
+        None,
+    )
 }
 
 const ZK: &[(&str, &str)] = &[
@@ -33,7 +40,7 @@ fn derivation_table() {
         (ZK, &[("KAFKA_INIT_SERVICE", "kafka-headless"), ("KAFKA_INIT_CLUSTER_DOMAIN", "k8s.example")], "advertised.listeners", "PLAINTEXT://kafka-1.kafka-headless.kafka.svc.k8s.example:9092"),
         // Map completion: names that say their protocol, longest match first.
         (ZK, &[("KAFKA_CFG_LISTENERS", "PLAINTEXT_INTERNAL://:39092,SASL_SSL_EXTERNAL://:39093"), ("KAFKA_CFG_INTER_BROKER_LISTENER_NAME", "PLAINTEXT_INTERNAL")], "listener.security.protocol.map", "PLAINTEXT_INTERNAL:PLAINTEXT,SASL_SSL_EXTERNAL:SASL_SSL"),
-        (ZK, &[("KAFKA_CFG_LISTENERS", "INTERNAL://:1,SSL://:2"), ("KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP", "INTERNAL:PLAINTEXT"), ("KAFKA_CFG_INTER_BROKER_LISTENER_NAME", "INTERNAL")], "listener.security.protocol.map", "INTERNAL:PLAINTEXT,SSL:SSL"),
+        (ZK, &[("KAFKA_CFG_LISTENERS", "INTERNAL://:9001,SSL://:9002"), ("KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP", "INTERNAL:PLAINTEXT"), ("KAFKA_CFG_INTER_BROKER_LISTENER_NAME", "INTERNAL")], "listener.security.protocol.map", "INTERNAL:PLAINTEXT,SSL:SSL"),
         // An explicitly advertised listener is kept; one with no host gets the pod's name.
         (ZK, &[("KAFKA_CFG_ADVERTISED_LISTENERS", "PLAINTEXT://broker.example:9092")], "advertised.listeners", "PLAINTEXT://broker.example:9092"),
         (ZK, &[("KAFKA_CFG_ADVERTISED_LISTENERS", "PLAINTEXT://:9092")], "advertised.listeners", "PLAINTEXT://kafka-1.kafka.kafka.svc.cluster.local:9092"),

@@ -7,6 +7,8 @@
 //! without tagged fields: a client that does not yet know the broker's
 //! versions must still be able to read the answer (KIP-511).
 
+use std::io::Read;
+
 use super::codec::{DecodeError, Reader, Writer};
 use super::header;
 
@@ -78,12 +80,24 @@ pub fn encode_request(
     w.finish()
 }
 
-/// Decodes the response frame (size prefix removed) to our v3 request.
-pub fn decode_response(
-    frame: &[u8],
+/// The largest ApiVersions answer we read. Real ones are under 1 KiB (about
+/// 90 APIs of 7 bytes); a larger size prefix is almost always not Kafka at
+/// all — an HTTP or TLS server's first bytes read as a size — and the probe
+/// says so instead of reading on. It also bounds the list of APIs we keep.
+pub const MAX_FRAME: usize = 1 << 20;
+
+/// How many API entries to make room for before reading them: more than
+/// Kafka has, yet small, since a hostile count must not allocate.
+const PREALLOCATE: usize = 128;
+
+/// Decodes the `len`-byte response frame (size prefix already read) that
+/// `src` yields, to our v3 request.
+pub fn decode_response<R: Read>(
+    src: R,
+    len: usize,
     correlation_id: i32,
 ) -> Result<ApiVersionsResponse, DecodeError> {
-    let mut r = Reader::new(frame, "ApiVersionsResponse");
+    let mut r = Reader::new(src, len, "ApiVersionsResponse");
     header::response_v0(&mut r, correlation_id)?;
     let error_code = r.i16("error code")?;
     if error_code == UNSUPPORTED_VERSION {
@@ -92,7 +106,7 @@ pub fn decode_response(
     let count = r
         .compact_array_len("api keys")?
         .ok_or_else(|| r.error("api keys", "null array"))?;
-    let mut apis = Vec::with_capacity(count);
+    let mut apis = Vec::with_capacity(count.min(PREALLOCATE));
     for _ in 0..count {
         apis.push(ApiRange {
             key: r.i16("api key")?,
@@ -119,9 +133,12 @@ pub fn decode_response(
 
 /// The v0 layout a broker falls back to when it does not support the version
 /// asked: classic array of (key, min, max), nothing else.
-fn decode_v0_body(mut r: Reader<'_>, error_code: i16) -> Result<ApiVersionsResponse, DecodeError> {
+fn decode_v0_body<R: Read>(
+    mut r: Reader<R>,
+    error_code: i16,
+) -> Result<ApiVersionsResponse, DecodeError> {
     let count = r.array_len("api keys")?;
-    let mut apis = Vec::with_capacity(count);
+    let mut apis = Vec::with_capacity(count.min(PREALLOCATE));
     for _ in 0..count {
         apis.push(ApiRange {
             key: r.i16("api key")?,
@@ -167,7 +184,7 @@ mod tests {
             0, 35, // UNSUPPORTED_VERSION
             0, 0, 0, 1, 0, 18, 0, 0, 0, 2, // one api: 18, v0..v2
         ];
-        let response = decode_response(&frame, 1).unwrap();
+        let response = decode_response(&frame[..], frame.len(), 1).unwrap();
         assert_eq!(response.error_code, UNSUPPORTED_VERSION);
         assert_eq!(
             response.range(18),
@@ -182,7 +199,7 @@ mod tests {
     #[test]
     fn a_response_to_another_request_is_refused() {
         let frame = [0, 0, 0, 9, 0, 0, 1, 0, 0, 0, 0, 0];
-        let err = decode_response(&frame, 1).unwrap_err();
+        let err = decode_response(&frame[..], frame.len(), 1).unwrap_err();
         assert!(
             err.to_string().contains("correlation id 9, expected 1"),
             "{err}"

@@ -7,6 +7,8 @@
 //! header v2, response header v1), served by Kafka 2.8 up to 4.x, while 4.0
 //! removed version 0 (KIP-896).
 
+use std::io::Read;
+
 use super::codec::{DecodeError, Reader, Writer};
 use super::header;
 
@@ -14,6 +16,10 @@ use super::header;
 pub const API_KEY: i16 = 32;
 /// The one version we speak.
 pub const VERSION: i16 = 4;
+/// The largest answer read: the decoded results are kept whole (one entry
+/// per resource asked), so the frame is bounded, generously: a topic's
+/// entry is about a hundred bytes.
+pub const MAX_FRAME: usize = 256 << 20;
 
 /// `ConfigResource.Type` codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,12 +107,14 @@ pub fn encode_request(correlation_id: i32, client_id: &str, resources: &[Resourc
     w.finish()
 }
 
-/// Decodes the response frame (size prefix removed) to our request.
-pub fn decode_response(
-    frame: &[u8],
+/// Decodes the `len`-byte response frame (size prefix already read) that
+/// `src` yields, to our request.
+pub fn decode_response<R: Read>(
+    src: R,
+    len: usize,
     correlation_id: i32,
 ) -> Result<Vec<ResourceResult>, DecodeError> {
-    let mut r = Reader::new(frame, "DescribeConfigsResponse");
+    let mut r = Reader::new(src, len, "DescribeConfigsResponse");
     header::response_v1(&mut r, correlation_id)?;
     r.i32("throttle time")?;
     let n = r.compact_array_len("results")?.unwrap_or(0);
@@ -118,7 +126,7 @@ pub fn decode_response(
     Ok(results)
 }
 
-fn decode_result(r: &mut Reader<'_>) -> Result<ResourceResult, DecodeError> {
+fn decode_result<R: Read>(r: &mut Reader<R>) -> Result<ResourceResult, DecodeError> {
     let error_code = r.i16("result error code")?;
     let error_message = r.compact_nullable_string("result error message")?;
     let resource_type = r.i8("resource type")?;
@@ -135,7 +143,7 @@ fn decode_result(r: &mut Reader<'_>) -> Result<ResourceResult, DecodeError> {
     })
 }
 
-fn decode_config(r: &mut Reader<'_>) -> Result<Config, DecodeError> {
+fn decode_config<R: Read>(r: &mut Reader<R>) -> Result<Config, DecodeError> {
     let name = r.compact_string("config name")?;
     let value = r.compact_nullable_string("config value")?;
     r.bool("config read-only")?;
@@ -186,7 +194,7 @@ mod tests {
         let mut w = Writer::new();
         w.i32(7).no_tagged_fields().i32(0).uvarint(2).i16(0);
         let frame = w.finish();
-        let err = decode_response(&frame[4..], 7).unwrap_err();
+        let err = decode_response(&frame[4..], frame.len() - 4, 7).unwrap_err();
         assert!(err.to_string().contains("frame ends early"), "{err}");
     }
 }

@@ -15,6 +15,8 @@ pub const API_KEY: i16 = 55;
 pub const VERSION: i16 = 1;
 /// Kafka's NOT_LEADER_OR_FOLLOWER error code.
 pub const NOT_LEADER_OR_FOLLOWER: i16 = 6;
+/// The largest answer we read: a quorum of a few hundred replicas.
+pub const MAX_FRAME: usize = 1 << 20;
 /// The metadata topic.
 pub const METADATA_TOPIC: &str = "__cluster_metadata";
 
@@ -64,7 +66,7 @@ pub fn encode_request(correlation_id: i32, client_id: &str) -> Vec<u8> {
 
 /// Decodes the response frame (size prefix removed) to our v1 request.
 pub fn decode_response(frame: &[u8], correlation_id: i32) -> Result<Quorum, DecodeError> {
-    let mut r = Reader::new(frame, "DescribeQuorumResponse");
+    let mut r = Reader::from_slice(frame, "DescribeQuorumResponse");
     header::response_v1(&mut r, correlation_id)?;
     let top_error = r.i16("error code")?;
     let mut quorum = Quorum {
@@ -106,7 +108,7 @@ pub fn decode_response(frame: &[u8], correlation_id: i32) -> Result<Quorum, Deco
     Ok(quorum)
 }
 
-fn replicas(r: &mut Reader<'_>, what: &str) -> Result<Vec<Replica>, DecodeError> {
+fn replicas(r: &mut Reader<&[u8]>, what: &str) -> Result<Vec<Replica>, DecodeError> {
     let n = r.compact_array_len(what)?.unwrap_or(0);
     let mut out = Vec::with_capacity(n.min(1024));
     for _ in 0..n {

@@ -1,5 +1,7 @@
 //! Request and response headers (RequestHeader.json, ResponseHeader.json).
 
+use std::io::Read;
+
 use super::codec::{DecodeError, Reader, Writer};
 
 /// Request header v2, for flexible request versions: api key, version,
@@ -20,10 +22,10 @@ pub fn request_v2(
 }
 
 /// Response header v0: the correlation id only.
-pub fn response_v0(r: &mut Reader<'_>, correlation_id: i32) -> Result<(), DecodeError> {
+pub fn response_v0<R: Read>(r: &mut Reader<R>, correlation_id: i32) -> Result<(), DecodeError> {
     let got = r.i32("correlation id")?;
     if got != correlation_id {
-        return Err(DecodeError {
+        return Err(DecodeError::Malformed {
             at: 0,
             what: format!("correlation id {got}, expected {correlation_id}"),
             problem: "the answer is to another request",
@@ -34,7 +36,7 @@ pub fn response_v0(r: &mut Reader<'_>, correlation_id: i32) -> Result<(), Decode
 
 /// Response header v1, for flexible response versions: correlation id, then
 /// tagged fields.
-pub fn response_v1(r: &mut Reader<'_>, correlation_id: i32) -> Result<(), DecodeError> {
+pub fn response_v1<R: Read>(r: &mut Reader<R>, correlation_id: i32) -> Result<(), DecodeError> {
     response_v0(r, correlation_id)?;
     r.skip_tagged_fields("header tagged fields")
 }

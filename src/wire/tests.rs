@@ -3,7 +3,8 @@
 //! client). See tests/fixtures/wire/README.md for how they were captured.
 
 use super::api_versions::{self, ApiRange};
-use super::metadata;
+use super::metadata::{self, PartitionView, Summary, TopicHead};
+use super::DecodeError;
 
 /// One captured file, as it was on the wire (size prefix included).
 macro_rules! fixture {
@@ -31,6 +32,22 @@ fn frame(bytes: &[u8]) -> &[u8] {
 /// The correlation id of a captured request frame.
 fn correlation(request: &[u8]) -> i32 {
     i32::from_be_bytes(request[8..12].try_into().expect("4 bytes"))
+}
+
+/// Streams a Metadata frame for node `node`, collecting every partition it
+/// hands over (fine for the few a fixture holds).
+fn metadata_for(
+    frame: &[u8],
+    version: i16,
+    correlation_id: i32,
+    node: i32,
+) -> Result<(Summary, Vec<(TopicHead, PartitionView)>), DecodeError> {
+    let mut seen = Vec::new();
+    let summary =
+        metadata::decode_response(frame, frame.len(), version, correlation_id, node, |t, p| {
+            seen.push((t.clone(), *p))
+        })?;
+    Ok((summary, seen))
 }
 
 const SOFTWARE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -122,7 +139,7 @@ fn api_versions_answers_of_broker_listeners_decode() {
         (fixture!("4.4.0/kcat/c2-01-ApiVersions-v3-response.bin"), 13),
     ];
     for (bytes, metadata_max) in cases {
-        let response = api_versions::decode_response(frame(bytes), 1).unwrap();
+        let response = api_versions::decode_response(frame(bytes), frame(bytes).len(), 1).unwrap();
         assert_eq!(response.error_code, 0);
         assert_eq!(response.throttle_time_ms, 0);
         let range = response
@@ -158,7 +175,7 @@ fn only_controller_listeners_advertise_vote_and_only_broker_listeners_metadata()
         ),
     ];
     for (bytes, controller) in cases {
-        let response = api_versions::decode_response(frame(bytes), 1).unwrap();
+        let response = api_versions::decode_response(frame(bytes), frame(bytes).len(), 1).unwrap();
         assert_eq!(response.error_code, 0);
         assert_eq!(response.range(api_versions::VOTE).is_some(), controller);
         assert_eq!(response.range(metadata::API_KEY).is_some(), !controller);
@@ -181,7 +198,9 @@ fn api_versions_answers_to_the_java_client_decode_with_the_v3_layout() {
         ),
     ];
     for (request, bytes) in cases {
-        let response = api_versions::decode_response(frame(bytes), correlation(request)).unwrap();
+        let response =
+            api_versions::decode_response(frame(bytes), frame(bytes).len(), correlation(request))
+                .unwrap();
         assert_eq!(response.error_code, 0);
         assert!(response.range(metadata::API_KEY).is_some());
     }
@@ -202,37 +221,48 @@ fn metadata_answers_list_the_broker_and_every_partition() {
         ),
     ];
     for (version, port, bytes) in cases {
-        let response = metadata::decode_response(frame(bytes), version, 2).unwrap();
-        assert_eq!(response.error_code, 0);
+        let (summary, partitions) = metadata_for(frame(bytes), version, 2, 1).unwrap();
+        assert_eq!(summary.error_code, 0);
         assert_eq!(
-            response.cluster_id.as_deref(),
+            summary.cluster_id.as_deref(),
             Some("a2Fma2EtaW5pdC13aXJlIQ")
         );
-        assert_eq!(response.controller_id, 1);
+        assert_eq!(summary.controller_id, 1);
+        assert_eq!(summary.brokers, 1);
         assert_eq!(
-            response.brokers,
-            [metadata::Broker {
+            summary.node,
+            Some(metadata::Broker {
                 node_id: 1,
                 host: "127.0.0.1".into(),
                 port,
                 rack: None
-            }]
+            })
         );
-        assert_eq!(response.topics.len(), 1, "v{version}");
-        let topic = &response.topics[0];
-        assert_eq!(topic.name.as_deref(), Some("probe-fixture"));
-        assert!(!topic.internal);
-        assert!(topic.id.is_some_and(|id| id != [0; 16]));
-        let mut indexes: Vec<i32> = topic.partitions.iter().map(|p| p.index).collect();
+        assert_eq!((summary.topics, summary.partitions), (1, 2), "v{version}");
+        let mut indexes: Vec<i32> = partitions.iter().map(|(_, p)| p.index).collect();
         indexes.sort();
         assert_eq!(indexes, [0, 1]);
-        for p in &topic.partitions {
+        for (topic, p) in &partitions {
+            assert_eq!(topic.name.as_deref(), Some("probe-fixture"));
+            assert!(!topic.internal);
+            assert!(topic.id.is_some_and(|id| id != [0; 16]));
             assert_eq!(
-                (p.error_code, p.leader, &p.replicas[..], &p.isr[..]),
-                (0, 1, &[1][..], &[1][..])
+                (
+                    p.error_code,
+                    p.leader,
+                    p.replicas,
+                    p.hosted,
+                    p.isr,
+                    p.in_isr,
+                    p.offline
+                ),
+                (0, 1, 1, true, 1, true, false)
             );
-            assert!(p.offline.is_empty());
         }
+        // Asked about another node: the same answer, but nothing of it is that node's.
+        let (other, partitions) = metadata_for(frame(bytes), version, 2, 2).unwrap();
+        assert_eq!((other.node, other.brokers), (None, 1));
+        assert!(partitions.iter().all(|(_, p)| !p.hosted && !p.in_isr));
     }
 }
 
@@ -251,10 +281,9 @@ fn metadata_answers_to_the_java_client_decode() {
         ),
     ];
     for (version, request, bytes) in cases {
-        let response =
-            metadata::decode_response(frame(bytes), version, correlation(request)).unwrap();
-        assert_eq!(response.brokers.len(), 1);
-        assert_eq!(response.topics.len(), 1);
+        let (summary, _) = metadata_for(frame(bytes), version, correlation(request), 1).unwrap();
+        assert_eq!(summary.brokers, 1);
+        assert_eq!(summary.topics, 1);
     }
 }
 
@@ -265,7 +294,7 @@ fn every_truncation_of_a_real_answer_is_an_error_not_a_panic() {
     ));
     for end in 0..api.len() {
         assert!(
-            api_versions::decode_response(&api[..end], 1).is_err(),
+            api_versions::decode_response(&api[..end], end, 1).is_err(),
             "ApiVersions cut at {end}"
         );
     }
@@ -274,7 +303,7 @@ fn every_truncation_of_a_real_answer_is_an_error_not_a_panic() {
     ));
     for end in 0..meta.len() {
         assert!(
-            metadata::decode_response(&meta[..end], 13, 2).is_err(),
+            metadata_for(&meta[..end], 13, 2, 1).is_err(),
             "Metadata cut at {end}"
         );
     }
@@ -287,18 +316,15 @@ fn a_metadata_answer_read_as_the_wrong_version_is_refused() {
     let meta = frame(fixture!(
         "4.4.0/kafka-init-probe-ready/c2-02-Metadata-v13-response.bin"
     ));
-    assert!(metadata::decode_response(meta, 12, 2).is_err());
+    assert!(metadata_for(meta, 12, 2, 1).is_err());
 }
 
 #[test]
 fn the_api_range_of_a_key_is_found() {
-    let response = api_versions::decode_response(
-        frame(fixture!(
-            "3.9.0/kafka-init-probe-ready/c2-01-ApiVersions-v3-response.bin"
-        )),
-        1,
-    )
-    .unwrap();
+    let bytes = frame(fixture!(
+        "3.9.0/kafka-init-probe-ready/c2-01-ApiVersions-v3-response.bin"
+    ));
+    let response = api_versions::decode_response(bytes, bytes.len(), 1).unwrap();
     assert_eq!(
         response.range(18),
         Some(ApiRange {

@@ -268,6 +268,8 @@ e2e_env_file() {
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
     "HOSTNAME=$name"
     KAFKA_INIT_FLAVOR=properties
+    # The image states its version (Bitnami's APP_VERSION); this run is its own image.
+    "KAFKA_INIT_KAFKA_VERSION=$E2E_KAFKA_VERSION"
     "KAFKA_INIT_FORMAT_COMMAND=$E2E_JAVA $E2E_CLIENT_JVM $E2E_TOOLS_LOG -cp $E2E_LIBS/* kafka.tools.StorageTool"
     "KAFKA_CFG_LOG_DIRS=$E2E_RUN/pods/$name/data"
     "KAFKA_INIT_CONFIG_DIR=$E2E_RUN/pods/$name/config"

@@ -28,9 +28,8 @@ fn zk(dir: &str) -> ZkView {
 }
 
 fn controllers(dir: &str) -> ControllersView {
-    let v =
-        api_versions::decode_response(&fixture(dir, "controller-ApiVersions-v3-response.bin"), 1)
-            .unwrap();
+    let frame = fixture(dir, "controller-ApiVersions-v3-response.bin");
+    let v = api_versions::decode_response(&frame[..], frame.len(), 1).unwrap();
     let q = describe_quorum::decode_response(
         &fixture(dir, "controller-DescribeQuorum-v1-response.bin"),
         2,

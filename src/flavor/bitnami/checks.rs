@@ -1,0 +1,506 @@
+//! Bitnami's `kafka_validate` (`/opt/bitnami/scripts/libkafka.sh` of the
+//! bitnami/kafka 3.x debian-12 images, called by `kafka/setup.sh` before
+//! anything is written; read from bitnami/containers'
+//! `bitnami/kafka/3.7/debian-12/rootfs/opt/bitnami/scripts/libkafka.sh`,
+//! the newest 3.x copy we could read, and `libvalidations.sh`'s
+//! `validate_port`), rule by rule, over the environment the image will
+//! see: what `exec` hands it, after `kafka-env.sh`'s defaults and
+//! `kafka_create_alias_environment_variables`. The image reports these one
+//! container start at a time; here they are problems before `execve`.
+//!
+//! The rules, in the function's order (shell parsing kept: lists split on
+//! `,`/`;` and blanks, a listener's port is its third `:`-separated field):
+//!
+//!  1. neither `KAFKA_CFG_PROCESS_ROLES` nor `KAFKA_CFG_ZOOKEEPER_CONNECT`:
+//!     "Kafka haven't been configured to work in either Raft or Zookeper mode".
+//!  2. KRaft with `KAFKA_CFG_ZOOKEEPER_CONNECT` needs
+//!     `KAFKA_CFG_ZOOKEEPER_METADATA_MIGRATION_ENABLE` yes/true/1.
+//!  3. KRaft needs `KAFKA_CFG_NODE_ID`.
+//!  4. KRaft needs `KAFKA_CFG_CONTROLLER_QUORUM_VOTERS`.
+//!  5. every role of `KAFKA_CFG_PROCESS_ROLES` is `broker` or `controller`.
+//!  6. role `controller` needs `KAFKA_CFG_CONTROLLER_LISTENER_NAMES`,
+//!  7. and that name in `KAFKA_CFG_LISTENERS` (a regex match, i.e. a substring).
+//!  8. ZooKeeper over SSL (`KAFKA_ZOOKEEPER_PROTOCOL`): a truststore file in
+//!     the container. Not checked here: it needs the container's files.
+//!  9. ZooKeeper over SASL needs `KAFKA_ZOOKEEPER_USER` and `KAFKA_ZOOKEEPER_PASSWORD`.
+//! 10. every port of `KAFKA_CFG_LISTENERS` is valid (`validate_port`: an
+//!     integer, at most 65535) and, when the container is not root,
+//!     1024 or above ("An invalid port … was specified": `-unprivileged`).
+//! 11. no two listeners on the same port.
+//! 12. every protocol of `KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP` is
+//!     PLAINTEXT, SASL_PLAINTEXT, SASL_SSL or SSL.
+//! 13. a SASL inter-broker listener (`KAFKA_CFG_INTER_BROKER_LISTENER_NAME`,
+//!     `INTERNAL` when unset) needs `KAFKA_CFG_SASL_MECHANISM_INTER_BROKER_PROTOCOL`,
+//! 14. and `KAFKA_INTER_BROKER_USER` / `_PASSWORD` (defaulted by kafka-env.sh,
+//!     so only an explicit empty value from a `_FILE` fails; not checked).
+//! 15. a SASL controller listener (a name within
+//!     `KAFKA_CFG_CONTROLLER_LISTENER_NAMES`, `CONTROLLER` when unset) needs
+//!     `KAFKA_CFG_SASL_MECHANISM_CONTROLLER_PROTOCOL` (and
+//!     `KAFKA_CONTROLLER_USER` / `_PASSWORD`, defaulted like 14).
+//! 16. any other SASL listener needs `KAFKA_CLIENT_USERS` / `_PASSWORDS`
+//!     (defaulted like 14).
+//! 17. an SSL listener needs keystore and truststore files: not checked
+//!     here (the container's files).
+//! 18. a SASL listener needs `KAFKA_CFG_SASL_ENABLED_MECHANISMS` (defaulted,
+//!     so it fails only when set empty... which kafka-env.sh defaults too).
+//! 19. as many `KAFKA_CLIENT_PASSWORDS` as `KAFKA_CLIENT_USERS`, whatever the
+//!     listeners ("Specify the same number of passwords ...").
+//! 20. `KAFKA_TLS_TYPE` is JKS or PEM; `KAFKA_ZOOKEEPER_TLS_TYPE` is JKS or
+//!     PEM; `KAFKA_ZOOKEEPER_PROTOCOL` is PLAINTEXT, SASL, SSL or SASL_SSL;
+//!     `KAFKA_TLS_CLIENT_AUTH` is none, requested or required.
+//!
+//! `ALLOW_PLAINTEXT_LISTENER`: in these scripts a PLAINTEXT listener is only
+//! a warning (older 2.x/3.0 images refused it without
+//! `ALLOW_PLAINTEXT_LISTENER=yes`); nothing to check. Rules 14, 16 and 18
+//! cannot fail after kafka-env.sh's defaults, and a variable read from its
+//! `<NAME>_FILE` is not known here: rules that need it are skipped.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::problem::Problem;
+use crate::secret;
+
+/// `kafka-env.sh`'s defaults (`${NAME:-default}`: an empty value gets it too).
+const DEFAULTS: &[(&str, &str)] = &[
+    ("KAFKA_INTER_BROKER_USER", "user"),
+    ("KAFKA_INTER_BROKER_PASSWORD", "bitnami"),
+    ("KAFKA_CONTROLLER_USER", "controller_user"),
+    ("KAFKA_CONTROLLER_PASSWORD", "bitnami"),
+    ("KAFKA_TLS_TYPE", "JKS"),
+    ("KAFKA_TLS_CLIENT_AUTH", "required"),
+    (
+        "KAFKA_CFG_SASL_ENABLED_MECHANISMS",
+        "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
+    ),
+    ("KAFKA_ZOOKEEPER_PROTOCOL", "PLAINTEXT"),
+    ("KAFKA_ZOOKEEPER_TLS_TYPE", "JKS"),
+    ("KAFKA_CLIENT_USERS", "user"),
+    ("KAFKA_CLIENT_PASSWORDS", "bitnami"),
+];
+
+/// `kafka_create_alias_environment_variables`' aliases outside the
+/// `KAFKA_CFG_` family (alias, target).
+const OTHER_ALIASES: &[(&str, &str)] = &[
+    ("KAFKA_BROKER_USER", "KAFKA_CLIENT_USERS"),
+    ("KAFKA_BROKER_PASSWORD", "KAFKA_CLIENT_PASSWORDS"),
+    ("KAFKA_CLIENT_LISTENER", "KAFKA_CLIENT_LISTENER_NAME"),
+];
+
+/// What `kafka_validate` reads: variable values, and where each came from
+/// (the variable the user set, for messages).
+pub struct ImageEnv {
+    values: BTreeMap<String, String>,
+    source: BTreeMap<String, String>,
+    from_file: BTreeSet<String>,
+}
+
+impl ImageEnv {
+    /// The environment after kafka-env.sh and the alias copies, from what
+    /// `exec` hands the image (`env`).
+    pub fn new(env: &BTreeMap<String, String>) -> Self {
+        let mut values = env.clone();
+        let mut source: BTreeMap<String, String> =
+            env.keys().map(|k| (k.clone(), k.clone())).collect();
+        let mut from_file = BTreeSet::new();
+        for (k, _) in env.iter().filter(|(k, v)| k.ends_with("_FILE") && !v.is_empty()) {
+            from_file.insert(k.trim_end_matches("_FILE").to_string());
+        }
+        for (name, default) in DEFAULTS {
+            if values.get(*name).is_none_or(|v| v.is_empty()) {
+                values.insert(name.to_string(), default.to_string());
+                source.insert(name.to_string(), format!("{name} (kafka-env.sh default)"));
+            }
+        }
+        let cfg_aliases = super::ALIAS_SUFFIXES
+            .iter()
+            .map(|s| (format!("KAFKA_{s}"), format!("KAFKA_CFG_{s}")));
+        let renamed = super::RENAMED_ALIASES
+            .iter()
+            .chain(OTHER_ALIASES)
+            .map(|(a, t)| (a.to_string(), t.to_string()));
+        for (alias, target) in cfg_aliases.chain(renamed) {
+            if let Some(v) = env.get(&alias) {
+                values.insert(target.clone(), v.clone());
+                source.insert(target, alias);
+            }
+        }
+        ImageEnv {
+            values,
+            source,
+            from_file,
+        }
+    }
+
+    /// The value the scripts read (empty when unset, as `${NAME:-}`).
+    fn get(&self, name: &str) -> &str {
+        self.values.get(name).map_or("", String::as_str)
+    }
+
+    /// The variable the user set for `name`, for messages.
+    fn var(&self, name: &str) -> String {
+        self.source.get(name).cloned().unwrap_or(name.to_string())
+    }
+
+    fn problem(&self, name: &str, rule: &str, fix: impl Into<String>) -> Problem {
+        Problem::new(
+            self.var(name),
+            secret::shown(name, self.get(name)),
+            format!("the Bitnami image refuses to start: {rule} (libkafka.sh kafka_validate)"),
+            fix,
+        )
+    }
+}
+
+/// The shell's `tr ',;' ' '` then `read -a`: the non-blank words.
+fn words(value: &str) -> Vec<&str> {
+    value
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// `validate_port` (libvalidations.sh): why `port` is refused, if it is.
+fn port_error(port: &str, unprivileged: bool) -> Option<&'static str> {
+    if port.is_empty() {
+        return Some("the value is empty");
+    }
+    let digits = port.strip_prefix('-').unwrap_or(port);
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Some("value is not an integer");
+    }
+    let Ok(n) = port.parse::<i64>() else {
+        return Some("requested port is greater than 65535");
+    };
+    if n < 0 {
+        Some("negative value provided")
+    } else if n > 65535 {
+        Some("requested port is greater than 65535")
+    } else if unprivileged && n < 1024 {
+        Some("privileged port requested")
+    } else {
+        None
+    }
+}
+
+/// Every problem `kafka_validate` would report for `env`; `uid` is the
+/// user the container runs as (root may bind ports below 1024).
+pub fn validate(env: &ImageEnv, uid: u32, problems: &mut Vec<Problem>) {
+    modes(env, problems);
+    listener_ports(env, uid, problems);
+    listener_protocols(env, problems);
+    let users = words(env.get("KAFKA_CLIENT_USERS")).len();
+    let passwords = words(env.get("KAFKA_CLIENT_PASSWORDS")).len();
+    let from_file = ["KAFKA_CLIENT_USERS", "KAFKA_CLIENT_PASSWORDS"]
+        .iter()
+        .any(|v| env.from_file.contains(*v));
+    if users != passwords && !from_file {
+        problems.push(Problem::new(
+            format!("{} / {}", env.var("KAFKA_CLIENT_USERS"), env.var("KAFKA_CLIENT_PASSWORDS")),
+            format!("{users} user(s) / {passwords} password(s)"),
+            "the Bitnami image refuses to start: \"Specify the same number of passwords on KAFKA_CLIENT_PASSWORDS as the number of users on KAFKA_CLIENT_USERS!\" (libkafka.sh kafka_validate)",
+            "give one password per user, in the same order (both lists comma-separated)",
+        ));
+    }
+    for (name, allowed) in [
+        ("KAFKA_TLS_TYPE", "JKS PEM"),
+        ("KAFKA_ZOOKEEPER_TLS_TYPE", "JKS PEM"),
+        ("KAFKA_ZOOKEEPER_PROTOCOL", "PLAINTEXT SASL SSL SASL_SSL"),
+        ("KAFKA_TLS_CLIENT_AUTH", "none requested required"),
+    ] {
+        if !allowed.split(' ').any(|a| a == env.get(name)) {
+            problems.push(env.problem(
+                name,
+                &format!("\"The allowed values for {name} are: {allowed}\""),
+                format!("set {name} to one of {allowed}"),
+            ));
+        }
+    }
+}
+
+/// Rules 1-9: the mode, KRaft's variables and roles, ZooKeeper's credentials.
+fn modes(env: &ImageEnv, problems: &mut Vec<Problem>) {
+    let roles = env.get("KAFKA_CFG_PROCESS_ROLES");
+    let zk = env.get("KAFKA_CFG_ZOOKEEPER_CONNECT");
+    if roles.is_empty() && zk.is_empty() {
+        problems.push(env.problem(
+            "KAFKA_CFG_PROCESS_ROLES",
+            "\"Kafka haven't been configured to work in either Raft or Zookeper mode\"",
+            "set KAFKA_CFG_ZOOKEEPER_CONNECT (ZooKeeper mode) or let kafka-init derive KRaft (KAFKA_INIT_MODE=kraft)",
+        ));
+    }
+    if !roles.is_empty() {
+        let migration = env.get("KAFKA_CFG_ZOOKEEPER_METADATA_MIGRATION_ENABLE");
+        let yes = ["yes", "true", "1"].contains(&migration.to_ascii_lowercase().as_str());
+        if !zk.is_empty() && !yes {
+            problems.push(env.problem(
+                "KAFKA_CFG_ZOOKEEPER_CONNECT",
+                "\"Both KRaft mode and Zookeper modes are configured, but KAFKA_CFG_ZOOKEEPER_METADATA_MIGRATION_ENABLE is not enabled\"",
+                "remove KAFKA_CFG_ZOOKEEPER_CONNECT in KRaft mode, or set KAFKA_CFG_ZOOKEEPER_METADATA_MIGRATION_ENABLE=true during a migration",
+            ));
+        }
+        for (name, what) in [
+            ("KAFKA_CFG_NODE_ID", "\"KRaft mode requires an unique node.id\""),
+            ("KAFKA_CFG_CONTROLLER_QUORUM_VOTERS", "\"KRaft mode requires KAFKA_CFG_CONTROLLER_QUORUM_VOTERS to be set\""),
+        ] {
+            if env.get(name).is_empty() {
+                problems.push(env.problem(name, what, format!("set {name} (kafka-init derives it in KRaft mode unless it is set empty)")));
+            }
+        }
+        kraft_roles(env, problems);
+    }
+    let protocol = env.get("KAFKA_ZOOKEEPER_PROTOCOL");
+    if !zk.is_empty()
+        && protocol.contains("SASL")
+        && (env.get("KAFKA_ZOOKEEPER_USER").is_empty() || env.get("KAFKA_ZOOKEEPER_PASSWORD").is_empty())
+        && !env.from_file.contains("KAFKA_ZOOKEEPER_PASSWORD")
+    {
+        problems.push(env.problem(
+            "KAFKA_ZOOKEEPER_PROTOCOL",
+            "SASL to ZooKeeper needs credentials: \"Set the environment variables KAFKA_ZOOKEEPER_USER and KAFKA_ZOOKEEPER_PASSWORD\"",
+            "set KAFKA_ZOOKEEPER_USER and KAFKA_ZOOKEEPER_PASSWORD (from a Secret)",
+        ));
+    }
+}
+
+/// Rules 5-7: `check_kraft_process_roles`.
+fn kraft_roles(env: &ImageEnv, problems: &mut Vec<Problem>) {
+    let names = env.get("KAFKA_CFG_CONTROLLER_LISTENER_NAMES");
+    for role in words(env.get("KAFKA_CFG_PROCESS_ROLES")) {
+        match role {
+            "broker" => {}
+            "controller" => {
+                if names.is_empty() {
+                    problems.push(env.problem(
+                        "KAFKA_CFG_CONTROLLER_LISTENER_NAMES",
+                        "\"Role 'controller' enabled but environment variable KAFKA_CFG_CONTROLLER_LISTENER_NAMES was not provided\"",
+                        "set KAFKA_CFG_CONTROLLER_LISTENER_NAMES (kafka-init derives CONTROLLER unless it is set empty)",
+                    ));
+                }
+                let listeners = env.get("KAFKA_CFG_LISTENERS");
+                if listeners.is_empty() || !listeners.contains(names) {
+                    problems.push(env.problem(
+                        "KAFKA_CFG_LISTENERS",
+                        &format!("\"Role 'controller' enabled but listener {names} not found in KAFKA_CFG_LISTENERS\""),
+                        format!("add the controller listener {names} to the listeners"),
+                    ));
+                }
+            }
+            other => problems.push(env.problem(
+                "KAFKA_CFG_PROCESS_ROLES",
+                &format!("\"Invalid KRaft process role '{other}'. Supported roles are 'broker,controller'\""),
+                "use broker, controller or both (KAFKA_INIT_ROLE)",
+            )),
+        }
+    }
+}
+
+/// Rules 10-11: `check_listener_ports`.
+fn listener_ports(env: &ImageEnv, uid: u32, problems: &mut Vec<Problem>) {
+    let listeners = env.get("KAFKA_CFG_LISTENERS");
+    let mut seen = BTreeSet::new();
+    let mut duplicate = false;
+    for listener in listeners.split(',').filter(|l| !l.trim().is_empty()) {
+        let fields: Vec<&str> = listener.split(|c: char| c == ':' || c.is_whitespace()).filter(|f| !f.is_empty()).collect();
+        let port = fields.get(2).copied().unwrap_or("");
+        if let Some(why) = port_error(port, uid != 0) {
+            let fix = if listener.contains('[') {
+                "bind without an IPv6 address (e.g. PLAINTEXT://:9092): the Bitnami scripts split a listener on ':' and take its third field as the port".to_string()
+            } else if why == "privileged port requested" {
+                format!("bind a port of 1024 or above (the container runs as uid {uid}, which may not bind below 1024); a Service can still expose {port}")
+            } else {
+                "give every listener a port between 1024 and 65535".to_string()
+            };
+            problems.push(env.problem(
+                "KAFKA_CFG_LISTENERS",
+                &format!("\"An invalid port {port} was specified in the environment variable KAFKA_CFG_LISTENERS: {why}\""),
+                fix,
+            ));
+        }
+        duplicate |= !seen.insert(port.to_string());
+    }
+    if duplicate {
+        problems.push(env.problem(
+            "KAFKA_CFG_LISTENERS",
+            "\"There are listeners bound to the same port\"",
+            "give every listener its own port",
+        ));
+    }
+}
+
+/// Rules 12-16: `check_listener_protocols`.
+fn listener_protocols(env: &ImageEnv, problems: &mut Vec<Problem>) {
+    let map = env.get("KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP");
+    let inter = match env.get("KAFKA_CFG_INTER_BROKER_LISTENER_NAME") {
+        "" => "INTERNAL",
+        name => name,
+    };
+    let controllers = match env.get("KAFKA_CFG_CONTROLLER_LISTENER_NAMES") {
+        "" => "CONTROLLER",
+        names => names,
+    };
+    for entry in map.split(',').filter(|e| !e.trim().is_empty()) {
+        let fields: Vec<&str> = entry.split(|c: char| c == ':' || c.is_whitespace()).filter(|f| !f.is_empty()).collect();
+        let (listener, protocol) = (fields.first().copied().unwrap_or(""), fields.get(1).copied().unwrap_or(""));
+        if !crate::listener::PROTOCOLS.contains(&protocol) {
+            problems.push(env.problem(
+                "KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP",
+                &format!("\"Authentication protocol {protocol} is not supported!\""),
+                "map every listener to PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL",
+            ));
+        }
+        if !protocol.starts_with("SASL_") {
+            continue;
+        }
+        let mechanism = if listener == inter {
+            Some(("KAFKA_CFG_SASL_MECHANISM_INTER_BROKER_PROTOCOL", "inter broker"))
+        } else if controllers.contains(listener) {
+            Some(("KAFKA_CFG_SASL_MECHANISM_CONTROLLER_PROTOCOL", "controller"))
+        } else {
+            None
+        };
+        if let Some((var, what)) = mechanism {
+            if env.get(var).is_empty() {
+                problems.push(Problem::new(
+                    var,
+                    "",
+                    format!("the Bitnami image refuses to start: \"When using SASL for {what} comunication the mechanism should be provided\" (listener {listener} is {protocol}; libkafka.sh kafka_validate)"),
+                    format!("set {var} to the mechanism the {what} listener uses, e.g. PLAIN or SCRAM-SHA-512"),
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(pairs: &[(&str, &str)], uid: u32) -> Vec<Problem> {
+        let env: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let mut problems = vec![];
+        validate(&ImageEnv::new(&env), uid, &mut problems);
+        problems
+    }
+
+    const ZK: &[(&str, &str)] = &[
+        ("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181"),
+        ("KAFKA_CFG_LISTENERS", "PLAINTEXT://:9092"),
+        ("KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP", "PLAINTEXT:PLAINTEXT"),
+    ];
+
+    const KRAFT: &[(&str, &str)] = &[
+        ("KAFKA_CFG_PROCESS_ROLES", "broker,controller"),
+        ("KAFKA_CFG_NODE_ID", "0"),
+        ("KAFKA_CFG_CONTROLLER_QUORUM_VOTERS", "0@kafka-0:9093"),
+        ("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "CONTROLLER"),
+        ("KAFKA_CFG_LISTENERS", "PLAINTEXT://:9092,CONTROLLER://:9093"),
+        ("KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
+    ];
+
+    fn with(base: &[(&'static str, &'static str)], set: &[(&'static str, &'static str)], drop: &[&str]) -> Vec<(&'static str, &'static str)> {
+        let mut out: Vec<_> = base.iter().copied().filter(|(k, _)| !drop.contains(k) && !set.iter().any(|(s, _)| s == k)).collect();
+        out.extend_from_slice(set);
+        out
+    }
+
+    /// Each rule: an environment it accepts and one it refuses (the
+    /// problem's rule contains `needle`).
+    #[test]
+    fn every_rule_accepts_the_good_half_and_refuses_the_bad_half() {
+        type Env = Vec<(&'static str, &'static str)>;
+        let sasl_inter = [
+            ("KAFKA_CFG_LISTENERS", "INTERNAL://:9092"),
+            ("KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP", "INTERNAL:SASL_PLAINTEXT"),
+        ];
+        let sasl_ctrl = [("KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP", "PLAINTEXT:PLAINTEXT,CONTROLLER:SASL_PLAINTEXT")];
+        let cases: Vec<(&str, Env, Env, &str)> = vec![
+            ("1 a mode", ZK.to_vec(), with(ZK, &[], &["KAFKA_CFG_ZOOKEEPER_CONNECT"]), "either Raft or Zookeper"),
+            (
+                "2 migration",
+                with(KRAFT, &[("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181"), ("KAFKA_CFG_ZOOKEEPER_METADATA_MIGRATION_ENABLE", "true")], &[]),
+                with(KRAFT, &[("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181")], &[]),
+                "METADATA_MIGRATION_ENABLE is not enabled",
+            ),
+            ("3 node id", KRAFT.to_vec(), with(KRAFT, &[], &["KAFKA_CFG_NODE_ID"]), "unique node.id"),
+            ("4 voters", KRAFT.to_vec(), with(KRAFT, &[("KAFKA_CFG_CONTROLLER_QUORUM_VOTERS", "")], &[]), "QUORUM_VOTERS to be set"),
+            ("5 roles", KRAFT.to_vec(), with(KRAFT, &[("KAFKA_CFG_PROCESS_ROLES", "broker,voter")], &[]), "Invalid KRaft process role 'voter'"),
+            ("6 controller names", KRAFT.to_vec(), with(KRAFT, &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "")], &[]), "LISTENER_NAMES was not provided"),
+            ("7 controller listener", KRAFT.to_vec(), with(KRAFT, &[("KAFKA_CFG_LISTENERS", "PLAINTEXT://:9092")], &[]), "not found in KAFKA_CFG_LISTENERS"),
+            (
+                "9 zookeeper sasl",
+                with(ZK, &[("KAFKA_ZOOKEEPER_PROTOCOL", "SASL"), ("KAFKA_ZOOKEEPER_USER", "u"), ("KAFKA_ZOOKEEPER_PASSWORD", "p")], &[]),
+                with(ZK, &[("KAFKA_ZOOKEEPER_PROTOCOL", "SASL"), ("KAFKA_ZOOKEEPER_USER", "u")], &[]),
+                "KAFKA_ZOOKEEPER_USER and KAFKA_ZOOKEEPER_PASSWORD",
+            ),
+            ("10 privileged port", ZK.to_vec(), with(ZK, &[("KAFKA_CFG_LISTENERS", "PLAINTEXT://:443")], &[]), "An invalid port 443 was specified"),
+            ("10 port range", ZK.to_vec(), with(ZK, &[("KAFKA_CFG_LISTENERS", "PLAINTEXT://:70000")], &[]), "greater than 65535"),
+            ("10 port integer", ZK.to_vec(), with(ZK, &[("KAFKA_CFG_LISTENERS", "PLAINTEXT://:x")], &[]), "not an integer"),
+            ("10 the shell's split", ZK.to_vec(), with(ZK, &[("KAFKA_CFG_LISTENERS", "PLAINTEXT://[::]:9092")], &[]), "An invalid port ] was specified"),
+            (
+                "11 one port each",
+                with(ZK, &[("KAFKA_CFG_LISTENERS", "PLAINTEXT://:9092,INTERNAL://:9093")], &[]),
+                with(ZK, &[("KAFKA_CFG_LISTENERS", "PLAINTEXT://:9092,INTERNAL://:9092")], &[]),
+                "bound to the same port",
+            ),
+            ("12 protocols", ZK.to_vec(), with(ZK, &[("KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP", "PLAINTEXT:TLS")], &[]), "protocol TLS is not supported"),
+            (
+                "13 inter-broker mechanism",
+                with(ZK, &[("KAFKA_CFG_SASL_MECHANISM_INTER_BROKER_PROTOCOL", "PLAIN")], &[]).into_iter().chain(sasl_inter).collect(),
+                with(ZK, &sasl_inter, &[]),
+                "SASL for inter broker comunication",
+            ),
+            (
+                "15 controller mechanism",
+                with(KRAFT, &[("KAFKA_CFG_SASL_MECHANISM_CONTROLLER_PROTOCOL", "PLAIN")], &[]).into_iter().chain(sasl_ctrl).collect(),
+                with(KRAFT, &sasl_ctrl, &[]),
+                "SASL for controller comunication",
+            ),
+            (
+                "19 users and passwords",
+                with(ZK, &[("KAFKA_CLIENT_USERS", "a,b"), ("KAFKA_CLIENT_PASSWORDS", "x;y")], &[]),
+                with(ZK, &[("KAFKA_CLIENT_USERS", "a,b")], &[]),
+                "same number of passwords",
+            ),
+            (
+                "19 users through the alias",
+                with(ZK, &[("KAFKA_BROKER_USER", "a"), ("KAFKA_BROKER_PASSWORD", "x")], &[]),
+                with(ZK, &[("KAFKA_BROKER_USER", "a b"), ("KAFKA_BROKER_PASSWORD", "x")], &[]),
+                "same number of passwords",
+            ),
+            ("20 tls type", with(ZK, &[("KAFKA_TLS_TYPE", "PEM")], &[]), with(ZK, &[("KAFKA_TLS_TYPE", "P12")], &[]), "KAFKA_TLS_TYPE are: JKS PEM"),
+            ("20 zookeeper tls type", ZK.to_vec(), with(ZK, &[("KAFKA_ZOOKEEPER_TLS_TYPE", "x")], &[]), "KAFKA_ZOOKEEPER_TLS_TYPE are"),
+            ("20 zookeeper protocol", with(ZK, &[("KAFKA_ZOOKEEPER_PROTOCOL", "SSL")], &[]), with(ZK, &[("KAFKA_ZOOKEEPER_PROTOCOL", "TLS")], &[]), "KAFKA_ZOOKEEPER_PROTOCOL are"),
+            ("20 client auth", with(ZK, &[("KAFKA_TLS_CLIENT_AUTH", "none")], &[]), with(ZK, &[("KAFKA_TLS_CLIENT_AUTH", "optional")], &[]), "KAFKA_TLS_CLIENT_AUTH are"),
+        ];
+        for (name, good, bad, needle) in cases {
+            let ok = run(&good, 1001);
+            assert!(ok.is_empty(), "{name}: the good half is refused: {ok:?}");
+            let refused = run(&bad, 1001);
+            assert!(
+                refused.iter().any(|p| p.rule.contains(needle)),
+                "{name}: {needle:?} not in {refused:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn root_may_bind_a_privileged_port_and_a_secret_is_never_shown() {
+        let env = with(ZK, &[("KAFKA_CFG_LISTENERS", "PLAINTEXT://:443")], &[]);
+        assert!(run(&env, 0).is_empty());
+        let env = with(ZK, &[("KAFKA_ZOOKEEPER_PROTOCOL", "SASL"), ("KAFKA_ZOOKEEPER_PASSWORD", "")], &[]);
+        let problems = run(&env, 1001);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        let env = with(ZK, &[("KAFKA_CLIENT_USERS", "a,b"), ("KAFKA_CLIENT_PASSWORDS", "hunter2")], &[]);
+        let problems = run(&env, 1001);
+        assert!(!format!("{problems:?}").contains("hunter2"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_list_read_from_its_file_is_not_counted() {
+        let env = with(ZK, &[("KAFKA_CLIENT_USERS", "a,b"), ("KAFKA_CLIENT_PASSWORDS_FILE", "/run/secrets/p")], &[]);
+        assert!(run(&env, 1001).is_empty());
+    }
+}
