@@ -257,9 +257,28 @@ pub(super) struct Context<'a> {
     pub(super) removal: Removal,
 }
 
+/// The mode whose default Kafka version the catalog checks against: until
+/// finalized the cluster runs Kafka 3.9 (ZooKeeper is still in use).
+pub(super) fn catalog_mode(phase: Option<Phase>, mode: Mode) -> Mode {
+    match phase {
+        Some(p) if p != Phase::Finalized => Mode::ZooKeeper,
+        _ => mode,
+    }
+}
+
+/// After the other steps: derives what the phase needs, checks the guard
+/// rails; returns the removed keys and the controllers' release version.
+pub(super) fn finish(b: &mut Builder, c: Context, id: u32) -> (Vec<String>, Option<String>) {
+    let (phase, mode, role) = (c.phase, c.mode, c.role);
+    let removed = c.removal.removed.clone();
+    let release_version = derive(b, c);
+    check(b, phase, mode, role, id);
+    (removed, release_version)
+}
+
 /// Derives the keys the phase needs on this node, after the other steps;
 /// returns the release version the controllers' storage is formatted with.
-pub(super) fn derive(b: &mut Builder, c: Context) -> Option<String> {
+fn derive(b: &mut Builder, c: Context) -> Option<String> {
     let Context {
         settings,
         pod,
@@ -308,7 +327,7 @@ pub(super) fn derive(b: &mut Builder, c: Context) -> Option<String> {
 
 /// The guard rails on the final keys: the protocol version the migration
 /// runs at, and a broker id among the controllers' ids.
-pub(super) fn check(b: &mut Builder, phase: Phase, mode: Mode, role: Role, id: u32) {
+fn check(b: &mut Builder, phase: Phase, mode: Mode, role: Role, id: u32) {
     let migrating_node = (role == Role::Controller && phase.controllers_migrating())
         || (mode == Mode::ZooKeeper && phase == Phase::DualWrite);
     if migrating_node {
