@@ -332,7 +332,11 @@ pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
             .map_or(ctrl.port, |l| l.port);
         quorum::derive(&mut b, s, &pod, &dns, role, &ctrl, offset, own_port);
         let migrated_broker = role == Role::Broker && phase.is_some();
-        if !migrated_broker {
+        if migrated_broker {
+            // Never formatted: its own meta.properties' id, for images that
+            // insist on one (apache/kafka's CLUSTER_ID).
+            cluster_id = given.found.and_then(|f| f.id.clone().ok());
+        } else {
             cluster_id = cluster_id::of(
                 &mut b,
                 s,
