@@ -154,3 +154,38 @@ fn our_describe_quorum_request_is_the_one_the_controller_answered() {
     let leader: &Replica = q.voters.iter().find(|v| v.id == 3000).unwrap();
     assert_eq!(leader.log_end_offset, q.high_watermark);
 }
+
+#[test]
+fn kafka_4_is_refused_while_zookeeper_is_used_and_older_3_x_only_warned_about() {
+    // (phase, controller?, the image's APP_VERSION, refused?)
+    let cases: &[(Phase, bool, &str, bool)] = &[
+        (Phase::Controllers, true, "4.0.2", true),
+        (Phase::KraftBrokers, true, "4.4.0", true),
+        (Phase::Finalized, true, "4.4.0", false),
+        (Phase::DualWrite, false, "4.0.2", true),
+        (Phase::KraftBrokers, false, "4.0.2", false),
+        (Phase::Controllers, true, "3.9.0", false),
+        (Phase::Controllers, true, "3.9.2", false),
+    ];
+    for (phase, controller, version, refused) in cases {
+        let mut pairs = vec![("APP_VERSION", *version)];
+        if *controller {
+            pairs.push(("KAFKA_INIT_ROLE", "controller"));
+        }
+        let inputs = Inputs::from_pairs(pairs);
+        let settings = Settings::from_vars(inputs.vars.clone());
+        let p = version_rule(&settings, &inputs, Some(*phase));
+        assert_eq!(
+            !p.is_empty(),
+            *refused,
+            "{phase:?} {controller} {version}: {p:?}"
+        );
+        if *refused {
+            assert!(p[0].rule.contains("no ZooKeeper support"), "{p:?}");
+        }
+    }
+    // The catalog's default version is never judged.
+    let inputs = Inputs::from_pairs([("KAFKA_INIT_ROLE", "controller")]);
+    let settings = Settings::from_vars(inputs.vars.clone());
+    assert!(version_rule(&settings, &inputs, Some(Phase::Controllers)).is_empty());
+}

@@ -386,6 +386,12 @@ fn settings_that_contradict_the_phase_are_problems() {
         (
             "controllers",
             BROKER,
+            &[("KAFKA_INIT_CONTROLLER_ID_OFFSET", "0")],
+            "among the controllers' ids 0..2",
+        ),
+        (
+            "controllers",
+            BROKER,
             &[("KAFKA_CFG_PROCESS_ROLES", "broker")],
             "process.roles is derived",
         ),
