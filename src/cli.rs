@@ -124,25 +124,50 @@ pub fn parse_host_port(s: &str) -> Option<(String, u16)> {
     (!host.is_empty() && !host.contains(['/', ' '])).then(|| (host.to_string(), port))
 }
 
+/// Every flag of every subcommand, as parsed; each subcommand takes its own.
+#[derive(Default)]
+struct Opts {
+    pod: Option<String>,
+    format: Option<String>,
+    flavor: Option<String>,
+    install_to: Option<PathBuf>,
+    ready: bool,
+    timeout: Option<Duration>,
+    bootstrap: Option<(String, u16)>,
+    command: Vec<String>,
+    key: Option<String>,
+    kafka_version: Option<String>,
+    zookeeper: Option<String>,
+    controllers: Option<Vec<(String, u16)>>,
+}
+
+/// What one argument did to the walk over the arguments.
+enum Step {
+    Next,
+    Help,
+    /// `exec --`: the rest is the command.
+    Rest,
+}
+
 /// Parses the arguments after the program name.
 pub fn parse(args: &[String]) -> Result<Command, String> {
-    let Some((sub, rest)) = args.split_first() else {
+    let Some((sub, mut rest)) = args.split_first() else {
         return Err("a subcommand is required".into());
     };
+    let mut sub = sub.as_str();
     if sub == "migration" {
-        return parse_migration(rest);
+        match rest.first().map(String::as_str) {
+            Some("status") => (sub, rest) = ("migration status", &rest[1..]),
+            Some("--help" | "-h") => return Ok(Command::Help),
+            Some(other) => {
+                return Err(format!(
+                    "unknown migration command {other} (expected status)"
+                ))
+            }
+            None => return Err("migration needs a command: status".into()),
+        }
     }
-    let mut pod = None;
-    let mut format = Format::Env;
-    let mut flavor = None;
-    let mut install_to = None;
-    let mut ready = false;
-    let mut timeout = None;
-    let mut bootstrap = None;
-    let mut json = false;
-    let mut command = vec![];
-    let mut key = None;
-    let mut kafka_version = None;
+    let mut o = Opts::default();
     let mut i = 0;
     while i < rest.len() {
         let arg = rest[i].as_str();
@@ -159,139 +184,123 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 .cloned()
                 .ok_or_else(|| format!("{flag} needs a value"))
         };
-        match (sub.as_str(), flag) {
-            ("exec", "--") => {
-                command = rest[i + 1..].to_vec();
+        match one(sub, flag, &mut value, &mut o)? {
+            Step::Next => {}
+            Step::Help => return Ok(Command::Help),
+            Step::Rest => {
+                o.command = rest[i + 1..].to_vec();
                 break;
             }
-            ("plan", "--pod") => pod = Some(value()?),
-            ("plan", "--format") => {
-                format = match value()?.as_str() {
-                    "env" => Format::Env,
-                    "properties" => Format::Properties,
-                    "json" => Format::Json,
-                    other => {
-                        return Err(format!(
-                            "--format {other}: expected env, properties or json"
-                        ))
-                    }
-                }
-            }
-            ("plan" | "exec" | "prepare", "--flavor") => flavor = Some(value()?),
-            ("prepare", "--install-to") => install_to = Some(PathBuf::from(value()?)),
-            ("probe", "--ready") => ready = true,
-            ("probe" | "audit", "--timeout") => {
-                let v = value()?;
-                timeout = Some(parse_duration(&v).ok_or_else(|| {
-                    format!("--timeout {v}: expected a duration such as 2s or 500ms")
-                })?);
-            }
-            ("audit", "--bootstrap") => {
-                let v = value()?;
-                bootstrap = Some(parse_host_port(&v).ok_or_else(|| {
-                    format!("--bootstrap {v}: expected HOST:PORT, e.g. kafka-0.kafka:39092")
-                })?);
-            }
-            ("audit", "--format") => {
-                json = match value()?.as_str() {
-                    "text" => false,
-                    "json" => true,
-                    other => return Err(format!("--format {other}: expected text or json")),
-                }
-            }
-            ("explain", "--kafka-version") => kafka_version = Some(value()?),
-            (_, "--help" | "-h") => return Ok(Command::Help),
-            ("explain", k) if key.is_none() && !k.starts_with('-') => key = Some(k.to_string()),
-            _ => return Err(format!("unknown argument for {sub}: {arg}")),
         }
         i += 1;
     }
-    Ok(match sub.as_str() {
+    command(sub, o)
+}
+
+/// Takes one argument `flag` of subcommand `sub` into `o`; `value` reads the flag's value.
+fn one(
+    sub: &str,
+    flag: &str,
+    value: &mut dyn FnMut() -> Result<String, String>,
+    o: &mut Opts,
+) -> Result<Step, String> {
+    match (sub, flag) {
+        ("exec", "--") => return Ok(Step::Rest),
+        (_, "--help" | "-h") => return Ok(Step::Help),
+        ("plan", "--pod") => o.pod = Some(value()?),
+        ("plan" | "audit" | "migration status", "--format") => o.format = Some(value()?),
+        ("plan" | "exec" | "prepare", "--flavor") => o.flavor = Some(value()?),
+        ("prepare", "--install-to") => o.install_to = Some(PathBuf::from(value()?)),
+        ("probe", "--ready") => o.ready = true,
+        ("probe" | "audit" | "migration status", "--timeout") => {
+            let v = value()?;
+            o.timeout = Some(parse_duration(&v).ok_or_else(|| {
+                format!("--timeout {v}: expected a duration such as 2s or 500ms")
+            })?);
+        }
+        ("audit", "--bootstrap") => {
+            let v = value()?;
+            o.bootstrap = Some(parse_host_port(&v).ok_or_else(|| {
+                format!("--bootstrap {v}: expected HOST:PORT, e.g. kafka-0.kafka:39092")
+            })?);
+        }
+        ("explain", "--kafka-version") => o.kafka_version = Some(value()?),
+        ("explain", k) if o.key.is_none() && !k.starts_with('-') => o.key = Some(k.to_string()),
+        ("migration status", "--zookeeper") => o.zookeeper = Some(value()?),
+        ("migration status", "--controllers") => {
+            let v = value()?;
+            let list: Option<Vec<(String, u16)>> =
+                v.split(',').map(|h| parse_host_port(h.trim())).collect();
+            o.controllers =
+                Some(list.filter(|l| !l.is_empty()).ok_or_else(|| {
+                    format!("--controllers {v}: expected HOST:PORT[,HOST:PORT...]")
+                })?);
+        }
+        _ => return Err(format!("unknown argument for {sub}: {flag}")),
+    }
+    Ok(Step::Next)
+}
+
+/// `--format` of `plan` (env, properties, json).
+fn plan_format(v: Option<&str>) -> Result<Format, String> {
+    match v {
+        None | Some("env") => Ok(Format::Env),
+        Some("properties") => Ok(Format::Properties),
+        Some("json") => Ok(Format::Json),
+        Some(other) => Err(format!(
+            "--format {other}: expected env, properties or json"
+        )),
+    }
+}
+
+/// `--format` of `audit` and `migration status` (text, json): true for json.
+fn json_format(v: Option<&str>) -> Result<bool, String> {
+    match v {
+        None | Some("text") => Ok(false),
+        Some("json") => Ok(true),
+        Some(other) => Err(format!("--format {other}: expected text or json")),
+    }
+}
+
+/// The command `sub` with its flags `o`.
+fn command(sub: &str, o: Opts) -> Result<Command, String> {
+    let timeout = |default| o.timeout.unwrap_or(Duration::from_secs(default));
+    Ok(match sub {
         "plan" => Command::Plan {
-            pod,
-            format,
-            flavor,
+            pod: o.pod,
+            format: plan_format(o.format.as_deref())?,
+            flavor: o.flavor,
         },
-        "exec" => Command::Exec { flavor, command },
-        "prepare" => Command::Prepare { flavor, install_to },
+        "exec" => Command::Exec {
+            flavor: o.flavor,
+            command: o.command,
+        },
+        "prepare" => Command::Prepare {
+            flavor: o.flavor,
+            install_to: o.install_to,
+        },
         "probe" => Command::Probe {
-            ready,
-            timeout: timeout.unwrap_or(Duration::from_secs(2)),
+            ready: o.ready,
+            timeout: timeout(2),
         },
         "audit" => Command::Audit {
-            bootstrap,
-            json,
-            timeout: timeout.unwrap_or(Duration::from_secs(10)),
+            bootstrap: o.bootstrap,
+            json: json_format(o.format.as_deref())?,
+            timeout: timeout(10),
         },
-        "explain" => Command::Explain { key, kafka_version },
+        "explain" => Command::Explain {
+            key: o.key,
+            kafka_version: o.kafka_version,
+        },
+        "migration status" => Command::MigrationStatus {
+            zookeeper: o.zookeeper,
+            controllers: o.controllers,
+            json: json_format(o.format.as_deref())?,
+            timeout: timeout(10),
+        },
         "version" | "--version" | "-V" => Command::Version,
         "help" | "--help" | "-h" => Command::Help,
         other => return Err(format!("unknown subcommand {other}")),
-    })
-}
-
-/// Parses `migration status [flags]`.
-fn parse_migration(rest: &[String]) -> Result<Command, String> {
-    match rest.first().map(String::as_str) {
-        Some("status") => {}
-        Some("--help" | "-h") => return Ok(Command::Help),
-        Some(other) => {
-            return Err(format!(
-                "unknown migration command {other} (expected status)"
-            ))
-        }
-        None => return Err("migration needs a command: status".into()),
-    }
-    let (mut zookeeper, mut controllers, mut json, mut timeout) = (None, None, false, None);
-    let mut i = 1;
-    while i < rest.len() {
-        let arg = rest[i].as_str();
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
-            _ => (arg, None),
-        };
-        let mut value = || -> Result<String, String> {
-            if let Some(v) = inline.clone() {
-                return Ok(v);
-            }
-            i += 1;
-            rest.get(i)
-                .cloned()
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        match flag {
-            "--zookeeper" => zookeeper = Some(value()?),
-            "--controllers" => {
-                let v = value()?;
-                let list: Option<Vec<(String, u16)>> =
-                    v.split(',').map(|h| parse_host_port(h.trim())).collect();
-                controllers = Some(list.filter(|l| !l.is_empty()).ok_or_else(|| {
-                    format!("--controllers {v}: expected HOST:PORT[,HOST:PORT...]")
-                })?);
-            }
-            "--format" => {
-                json = match value()?.as_str() {
-                    "text" => false,
-                    "json" => true,
-                    other => return Err(format!("--format {other}: expected text or json")),
-                }
-            }
-            "--timeout" => {
-                let v = value()?;
-                timeout = Some(parse_duration(&v).ok_or_else(|| {
-                    format!("--timeout {v}: expected a duration such as 2s or 500ms")
-                })?);
-            }
-            "--help" | "-h" => return Ok(Command::Help),
-            _ => return Err(format!("unknown argument for migration status: {arg}")),
-        }
-        i += 1;
-    }
-    Ok(Command::MigrationStatus {
-        zookeeper,
-        controllers,
-        json,
-        timeout: timeout.unwrap_or(Duration::from_secs(10)),
     })
 }
 
