@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod replay;
+pub mod scratch;
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
