@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 mod util;
 
 use util::scratch::{owner, Scratch};
-use util::SEED_ENV;
+use util::{assert_exit, stderr, SEED_ENV};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kafka-init");
 
@@ -47,20 +47,6 @@ fn run_bounded(mut cmd: Command) -> Output {
         std::thread::sleep(Duration::from_millis(20));
     }
     child.wait_with_output().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn assert_exit(o: &Output, code: i32) {
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "exit status {:?}; stderr:\n{}",
-        o.status,
-        stderr(o)
-    );
 }
 
 // ---------------------------------------------------------------------------

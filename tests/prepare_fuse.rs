@@ -14,6 +14,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use util::scratch::{set, snapshot};
+use util::stderr;
 
 const BROKER: (u32, u32) = (1001, 1001);
 
@@ -175,10 +176,6 @@ fn prepare(log_dir: &Path) -> Output {
         .arg("prepare")
         .output()
         .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 #[test]

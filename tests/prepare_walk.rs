@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use util::scratch::{owner, snapshot_with_content, Scratch};
+use util::{assert_exit, stderr};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kafka-init");
 const BROKER: (u32, u32) = (1001, 1001);
@@ -60,19 +61,6 @@ fn prepare_via(wrapper: &[&str], log_dirs: &str, vars: &[(&str, &str)]) -> Outpu
         };
     }
     cmd.output().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn assert_exit(o: &Output, code: i32) {
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "exit code; stderr:\n{}",
-        stderr(o)
-    );
 }
 
 fn assert_says(o: &Output, words: &[&str]) {

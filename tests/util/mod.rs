@@ -53,6 +53,23 @@ impl Drop for TempDir {
     }
 }
 
+/// A finished process's stderr as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts that a finished process exited with `code`, showing its status
+/// and stderr when it did not.
+pub fn assert_exit(o: &Output, code: i32) {
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "exit status {:?}; stderr:\n{}",
+        o.status,
+        stderr(o)
+    );
+}
+
 /// The result of one run.
 pub struct Run {
     pub output: Output,
