@@ -28,7 +28,8 @@ source "$(dirname "$0")/lib.sh"
 
 VERSION=${KAFKA_VERSION:-3.9.0}
 PORT=39092
-SEED=$E2E_REPO/../shared/reference/seed-deployment/ka-ss.yaml
+# E2E_SEED: the seed StatefulSet elsewhere (from a git worktree, say).
+SEED=${E2E_SEED:-$E2E_REPO/../shared/reference/seed-deployment/ka-ss.yaml}
 PY=$E2E_REPO/target/tools/venv/bin/python   # has PyYAML (scripts/install-manifest-tools.sh)
 # shellcheck disable=SC2034 # lib.sh's client functions read it
 BOOTSTRAP="kafka.kafka.svc.cluster.local:$PORT"
