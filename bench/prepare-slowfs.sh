@@ -12,6 +12,7 @@
 #   KAFKA_INIT=<binary>, default: scripts/build-static.sh's)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/tree.sh
 
 dirs=${DIRS:-20} files=${FILES:-1000} runs=${RUNS:-3}
 delay=${DELAY_US:-200} threads=${THREADS:-16}
@@ -24,15 +25,8 @@ owner=1001:1001
 KAFKA_INIT=${KAFKA_INIT:-$(scripts/build-static.sh)}
 slowfs=$(scripts/build-slowfs.sh)
 
-mkdir -p "$backing/data" "$mnt"
-if [ "$(find "$backing/data" -mindepth 1 | wc -l)" != $((dirs * files + dirs)) ]; then
-  echo "building $dirs x $files files in $backing/data"
-  rm -rf "${backing:?}/data" && mkdir -p "$backing/data"
-  for d in $(seq 0 $((dirs - 1))); do
-    mkdir "$backing/data/topic-$d"
-    (cd "$backing/data/topic-$d" && seq -f '%020g.log' 1 "$files" | xargs touch)
-  done
-fi
+mkdir -p "$mnt"
+bench_tree "$backing/data" "$dirs" "$files"
 entries=$(find "$backing/data" | wc -l)
 
 pid=

@@ -11,6 +11,7 @@
 #                           KAFKA_INIT=<binary>, default: cargo build --release output)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/tree.sh
 
 dirs=${DIRS:-100} files=${FILES:-1000} runs=${RUNS:-5}
 root=${BENCH_DIR:-/var/tmp/kafka-init-bench}
@@ -24,14 +25,7 @@ if [ -z "${KAFKA_INIT:-}" ]; then
   KAFKA_INIT="${CARGO_TARGET_DIR:-target}/release/kafka-init"
 fi
 
-if [ "$(find "$tree" -mindepth 1 2>/dev/null | wc -l)" != $((dirs * files + dirs)) ]; then
-  echo "building $dirs x $files files in $tree"
-  rm -rf "$root" && mkdir -p "$tree"
-  for d in $(seq 0 $((dirs - 1))); do
-    mkdir "$tree/topic-$d"
-    (cd "$tree/topic-$d" && seq -f '%020g.log' 1 "$files" | xargs touch)
-  done
-fi
+bench_tree "$tree" "$dirs" "$files"
 entries=$(find "$tree" | wc -l)
 
 prepare="env -i POD_NAME=kafka-1 KAFKA_CFG_ZOOKEEPER_CONNECT=zk:2181 KAFKA_CFG_LOG_DIRS=$tree"

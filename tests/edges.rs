@@ -7,7 +7,7 @@
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -15,46 +15,16 @@ use std::time::{Duration, Instant};
 
 mod util;
 
-use util::SEED_ENV;
+use util::scratch::{owner, Scratch};
+use util::{assert_exit, stderr, SEED_ENV};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kafka-init");
 
 /// Longer than any of these runs takes, short enough that a hang fails the test.
 const HANG: Duration = Duration::from_secs(20);
 
-/// A scratch directory under /tmp, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(test: &str) -> Scratch {
-        let root = PathBuf::from(format!(
-            "/tmp/kafka-init-edges-{test}-{}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).unwrap();
-        Scratch(root)
-    }
-
-    /// A scratch directory for a test that needs root (chown, mknod).
-    fn as_root(test: &str) -> Scratch {
-        assert!(
-            nix::unistd::Uid::effective().is_root(),
-            "{test} chowns and creates device nodes, so it runs as root (scripts/test)"
-        );
-        Scratch::new(test)
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.0.join(rel)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+/// Why the filesystem cases run as root.
+const NEEDS_ROOT: &str = "it chowns and creates device nodes";
 
 /// Runs `cmd`, killing it if it has not finished within [`HANG`].
 fn run_bounded(mut cmd: Command) -> Output {
@@ -77,25 +47,6 @@ fn run_bounded(mut cmd: Command) -> Output {
         std::thread::sleep(Duration::from_millis(20));
     }
     child.wait_with_output().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn assert_exit(o: &Output, code: i32) {
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "exit status {:?}; stderr:\n{}",
-        o.status,
-        stderr(o)
-    );
-}
-
-fn owner(p: &Path) -> (u32, u32) {
-    let m = std::fs::symlink_metadata(p).unwrap();
-    (m.uid(), m.gid())
 }
 
 // ---------------------------------------------------------------------------
@@ -173,7 +124,7 @@ fn a_meta_properties_that_is_not_a_small_regular_file_is_refused_without_hanging
         ),
     ];
     for (name, plant, says) in cases {
-        let s = Scratch::as_root(&format!("meta-{name}"));
+        let s = Scratch::as_root(&format!("meta-{name}"), NEEDS_ROOT);
         let data = root_owned_data_dir(&s);
         plant(&data.join("meta.properties"), &s);
         let bin = s.path("bin");
@@ -201,7 +152,7 @@ fn a_meta_properties_that_is_not_a_small_regular_file_is_refused_without_hanging
 #[test]
 fn a_meta_properties_with_crlf_and_a_continuation_line_is_read_as_kafka_reads_it() {
     // Java reads `broker.id=\<CRLF>    1` as 1: pod kafka-1's own volume.
-    let s = Scratch::as_root("meta-crlf");
+    let s = Scratch::as_root("meta-crlf", NEEDS_ROOT);
     let data = root_owned_data_dir(&s);
     std::fs::write(
         data.join("meta.properties"),
@@ -244,7 +195,7 @@ fn install_to_neither_hangs_on_nor_writes_through_what_sits_at_the_old_pid_1_tem
         }),
     ];
     for (name, plant) in cases {
-        let s = Scratch::as_root(&format!("install-{name}"));
+        let s = Scratch::as_root(&format!("install-{name}"), NEEDS_ROOT);
         let data = s.path("data");
         std::fs::create_dir_all(&data).unwrap();
         let bin = s.path("bin");
@@ -364,9 +315,9 @@ fn marker_program(dir: &Path, name: &str) -> PathBuf {
 fn a_command_not_on_path_exits_127_and_one_in_the_working_directory_is_not_run() {
     let s = Scratch::new("exec-127");
     let name = "kafka-init-test-not-on-path";
-    marker_program(&s.0, name);
+    marker_program(&s.root, name);
     let mut cmd = exec(&[name], "/usr/bin:/bin");
-    cmd.current_dir(&s.0);
+    cmd.current_dir(&s.root);
     let o = run_bounded(cmd);
     assert_exit(&o, 127);
     let e = stderr(&o);
@@ -408,7 +359,7 @@ fn a_command_that_cannot_be_executed_exits_126() {
         std::fs::Permissions::from_mode(0o755),
     )
     .unwrap();
-    let dir = s.0.display().to_string();
+    let dir = s.root.display().to_string();
     let cases: &[(&str, &str)] = &[
         // Found on PATH, not executable; a shell's "Permission denied".
         ("not-executable", "permission denied"),

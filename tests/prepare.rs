@@ -4,106 +4,17 @@
 
 mod util;
 
-use std::collections::BTreeMap;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::os::unix::fs::MetadataExt;
+use std::path::PathBuf;
 use std::process::{Command, Output};
+
+use util::scratch::{owner, set, snapshot, Scratch};
 
 const BROKER: (u32, u32) = (1001, 1001);
 const CLUSTER_ID: &str = "MkU3OEVBNTcwNTJENDM2Qk";
 
-/// A scratch directory under /tmp, removed (after unmounting what a test
-/// mounted in it) when dropped.
-struct Scratch {
-    root: PathBuf,
-    mounts: Vec<PathBuf>,
-}
-
-impl Scratch {
-    fn new(test: &str) -> Scratch {
-        // No silent skip: a green run must have chowned and mounted for real.
-        assert!(
-            nix::unistd::Uid::effective().is_root(),
-            "{test}: prepare's tests chown and mount, so they run as root (scripts/test)"
-        );
-        let root = PathBuf::from(format!(
-            "/tmp/kafka-init-prepare-{test}-{}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).unwrap();
-        Scratch {
-            root,
-            mounts: Vec::new(),
-        }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.root.join(rel)
-    }
-
-    fn dir(&self, rel: &str, owner: (u32, u32), mode: u32) -> PathBuf {
-        let p = self.path(rel);
-        std::fs::create_dir_all(&p).unwrap();
-        set(&p, owner, mode);
-        p
-    }
-
-    fn file(&self, rel: &str, owner: (u32, u32), content: &[u8]) -> PathBuf {
-        let p = self.path(rel);
-        std::fs::write(&p, content).unwrap();
-        set(&p, owner, 0o644);
-        p
-    }
-
-    fn mount_tmpfs(&mut self, rel: &str) -> PathBuf {
-        let p = self.path(rel);
-        std::fs::create_dir_all(&p).unwrap();
-        let status = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs"])
-            .arg(&p)
-            .status()
-            .unwrap();
-        assert!(status.success(), "mount tmpfs on {}", p.display());
-        self.mounts.push(p.clone());
-        p
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        for m in self.mounts.iter().rev() {
-            let _ = Command::new("umount").arg(m).status();
-        }
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
-
-fn set(p: &Path, (uid, gid): (u32, u32), mode: u32) {
-    std::os::unix::fs::lchown(p, Some(uid), Some(gid)).unwrap();
-    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
-}
-
-/// (uid, gid, mode) of every entry below `root`, symlinks not followed.
-fn snapshot(root: &Path) -> BTreeMap<PathBuf, (u32, u32, u32)> {
-    let mut out = BTreeMap::new();
-    let mut todo = vec![root.to_path_buf()];
-    while let Some(p) = todo.pop() {
-        let m = std::fs::symlink_metadata(&p).unwrap();
-        out.insert(p.clone(), (m.uid(), m.gid(), m.mode()));
-        if m.is_dir() {
-            for e in std::fs::read_dir(&p).unwrap() {
-                todo.push(e.unwrap().path());
-            }
-        }
-    }
-    out
-}
-
-fn owner(p: &Path) -> (u32, u32) {
-    let m = std::fs::symlink_metadata(p).unwrap();
-    (m.uid(), m.gid())
-}
+/// Why these tests run as root.
+const NEEDS_ROOT: &str = "prepare's tests chown and mount";
 
 /// Runs `kafka-init prepare` as pod kafka-1 of a ZooKeeper-mode cluster
 /// with the given log dirs, extra variables and arguments.
@@ -191,7 +102,7 @@ fn wrong_tree(s: &Scratch) -> PathBuf {
 
 #[test]
 fn a_tree_of_mixed_owners_is_handed_to_the_broker_with_the_dir_itself_last() {
-    let s = Scratch::new("mixed");
+    let s = Scratch::as_root("mixed", NEEDS_ROOT);
     let data = wrong_tree(&s);
     let o = prepare(data.to_str().unwrap(), &[], &[]);
     assert_exit(&o, 0);
@@ -211,7 +122,7 @@ fn a_tree_of_mixed_owners_is_handed_to_the_broker_with_the_dir_itself_last() {
 
 #[test]
 fn a_tree_already_right_is_not_walked() {
-    let s = Scratch::new("right");
+    let s = Scratch::as_root("right", NEEDS_ROOT);
     let data = s.dir("data", BROKER, 0o750);
     s.dir("data/orders-0", BROKER, 0o755);
     // Below a right root, a wrong entry is not looked at (OnRootMismatch).
@@ -231,7 +142,7 @@ fn a_world_writable_volume_loses_world_write_once_and_keeps_group_write() {
     // The seed's NFS exports after `chmod 777`: owned by root, then (a
     // volume chowned by hand) already the broker's.
     for (name, owner_before) in [("seed777", (0, 0)), ("owned777", BROKER)] {
-        let s = Scratch::new(name);
+        let s = Scratch::as_root(name, NEEDS_ROOT);
         let data = s.dir("data", owner_before, 0o777);
         s.dir("data/orders-0", (1001, 0), 0o755);
         let o = prepare(data.to_str().unwrap(), &[], &[]);
@@ -262,7 +173,7 @@ fn a_world_writable_volume_loses_world_write_once_and_keeps_group_write() {
 
 #[test]
 fn a_missing_data_dir_is_created_for_the_broker_and_not_world_writable() {
-    let s = Scratch::new("missing");
+    let s = Scratch::as_root("missing", NEEDS_ROOT);
     let data = s.path("volume/kafka/data");
     let o = prepare(data.to_str().unwrap(), &[], &[]);
     assert_exit(&o, 0);
@@ -275,7 +186,7 @@ fn a_missing_data_dir_is_created_for_the_broker_and_not_world_writable() {
 
 #[test]
 fn a_symlink_is_re_owned_itself_and_its_target_outside_is_left_alone() {
-    let s = Scratch::new("symlink");
+    let s = Scratch::as_root("symlink", NEEDS_ROOT);
     let outside = s.file("outside-secret", (0, 0), b"not kafka's");
     let outside_dir = s.dir("outside-dir", (0, 0), 0o700);
     let data = s.dir("data", (0, 0), 0o755);
@@ -294,7 +205,7 @@ fn a_symlink_is_re_owned_itself_and_its_target_outside_is_left_alone() {
 
 #[test]
 fn a_mount_below_the_data_dir_is_neither_descended_nor_chowned() {
-    let mut s = Scratch::new("mount");
+    let mut s = Scratch::as_root("mount", NEEDS_ROOT);
     let data = s.dir("data", (0, 0), 0o755);
     let mnt = s.mount_tmpfs("data/orders-0");
     std::fs::write(mnt.join("inside"), b"x").unwrap();
@@ -309,7 +220,7 @@ fn a_mount_below_the_data_dir_is_neither_descended_nor_chowned() {
 
 #[test]
 fn install_to_copies_a_runnable_kafka_init() {
-    let s = Scratch::new("install");
+    let s = Scratch::as_root("install", NEEDS_ROOT);
     let data = s.dir("data", BROKER, 0o750);
     let bin = s.dir("bin", (0, 0), 0o755);
     let o = prepare(
@@ -486,7 +397,7 @@ const REFUSALS: &[Refusal] = &[
 #[test]
 fn every_preflight_problem_exits_78_says_why_and_changes_nothing() {
     for case in REFUSALS {
-        let s = Scratch::new(&case.name.replace(['+', '.'], "-"));
+        let s = Scratch::as_root(&case.name.replace(['+', '.'], "-"), NEEDS_ROOT);
         // A wrong tree that prepare would otherwise fix, so any change shows,
         // plus a second wrong data dir: a problem in one dir stops them all.
         wrong_tree(&s);

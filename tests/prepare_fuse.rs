@@ -7,12 +7,14 @@
 
 mod util;
 
-use std::collections::BTreeMap;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+
+use util::scratch::{set, snapshot};
+use util::stderr;
 
 const BROKER: (u32, u32) = (1001, 1001);
 
@@ -134,29 +136,6 @@ impl Drop for Mount {
     }
 }
 
-fn set(p: &Path, (uid, gid): (u32, u32), mode: u32) {
-    std::os::unix::fs::lchown(p, Some(uid), Some(gid)).unwrap();
-    if !std::fs::symlink_metadata(p).unwrap().is_symlink() {
-        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
-    }
-}
-
-/// (uid, gid, mode) of every entry below `root`, symlinks not followed.
-fn snapshot(root: &Path) -> BTreeMap<PathBuf, (u32, u32, u32)> {
-    let mut out = BTreeMap::new();
-    let mut todo = vec![root.to_path_buf()];
-    while let Some(p) = todo.pop() {
-        let m = std::fs::symlink_metadata(&p).unwrap();
-        out.insert(p.clone(), (m.uid(), m.gid(), m.mode()));
-        if m.is_dir() {
-            for e in std::fs::read_dir(&p).unwrap() {
-                todo.push(e.unwrap().path());
-            }
-        }
-    }
-    out
-}
-
 /// A broker's data dir as root left it: root-owned, a partition dir the
 /// broker cannot enter, files of several owners and modes, a
 /// meta.properties for broker 1 (0644, as Kafka writes it: readable by
@@ -197,10 +176,6 @@ fn prepare(log_dir: &Path) -> Output {
         .arg("prepare")
         .output()
         .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 #[test]

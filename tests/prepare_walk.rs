@@ -4,121 +4,20 @@
 //! files, device nodes, FIFOs and sockets, and system directories. Like
 //! tests/prepare.rs, they fail, never skip, when not run as root.
 
-use std::collections::BTreeMap;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+mod util;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use util::scratch::{owner, snapshot_with_content, Scratch};
+use util::{assert_exit, stderr};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kafka-init");
 const BROKER: (u32, u32) = (1001, 1001);
 const CLUSTER_ID: &str = "MkU3OEVBNTcwNTJENDM2Qk";
 
-/// A scratch directory under /tmp (the root filesystem here, so a bind mount
-/// of one of its directories stays on the same device), removed after
-/// unmounting what a test mounted in it.
-struct Scratch {
-    root: PathBuf,
-    mounts: Vec<PathBuf>,
-}
-
-impl Scratch {
-    fn new(test: &str) -> Scratch {
-        assert!(
-            nix::unistd::Uid::effective().is_root(),
-            "{test}: the walk's tests chown, mknod and mount, so they run as root (scripts/test)"
-        );
-        let root = PathBuf::from(format!(
-            "/tmp/kafka-init-walk-{test}-{}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).unwrap();
-        Scratch {
-            root,
-            mounts: Vec::new(),
-        }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.root.join(rel)
-    }
-
-    fn dir(&self, rel: &str, owner: (u32, u32), mode: u32) -> PathBuf {
-        let p = self.path(rel);
-        std::fs::create_dir_all(&p).unwrap();
-        set(&p, owner, mode);
-        p
-    }
-
-    fn file(&self, rel: &str, owner: (u32, u32), content: &[u8]) -> PathBuf {
-        let p = self.path(rel);
-        std::fs::write(&p, content).unwrap();
-        set(&p, owner, 0o644);
-        p
-    }
-
-    fn symlink(&self, target: &Path, rel: &str) -> PathBuf {
-        let p = self.path(rel);
-        std::os::unix::fs::symlink(target, &p).unwrap();
-        p
-    }
-
-    fn mount(&mut self, args: &[&str], rel: &str) -> PathBuf {
-        let p = self.path(rel);
-        let status = Command::new("mount").args(args).arg(&p).status().unwrap();
-        assert!(status.success(), "mount {args:?} {}", p.display());
-        self.mounts.push(p.clone());
-        p
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        for m in self.mounts.iter().rev() {
-            let _ = Command::new("umount").arg(m).status();
-        }
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
-
-fn set(p: &Path, (uid, gid): (u32, u32), mode: u32) {
-    std::os::unix::fs::lchown(p, Some(uid), Some(gid)).unwrap();
-    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
-}
-
-/// Owner, mode, link count and content (regular files) or target
-/// (symlinks) of every entry below `root`, symlinks not followed, mounts
-/// entered: byte for byte and owner for owner.
-fn snapshot(root: &Path) -> BTreeMap<PathBuf, (u32, u32, u32, u64, Vec<u8>)> {
-    let mut out = BTreeMap::new();
-    let mut todo = vec![root.to_path_buf()];
-    while let Some(p) = todo.pop() {
-        let m = std::fs::symlink_metadata(&p).unwrap();
-        let t = m.file_type();
-        let content = if t.is_file() {
-            std::fs::read(&p).unwrap()
-        } else if t.is_symlink() {
-            std::fs::read_link(&p)
-                .unwrap()
-                .into_os_string()
-                .into_encoded_bytes()
-        } else {
-            Vec::new()
-        };
-        out.insert(p.clone(), (m.uid(), m.gid(), m.mode(), m.nlink(), content));
-        if t.is_dir() {
-            for e in std::fs::read_dir(&p).unwrap() {
-                todo.push(e.unwrap().path());
-            }
-        }
-    }
-    out
-}
-
-fn owner(p: &Path) -> (u32, u32) {
-    let m = std::fs::symlink_metadata(p).unwrap();
-    (m.uid(), m.gid())
-}
+/// Why these tests run as root.
+const NEEDS_ROOT: &str = "the walk's tests chown, mknod and mount";
 
 /// The environment of pod kafka-1 of a ZooKeeper-mode cluster.
 fn env(log_dirs: &str) -> Vec<(String, String)> {
@@ -164,19 +63,6 @@ fn prepare_via(wrapper: &[&str], log_dirs: &str, vars: &[(&str, &str)]) -> Outpu
     cmd.output().unwrap()
 }
 
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn assert_exit(o: &Output, code: i32) {
-    assert_eq!(
-        o.status.code(),
-        Some(code),
-        "exit code; stderr:\n{}",
-        stderr(o)
-    );
-}
-
 fn assert_says(o: &Output, words: &[&str]) {
     let e = stderr(o);
     for w in words {
@@ -195,10 +81,10 @@ fn victim_tree(s: &Scratch, rel: &str) -> PathBuf {
 
 #[test]
 fn a_data_dir_that_is_a_symbolic_link_is_refused_and_its_target_left_as_it_was() {
-    let s = Scratch::new("link-dir");
+    let s = Scratch::as_root("link-dir", NEEDS_ROOT);
     let target = victim_tree(&s, "somewhere");
     let link = s.symlink(&target, "data");
-    let before = snapshot(&s.root);
+    let before = snapshot_with_content(&s.root);
     let o = prepare(link.to_str().unwrap(), &[]);
     assert_exit(&o, 78);
     assert_says(
@@ -210,18 +96,18 @@ fn a_data_dir_that_is_a_symbolic_link_is_refused_and_its_target_left_as_it_was()
             target.to_str().unwrap(),
         ],
     );
-    assert_eq!(snapshot(&s.root), before, "the tree changed");
+    assert_eq!(snapshot_with_content(&s.root), before, "the tree changed");
 }
 
 #[test]
 fn a_symbolic_link_in_a_parent_of_the_data_dir_is_refused_and_nothing_changes() {
-    let s = Scratch::new("link-parent");
+    let s = Scratch::as_root("link-parent", NEEDS_ROOT);
     let elsewhere = s.dir("elsewhere", (0, 0), 0o755);
     victim_tree(&s, "elsewhere/data");
     let v = s.symlink(&elsewhere, "v");
     // A second, good data dir: a problem in one dir stops them all.
     let good = victim_tree(&s, "good");
-    let before = snapshot(&s.root);
+    let before = snapshot_with_content(&s.root);
     for dir in ["v/data", "v/new/data"] {
         let dir = s.path(dir);
         let o = prepare(&format!("{},{}", good.display(), dir.display()), &[]);
@@ -231,7 +117,7 @@ fn a_symbolic_link_in_a_parent_of_the_data_dir_is_refused_and_nothing_changes() 
             &["KAFKA_CFG_LOG_DIRS", v.to_str().unwrap(), "symbolic link"],
         );
         assert_eq!(
-            snapshot(&s.root),
+            snapshot_with_content(&s.root),
             before,
             "{}: the tree changed",
             dir.display()
@@ -241,11 +127,11 @@ fn a_symbolic_link_in_a_parent_of_the_data_dir_is_refused_and_nothing_changes() 
 
 #[test]
 fn kraft_metadata_and_config_dirs_behind_a_symbolic_link_are_refused_too() {
-    let s = Scratch::new("link-meta");
+    let s = Scratch::as_root("link-meta", NEEDS_ROOT);
     let target = victim_tree(&s, "somewhere");
     let link = s.symlink(&target, "link");
     let data = victim_tree(&s, "data");
-    let before = snapshot(&s.root);
+    let before = snapshot_with_content(&s.root);
     let metadata = link.join("metadata");
     let kraft: &[(&str, &str)] = &[
         ("-KAFKA_CFG_ZOOKEEPER_CONNECT", ""),
@@ -257,7 +143,11 @@ fn kraft_metadata_and_config_dirs_behind_a_symbolic_link_are_refused_too() {
     let o = prepare(data.to_str().unwrap(), kraft);
     assert_exit(&o, 78);
     assert_says(&o, &["KAFKA_CFG_METADATA_LOG_DIR", "symbolic link"]);
-    assert_eq!(snapshot(&s.root), before, "metadata: the tree changed");
+    assert_eq!(
+        snapshot_with_content(&s.root),
+        before,
+        "metadata: the tree changed"
+    );
 
     let config: &[(&str, &str)] = &[
         ("KAFKA_INIT_FLAVOR", "properties"),
@@ -266,12 +156,16 @@ fn kraft_metadata_and_config_dirs_behind_a_symbolic_link_are_refused_too() {
     let o = prepare(data.to_str().unwrap(), config);
     assert_exit(&o, 78);
     assert_says(&o, &["KAFKA_INIT_CONFIG_DIR", "symbolic link"]);
-    assert_eq!(snapshot(&s.root), before, "config: the tree changed");
+    assert_eq!(
+        snapshot_with_content(&s.root),
+        before,
+        "config: the tree changed"
+    );
 }
 
 #[test]
 fn a_bind_mount_from_the_same_filesystem_below_the_data_dir_is_not_crossed_and_is_reported() {
-    let mut s = Scratch::new("bind");
+    let mut s = Scratch::as_root("bind", NEEDS_ROOT);
     let elsewhere = victim_tree(&s, "elsewhere");
     let data = s.dir("data", (0, 0), 0o755);
     s.dir("data/orders-0", (0, 0), 0o755);
@@ -282,13 +176,13 @@ fn a_bind_mount_from_the_same_filesystem_below_the_data_dir_is_not_crossed_and_i
     s.file("data/orders-0/1.log", (0, 0), b"x");
     let lone = s.file("lone-file", (0, 0), b"outside");
     s.mount(&["--bind", lone.to_str().unwrap()], "data/orders-0/1.log");
-    let before = snapshot(&elsewhere);
+    let before = snapshot_with_content(&elsewhere);
     let o = prepare(data.to_str().unwrap(), &[]);
     assert_exit(&o, 0);
     assert_eq!(owner(&data), BROKER);
     assert_eq!(owner(&s.path("data/orders-0/0.log")), BROKER);
     assert_eq!(
-        snapshot(&elsewhere),
+        snapshot_with_content(&elsewhere),
         before,
         "the bind-mounted tree changed"
     );
@@ -307,7 +201,7 @@ fn a_bind_mount_from_the_same_filesystem_below_the_data_dir_is_not_crossed_and_i
 
 #[test]
 fn a_tmpfs_below_the_data_dir_is_neither_entered_nor_re_owned_and_is_reported_once() {
-    let mut s = Scratch::new("tmpfs");
+    let mut s = Scratch::as_root("tmpfs", NEEDS_ROOT);
     let data = s.dir("data", (0, 0), 0o755);
     s.dir("data/orders-0", (0, 0), 0o755);
     let mnt = s.mount(
@@ -330,7 +224,7 @@ fn a_tmpfs_below_the_data_dir_is_neither_entered_nor_re_owned_and_is_reported_on
 
 #[test]
 fn hard_linked_files_devices_fifos_and_sockets_keep_their_owner_and_are_reported() {
-    let s = Scratch::new("special");
+    let s = Scratch::as_root("special", NEEDS_ROOT);
     let data = s.dir("data", (0, 0), 0o755);
     s.dir("data/orders-0", (0, 0), 0o755);
     let plain = s.file("data/orders-0/0.log", (0, 0), b"x");
@@ -381,10 +275,10 @@ fn hard_linked_files_devices_fifos_and_sockets_keep_their_owner_and_are_reported
 fn etc_as_the_config_dir_is_refused_with_78() {
     // /etc in a private mount namespace is a scratch dir, so that even a
     // kafka-init that took it would re-own only the scratch copy.
-    let s = Scratch::new("etc");
+    let s = Scratch::as_root("etc", NEEDS_ROOT);
     let fake_etc = victim_tree(&s, "fake-etc");
     let data = victim_tree(&s, "data");
-    let before = snapshot(&s.root);
+    let before = snapshot_with_content(&s.root);
     let wrapper = [
         "unshare",
         "--mount",
@@ -405,12 +299,12 @@ fn etc_as_the_config_dir_is_refused_with_78() {
         &o,
         &["KAFKA_INIT_CONFIG_DIR", "\"/etc\"", "system directory"],
     );
-    assert_eq!(snapshot(&s.root), before, "the tree changed");
+    assert_eq!(snapshot_with_content(&s.root), before, "the tree changed");
 }
 
 #[test]
 fn a_deep_and_wide_tree_is_re_owned_entirely_with_the_data_dir_last() {
-    let s = Scratch::new("deep");
+    let s = Scratch::as_root("deep", NEEDS_ROOT);
     let data = s.dir("data", (0, 0), 0o700);
     // Deeper than any fd budget of one descriptor per level would allow
     // comfortably, and wider than one batch of entries.
@@ -427,7 +321,7 @@ fn a_deep_and_wide_tree_is_re_owned_entirely_with_the_data_dir_last() {
     s.symlink(Path::new("/etc/passwd"), "data/orders-1/link");
     let o = prepare(data.to_str().unwrap(), &[]);
     assert_exit(&o, 0);
-    let tree = snapshot(&data);
+    let tree = snapshot_with_content(&data);
     assert_eq!(tree.len(), 1 + 1 + 300 + 1 + 1 + 2000 + 1);
     for (p, (uid, gid, mode, _, _)) in &tree {
         assert_eq!((*uid, *gid), BROKER, "{}", p.display());
@@ -441,7 +335,7 @@ fn a_deep_and_wide_tree_is_re_owned_entirely_with_the_data_dir_last() {
 
 #[test]
 fn a_walk_that_takes_longer_than_two_seconds_logs_its_progress() {
-    let s = Scratch::new("progress");
+    let s = Scratch::as_root("progress", NEEDS_ROOT);
     let data = s.dir("data", (0, 0), 0o755);
     for d in 0..20 {
         let dir = s.dir(&format!("data/orders-{d}"), (0, 0), 0o755);
@@ -502,16 +396,20 @@ fn a_walk_that_takes_longer_than_two_seconds_logs_its_progress() {
 fn the_walk_itself_refuses_a_link_that_appears_after_the_preflight() {
     // What a link swapped in between the preflight and the walk meets: the
     // walk opens each component with O_NOFOLLOW, so it stops there too.
-    let s = Scratch::new("late-link");
+    let s = Scratch::as_root("late-link", NEEDS_ROOT);
     let target = victim_tree(&s, "somewhere");
     s.symlink(&target, "v");
-    let before = snapshot(&s.root);
+    let before = snapshot_with_content(&s.root);
     for dir in ["v", "v/orders-0", "v/new/data"] {
         let err = kafka_init::ownership::ensure_owned(&s.path(dir), BROKER.0, BROKER.1)
             .expect_err(dir)
             .to_string();
         assert!(err.contains("symbolic link"), "{dir}: {err}");
         assert!(err.contains(s.path("v").to_str().unwrap()), "{dir}: {err}");
-        assert_eq!(snapshot(&s.root), before, "{dir}: the tree changed");
+        assert_eq!(
+            snapshot_with_content(&s.root),
+            before,
+            "{dir}: the tree changed"
+        );
     }
 }

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{data_dir_writes, image_env, read_kafka_prefixed, Flavor, Launch};
+use super::{data_dir_writes, exported_kafka_prefixed, image_env, read_kafka_prefixed, Flavor, Launch};
 use crate::plan::{BuiltBy, FlavorFacts, Plan, StartWrite, UserSettings};
 use crate::problem::Problem;
 
@@ -174,14 +174,7 @@ impl Flavor for Apache {
     }
 
     fn exported(&self, plan: &Plan, _base: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-        let mut out: BTreeMap<String, String> = plan
-            .changed()
-            .map(|e| (var(&e.key), e.value.clone()))
-            .collect();
-        if let Some(id) = &plan.cluster_id {
-            out.insert("CLUSTER_ID".into(), id.clone());
-        }
-        out
+        exported_kafka_prefixed(plan, var, "CLUSTER_ID")
     }
 
     fn launch(

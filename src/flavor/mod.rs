@@ -331,6 +331,24 @@ pub fn read_kafka_prefixed(
     out
 }
 
+/// The variables an image that reads every `KAFKA_<KEY>` is handed a Plan
+/// in: each setting the Plan changed under `var_of`'s name for its key, and
+/// the cluster id in `cluster_id_var`.
+pub fn exported_kafka_prefixed(
+    plan: &Plan,
+    var_of: fn(&str) -> String,
+    cluster_id_var: &str,
+) -> BTreeMap<String, String> {
+    let mut out: BTreeMap<String, String> = plan
+        .changed()
+        .map(|e| (var_of(&e.key), e.value.clone()))
+        .collect();
+    if let Some(id) = &plan.cluster_id {
+        out.insert(cluster_id_var.into(), id.clone());
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,7 +28,8 @@ source "$(dirname "$0")/lib.sh"
 
 VERSION=${KAFKA_VERSION:-3.9.0}
 PORT=39092
-SEED=$E2E_REPO/../shared/reference/seed-deployment/ka-ss.yaml
+# E2E_SEED: the seed StatefulSet elsewhere (from a git worktree, say).
+SEED=${E2E_SEED:-$E2E_REPO/../shared/reference/seed-deployment/ka-ss.yaml}
 PY=$E2E_REPO/target/tools/venv/bin/python   # has PyYAML (scripts/install-manifest-tools.sh)
 # shellcheck disable=SC2034 # lib.sh's client functions read it
 BOOTSTRAP="kafka.kafka.svc.cluster.local:$PORT"
@@ -117,20 +118,12 @@ check "test-topic was auto-created with replication factor 1" [ "$(kcat_meta "$B
 
 # ---- audit with the new settings, and the runbook's fix -----------------------------
 
-# audit NAME [ARGS]: `kubectl exec kafka-0 -- kafka-init audit`, JSON kept as audit-NAME.json.
-audit() {
-  local name=$1; shift
-  E2E_RC=0
-  kafka_init_in kafka-0 audit --format json "$@" > "$E2E_RUN/audit-$name.json" 2>>"$E2E_RUN/logs/kafka-0.audit.log" || E2E_RC=$?
-}
 # audit_pod NAME: the runbook's audit before the move, from a one-off pod of
 # the kafka-init image (the client namespace here) with kafka-0's settings
 # from the zookeeper overlay, through --bootstrap.
 audit_pod() {
   E2E_RC=0
-  in_pod client env -i /bin/bash -c \
-    'while IFS= read -r l; do [ -n "$l" ] && export "$l"; done < "$1"; shift; exec "$@"' \
-    bash "$E2E_RUN/pods/kafka-0/env" "$E2E_INIT" audit --format json --bootstrap "kafka-0.kafka:$PORT" \
+  in_pod_with_env client "$E2E_RUN/pods/kafka-0/env" "$E2E_INIT" audit --format json --bootstrap "kafka-0.kafka:$PORT" \
     > "$E2E_RUN/audit-$1.json" 2>>"$E2E_RUN/logs/kafka-0.audit.log" || E2E_RC=$?
 }
 findings() { jq -r '[.findings[] | "\(.kind) \(.subject)"] | sort | join("; ")' "$E2E_RUN/audit-$1.json"; }
@@ -139,14 +132,8 @@ audit_pod before
 AUDIT_BEFORE=$(findings before)
 check "audit before the move flags test-topic, and only it, against kafka-init's min.insync.replicas=2 (exit $E2E_RC: $AUDIT_BEFORE)" \
   [ "$E2E_RC" -eq 1 -a "$AUDIT_BEFORE" = "rf-below-default test-topic; rf-below-min-isr test-topic" ]
-RF1_LEADER=$(leader_of test-topic 0)
-printf '{"version":1,"partitions":[{"topic":"test-topic","partition":0,"replicas":[%s]}]}\n' \
-  "$(printf '%s\n' "$RF1_LEADER" 0 1 2 | awk '!seen[$0]++' | paste -sd,)" > "$E2E_RUN/reassign.json"
-kafka_tool org.apache.kafka.tools.reassign.ReassignPartitionsCommand --bootstrap-server "$BOOTSTRAP" \
-  --reassignment-json-file "$E2E_RUN/reassign.json" --execute >/dev/null
-test_topic_rf3() { [ "$(isr_sizes test-topic)" = "3 " ]; }
-wait_for 90 "test-topic reassigned to 3 in-sync replicas" test_topic_rf3 || true
-check "the runbook's fix: test-topic reassigned to factor 3, all in sync" test_topic_rf3
+reassign_to_3 test-topic
+check "the runbook's fix: test-topic reassigned to factor 3, all in sync" one_partition_in_sync_3 test-topic
 
 # ---- the roll: highest ordinal first, each gated by probe --ready -------------------
 
@@ -199,7 +186,7 @@ check "audit after the move is clean (exit $E2E_RC: $(findings after))" [ "$E2E_
 
 pod_stop kafka-0
 seed_start kafka-0
-rejoined() { zk_registrations; registered_as kafka-0.kafka && all_isr_3 durable && test_topic_rf3; }
+rejoined() { zk_registrations; registered_as kafka-0.kafka && all_isr_3 durable && one_partition_in_sync_3 test-topic; }
 wait_for 180 "kafka-0 rejoined the seed's way" rejoined || true
 check "rolled back: kafka-0 runs the seed's way again, advertises kafka-0.kafka and is in every ISR" rejoined
 

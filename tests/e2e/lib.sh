@@ -376,13 +376,29 @@ e2e_port_open() {
   in_pod client timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' bash "${E2E_FQDN[$1]}" "$2" 2>/dev/null
 }
 
-# kafka_init_in POD ARGS...: `kafka-init ARGS` in the pod's network namespace
-# with the pod's environment, as `kubectl exec` would run it.
-kafka_init_in() {
-  local name=$1; shift
+# in_pod_with_env POD ENV_FILE COMMAND...: COMMAND in the pod's network
+# namespace with exactly the environment in ENV_FILE (one NAME=value a line).
+in_pod_with_env() {
+  local name=$1 env_file=$2; shift 2
   in_pod "$name" env -i /bin/bash -c \
     'while IFS= read -r l; do [ -n "$l" ] && export "$l"; done < "$1"; shift; exec "$@"' \
-    bash "$E2E_RUN/pods/$name/env" "$E2E_INIT" "$@"
+    bash "$env_file" "$@"
+}
+
+# kafka_init_in POD ARGS...: `kafka-init ARGS` in the pod's network namespace
+# with the pod's environment (the env file of its last start), as
+# `kubectl exec` would run it.
+kafka_init_in() {
+  local name=$1; shift
+  in_pod_with_env "$name" "$E2E_RUN/pods/$name/env" "$E2E_INIT" "$@"
+}
+
+# audit NAME [ARGS]: `kubectl exec kafka-0 -- kafka-init audit --format json
+# ARGS`, the JSON kept as audit-NAME.json, its exit status in E2E_RC.
+audit() {
+  local name=$1; shift
+  E2E_RC=0
+  kafka_init_in kafka-0 audit --format json "$@" > "$E2E_RUN/audit-$name.json" 2>>"$E2E_RUN/logs/kafka-0.audit.log" || E2E_RC=$?
 }
 
 # ---- clients (run in the client namespace, resolve pods like an in-cluster client) ---
@@ -411,6 +427,20 @@ all_isr_3() { local t; for t in "$@"; do [ "$(isr_sizes "$t")" = "3 3 3 " ] || r
 # all_in_sync TOPIC: the topic exists and every partition has all its replicas in sync.
 all_in_sync() { kcat_meta "$BOOTSTRAP" "$1" | jq -e '.topics[0].partitions | length > 0 and all((.isrs | length) == (.replicas | length))' >/dev/null; }
 leader_of() { kcat_meta "$BOOTSTRAP" "$1" | jq -r ".topics[0].partitions[] | select(.partition==$2) | .leader"; }
+# one_partition_in_sync_3 TOPIC: the topic's one partition has 3 replicas in sync.
+one_partition_in_sync_3() { [ "$(isr_sizes "$1")" = "3 " ]; }
+# reassign_to_3 TOPIC: the runbook's fix for a one-partition topic of factor 1:
+# a reassignment to brokers 0, 1 and 2 with its leader first (the leader stays),
+# then up to 90 s for all three in sync.
+reassign_to_3() {
+  local leader
+  leader=$(leader_of "$1" 0)
+  printf '{"version":1,"partitions":[{"topic":"%s","partition":0,"replicas":[%s]}]}\n' \
+    "$1" "$(printf '%s\n' "$leader" 0 1 2 | awk '!seen[$0]++' | paste -sd,)" > "$E2E_RUN/reassign.json"
+  kafka_tool org.apache.kafka.tools.reassign.ReassignPartitionsCommand --bootstrap-server "$BOOTSTRAP" \
+    --reassignment-json-file "$E2E_RUN/reassign.json" --execute >/dev/null
+  wait_for 90 "$1 reassigned to 3 replicas in sync" one_partition_in_sync_3 "$1" || true
+}
 
 # produce TOPIC OUT ARGS...: VerifiableProducer with acks=all, one JSON line per
 # acknowledged message; 30 repeating keys spread the messages over all partitions.

@@ -24,9 +24,7 @@ e2e_zookeeper_start
 # env (the env file of its last start), as the kubelet would exec it.
 probe() {
   local name=$1; shift
-  in_pod "$name" env -i /bin/bash -c \
-    'while IFS= read -r l; do [ -n "$l" ] && export "$l"; done < "$1"; shift; exec "$@"' \
-    bash "$E2E_RUN/pods/$name/env" "$E2E_INIT" probe "$@" 2>>"$E2E_RUN/logs/$name.probe.log"
+  kafka_init_in "$name" probe "$@" 2>>"$E2E_RUN/logs/$name.probe.log"
 }
 fails() { ! "$@"; }
 in_every_isr() { # in_every_isr ID TOPIC: ID is in the ISR of every partition it hosts

@@ -132,11 +132,6 @@ check "in order within every partition" [ "$D_OOO" -eq 0 ]
 
 # ---- 3b. audit: clean; the seed's test-topic (factor 1) flagged; fixed -------
 
-# audit NAME: kafka-init audit from pod kafka-0 (its own broker), JSON kept as audit-NAME.json.
-audit() {
-  E2E_RC=0
-  kafka_init_in kafka-0 audit --format json > "$E2E_RUN/audit-$1.json" 2>>"$E2E_RUN/logs/kafka-0.audit.log" || E2E_RC=$?
-}
 audit_kinds() { jq -r --arg t "$2" '[.findings[] | select(.subject == $t) | .kind] | sort | join(",")' "$E2E_RUN/audit-$1.json"; }
 audit clean
 check "audit of the cluster is clean: exit $E2E_RC, $(jq '.findings | length' "$E2E_RUN/audit-clean.json") findings, brokers $(jq -c .brokers "$E2E_RUN/audit-clean.json")" \
@@ -148,13 +143,7 @@ audit rf1
 check "audit flags test-topic (factor 1 below min.insync.replicas 2 and the default 3) and exits 1 (got $E2E_RC: $(audit_kinds rf1 test-topic))" \
   [ "$E2E_RC" -eq 1 -a "$(audit_kinds rf1 test-topic)" = "rf-below-default,rf-below-min-isr" ]
 # The runbook's fix: a reassignment to factor 3, leader first.
-RF1_LEADER=$(leader_of test-topic 0)
-printf '{"version":1,"partitions":[{"topic":"test-topic","partition":0,"replicas":[%s]}]}\n' \
-  "$(printf '%s\n' "$RF1_LEADER" 0 1 2 | awk '!seen[$0]++' | paste -sd,)" > "$E2E_RUN/reassign.json"
-kafka_tool org.apache.kafka.tools.reassign.ReassignPartitionsCommand --bootstrap-server "$BOOTSTRAP" \
-  --reassignment-json-file "$E2E_RUN/reassign.json" --execute >/dev/null
-three_in_sync() { [ "$(isr_sizes test-topic)" = "3 " ]; }
-wait_for 90 "test-topic reassigned to 3 replicas in sync" three_in_sync || true
+reassign_to_3 test-topic
 audit fixed
 check "after the reassignment to factor 3, audit is clean again (exit $E2E_RC)" [ "$E2E_RC" -eq 0 ]
 echo "      audit findings: clean $(jq '.findings | length' "$E2E_RUN/audit-clean.json"), with test-topic at factor 1 $(jq '.findings | length' "$E2E_RUN/audit-rf1.json"), after the fix $(jq '.findings | length' "$E2E_RUN/audit-fixed.json")"

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod replay;
+pub mod scratch;
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
@@ -50,6 +51,23 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// A finished process's stderr as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts that a finished process exited with `code`, showing its status
+/// and stderr when it did not.
+pub fn assert_exit(o: &Output, code: i32) {
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "exit status {:?}; stderr:\n{}",
+        o.status,
+        stderr(o)
+    );
 }
 
 /// The result of one run.
