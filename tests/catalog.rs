@@ -36,6 +36,24 @@ fn the_seed_on_kafka_3_9_starts_with_a_warning_that_the_key_is_deprecated() {
 }
 
 #[test]
+fn probe_does_not_repeat_the_warnings_that_plan_exec_and_prepare_log() {
+    // A probe runs every 10 seconds: a deprecated key is said at start, not
+    // at every probe.
+    let env = with(SEED_ENV, &[("KAFKA_INIT_KAFKA_VERSION", "3.9.0")], &[]);
+    let plan = run(&["plan"], &env);
+    assert_eq!(plan.code(), 0, "{}", plan.stderr());
+    assert!(
+        plan.stderr().contains("is deprecated in Kafka 3.9.0"),
+        "{}",
+        plan.stderr()
+    );
+    // Nothing listens on the broker's port here: the probe fails (1), quietly about the key.
+    let probe = run(&["probe", "--timeout", "500ms"], &env);
+    assert_eq!(probe.code(), 1, "{}", probe.stderr());
+    assert!(!probe.stderr().contains("deprecated"), "{}", probe.stderr());
+}
+
+#[test]
 fn the_image_stated_version_is_used_when_the_setting_is_unset_and_the_summary_says_so() {
     let env = with(SEED_ENV, &[("APP_VERSION", "3.9.0")], &[]);
     let r = run(&["exec", "--", "$STANDIN"], &env);

@@ -63,6 +63,7 @@ fn run_step(step: &Step) -> Result<()> {
 /// Runs `exec`; returns only on failure.
 pub fn run(inputs: &Inputs, flavor: Option<&str>, command: &[String]) -> Result<()> {
     let (plan, flavor) = super::migration::derive_observed(inputs, flavor, None)?;
+    super::log_warnings(&plan);
     let Launch {
         argv,
         mut env,

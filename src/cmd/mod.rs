@@ -19,6 +19,13 @@ use crate::problem::Problems;
 use crate::rules;
 use crate::settings::Settings;
 
+/// Logs the Plan's warnings: `plan`, `exec` and `prepare` do, once per run.
+pub fn log_warnings(plan: &Plan) {
+    for w in &plan.warnings {
+        warn!(var = %w.var, value = %w.value, fix = %w.fix, "{}", w.rule);
+    }
+}
+
 /// Derives and validates the Plan (pure): the common first step of every command.
 pub fn derive_for(
     inputs: &Inputs,
@@ -77,11 +84,7 @@ fn derive_once(
     if !problems.is_empty() {
         return Err(Problems(problems));
     }
-    // Logged once, on the derivation that goes on (a failed one is redone
-    // with random bytes for the suggested cluster id).
-    for w in &warnings {
-        warn!(var = %w.var, value = %w.value, fix = %w.fix, "{}", w.rule);
-    }
+    plan.warnings = warnings;
     match planning::probe_target(&plan) {
         Ok(t) => plan.probe = Some(t),
         Err(why) => plan.why_no_probe = Some(why),

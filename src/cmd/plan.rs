@@ -9,6 +9,7 @@ use crate::render;
 /// Prints the Plan in `format` to stdout.
 pub fn run(inputs: &Inputs, pod: Option<&str>, format: Format, flavor: Option<&str>) -> Result<()> {
     let (plan, flavor) = super::migration::derive_observed(inputs, flavor, pod)?;
+    super::log_warnings(&plan);
     let exported = flavor.exported(&plan, &inputs.vars);
     let unset = crate::flavor::removed_vars(flavor, &plan, &inputs.vars);
     let out = match format {

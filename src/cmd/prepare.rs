@@ -25,6 +25,7 @@ use crate::{cmd, install};
 pub fn run(inputs: &Inputs, flavor: Option<&str>, install_to: Option<&Path>) -> Result<()> {
     let (plan, _) =
         cmd::migration::derive_observed(inputs, flavor, None).map_err(anyhow::Error::from)?;
+    cmd::log_warnings(&plan);
     let dirs = dirs_to_own(&plan);
     let problems = preflight(&plan, &dirs);
     if !problems.is_empty() {

@@ -235,6 +235,11 @@ pub struct Plan {
     pub kafka: Selection,
     /// Keys plugins read that Kafka cannot know (`KAFKA_INIT_EXTRA_KEYS`).
     pub extra_keys: Vec<String>,
+    /// What is worth saying but refuses nothing (a deprecated key, an
+    /// unknown key where the catalog is not exact): the commands that start
+    /// or change something log them; probe, audit and status do not, so a
+    /// probe every 10 seconds does not repeat them.
+    pub warnings: Vec<Problem>,
 }
 
 impl Plan {
@@ -385,6 +390,7 @@ pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
         release_version,
         kafka,
         extra_keys,
+        warnings: vec![],
     };
     (plan, b.problems)
 }
