@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
 """A recording TCP proxy for the Kafka protocol, used to capture wire fixtures.
 
-Usage: wire-proxy.py LISTEN_PORT UPSTREAM_HOST:PORT OUT_DIR
+Usage: wire-proxy.py [--zookeeper] LISTEN_PORT UPSTREAM_HOST:PORT OUT_DIR
 
 Forwards every connection to the broker unchanged and writes each frame, as it
 was on the wire (4-byte size prefix included), to
 OUT_DIR/c<conn>-<n>-<Api>-v<version>-request.bin and the matching -response.bin
 (matched by correlation id). Runs until killed.
+
+With --zookeeper it records ZooKeeper frames instead (same int32 framing):
+OUT_DIR/c<conn>-<n>-<op>-request.bin and -response.bin, matched by xid (the
+first frame of a connection is the ConnectRequest, answered by the
+ConnectResponse; watch notifications, xid -1, are named event).
 """
 import os
 import socket
@@ -52,6 +57,39 @@ def pump(src, dst, on_frame):
                 pass
 
 
+ZK_OPS = {1: "create", 3: "exists", 4: "getData", 8: "getChildren", 12: "getChildren2", -11: "close", 11: "ping"}
+
+
+def handle_zookeeper(conn_no, client, upstream, out_dir):
+    server = socket.create_connection(upstream)
+    names = {}  # xid -> file name stem
+    seq = [0]
+
+    def save(stem, kind, frame):
+        with open(os.path.join(out_dir, "%s-%s.bin" % (stem, kind)), "wb") as f:
+            f.write(frame)
+
+    def on_request(frame):
+        seq[0] += 1
+        if seq[0] == 1:
+            names["connect"] = "c%d-%02d-connect" % (conn_no, seq[0])
+            save(names["connect"], "request", frame)
+            return
+        xid, op = struct.unpack(">ii", frame[4:12])
+        names[xid] = "c%d-%02d-%s" % (conn_no, seq[0], ZK_OPS.get(op, "op%d" % op))
+        save(names[xid], "request", frame)
+
+    def on_response(frame):
+        if "connect" in names:
+            save(names.pop("connect"), "response", frame)
+            return
+        (xid,) = struct.unpack(">i", frame[4:8])
+        save(names.get(xid, "c%d-event-%d" % (conn_no, xid)), "response", frame)
+
+    threading.Thread(target=pump, args=(client, server, on_request), daemon=True).start()
+    pump(server, client, on_response)
+
+
 def handle(conn_no, client, upstream, out_dir):
     server = socket.create_connection(upstream)
     names = {}  # correlation id -> file name stem
@@ -76,7 +114,11 @@ def handle(conn_no, client, upstream, out_dir):
 
 
 def main():
-    port, upstream, out_dir = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    args = sys.argv[1:]
+    zookeeper = args[:1] == ["--zookeeper"]
+    if zookeeper:
+        args = args[1:]
+    port, upstream, out_dir = int(args[0]), args[1], args[2]
     host, up_port = upstream.rsplit(":", 1)
     os.makedirs(out_dir, exist_ok=True)
     listener = socket.socket()
@@ -88,7 +130,7 @@ def main():
         client, _ = listener.accept()
         conn_no += 1
         threading.Thread(
-            target=handle, args=(conn_no, client, (host, int(up_port)), out_dir), daemon=True
+            target=handle_zookeeper if zookeeper else handle, args=(conn_no, client, (host, int(up_port)), out_dir), daemon=True
         ).start()
 
 

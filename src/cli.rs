@@ -26,6 +26,10 @@ USAGE:
   kafka-init explain [--kafka-version V] [KEY]
       What the Kafka config catalog knows about KEY for the selected Kafka version
       (KAFKA_INIT_KAFKA_VERSION, the image's APP_VERSION, else the default); no KEY: all keys.
+  kafka-init migration status [--zookeeper HOST:PORT[/chroot]] [--controllers HOST:PORT,...]
+                              [--format text|json] [--timeout DUR]
+      The ZooKeeper-to-KRaft migration phase (zookeeper, controllers, dual-write, kraft-brokers,
+      finalized) and its evidence, read from ZooKeeper and the controllers. Exit 0 told, 1 not.
   kafka-init version | --help
 
 FLAVORS: bitnami (default), apache, properties, confluent (also KAFKA_INIT_FLAVOR).
@@ -79,6 +83,17 @@ pub enum Command {
         key: Option<String>,
         kafka_version: Option<String>,
     },
+    /// `migration status`.
+    MigrationStatus {
+        /// `--zookeeper`: instead of this pod's `zookeeper.connect`.
+        zookeeper: Option<String>,
+        /// `--controllers`: instead of this pod's controller quorum.
+        controllers: Option<Vec<(String, u16)>>,
+        /// `--format json` instead of text.
+        json: bool,
+        /// One deadline for everything (default 10s).
+        timeout: Duration,
+    },
     /// `--help`.
     Help,
     /// `version`.
@@ -114,6 +129,9 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     let Some((sub, rest)) = args.split_first() else {
         return Err("a subcommand is required".into());
     };
+    if sub == "migration" {
+        return parse_migration(rest);
+    }
     let mut pod = None;
     let mut format = Format::Env;
     let mut flavor = None;
@@ -212,6 +230,71 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     })
 }
 
+/// Parses `migration status [flags]`.
+fn parse_migration(rest: &[String]) -> Result<Command, String> {
+    match rest.first().map(String::as_str) {
+        Some("status") => {}
+        Some("--help" | "-h") => return Ok(Command::Help),
+        Some(other) => {
+            return Err(format!(
+                "unknown migration command {other} (expected status)"
+            ))
+        }
+        None => return Err("migration needs a command: status".into()),
+    }
+    let (mut zookeeper, mut controllers, mut json, mut timeout) = (None, None, false, None);
+    let mut i = 1;
+    while i < rest.len() {
+        let arg = rest[i].as_str();
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (arg, None),
+        };
+        let mut value = || -> Result<String, String> {
+            if let Some(v) = inline.clone() {
+                return Ok(v);
+            }
+            i += 1;
+            rest.get(i)
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match flag {
+            "--zookeeper" => zookeeper = Some(value()?),
+            "--controllers" => {
+                let v = value()?;
+                let list: Option<Vec<(String, u16)>> =
+                    v.split(',').map(|h| parse_host_port(h.trim())).collect();
+                controllers = Some(list.filter(|l| !l.is_empty()).ok_or_else(|| {
+                    format!("--controllers {v}: expected HOST:PORT[,HOST:PORT...]")
+                })?);
+            }
+            "--format" => {
+                json = match value()?.as_str() {
+                    "text" => false,
+                    "json" => true,
+                    other => return Err(format!("--format {other}: expected text or json")),
+                }
+            }
+            "--timeout" => {
+                let v = value()?;
+                timeout = Some(parse_duration(&v).ok_or_else(|| {
+                    format!("--timeout {v}: expected a duration such as 2s or 500ms")
+                })?);
+            }
+            "--help" | "-h" => return Ok(Command::Help),
+            _ => return Err(format!("unknown argument for migration status: {arg}")),
+        }
+        i += 1;
+    }
+    Ok(Command::MigrationStatus {
+        zookeeper,
+        controllers,
+        json,
+        timeout: timeout.unwrap_or(Duration::from_secs(10)),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,6 +376,36 @@ mod tests {
             &["plan", "--pod"],
             &["probe", "--install-to", "x"],
             &[],
+        ] {
+            assert!(p(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn parses_migration_status() {
+        assert_eq!(
+            p(&[
+                "migration",
+                "status",
+                "--zookeeper",
+                "zk:2181/kafka",
+                "--controllers=c-0:9093,c-1:9093",
+                "--format",
+                "json"
+            ]),
+            Ok(Command::MigrationStatus {
+                zookeeper: Some("zk:2181/kafka".into()),
+                controllers: Some(vec![("c-0".into(), 9093), ("c-1".into(), 9093)]),
+                json: true,
+                timeout: Duration::from_secs(10)
+            })
+        );
+        for bad in [
+            &["migration"][..],
+            &["migration", "start"],
+            &["migration", "status", "--controllers", "c-0"],
+            &["migration", "status", "--format", "yaml"],
+            &["migration", "status", "--ready"],
         ] {
             assert!(p(bad).is_err(), "{bad:?}");
         }

@@ -28,3 +28,4 @@ pub mod rules;
 pub mod secret;
 pub mod settings;
 pub mod wire;
+pub mod zookeeper;

@@ -59,6 +59,12 @@ fn main() -> ExitCode {
             json,
             timeout,
         } => cmd::audit::run(&inputs, bootstrap, json, timeout),
+        Command::MigrationStatus {
+            zookeeper,
+            controllers,
+            json,
+            timeout,
+        } => cmd::migration::status(&inputs, zookeeper, controllers, json, timeout),
         Command::Explain { key, kafka_version } => {
             cmd::explain::run(&inputs, key.as_deref(), kafka_version.as_deref())
         }

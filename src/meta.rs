@@ -427,6 +427,20 @@ pub fn check(
 /// "Found unexpected version in <path>. ZK-based brokers that are not
 /// migrating only support version 0").
 fn version_problem(path: &Path, meta: &MetaProperties, plan: &Plan) -> Option<Problem> {
+    if plan.mode == Mode::KRaft && meta.version == 0 && plan.migration.is_none() {
+        // Kafka would start on it (a KRaft broker reads v0's broker.id), so
+        // a volume of a ZooKeeper cluster would silently join this one.
+        return Some(Problem::new(
+            path.display().to_string(),
+            "version=0",
+            format!(
+                "pod {} runs in KRaft mode without a migration, but this volume was written by a ZooKeeper-mode broker (meta.properties version 0, {})",
+                plan.pod.name,
+                meta.cluster_id.as_deref().map_or("no cluster.id".to_string(), |c| format!("cluster.id {c}"))
+            ),
+            "if this cluster was migrated from ZooKeeper, set KAFKA_INIT_MIGRATION=finalized on both StatefulSets (it stays set after a migration: it tells kafka-init that these volumes are expected); otherwise the volume belongs to a ZooKeeper cluster: bind this pod's PVC to its own PV",
+        ));
+    }
     let migrating = plan.get("zookeeper.metadata.migration.enable") == Some("true");
     if plan.mode != Mode::ZooKeeper || meta.version == 0 || migrating {
         return None;

@@ -45,6 +45,16 @@ fn version_comment(plan: &Plan) -> String {
     )
 }
 
+/// `# unset VAR` lines for the variables `exec` removes (each names the
+/// Kafka key and the phase that forbids it).
+pub fn unset_lines(plan: &Plan, unset: &[(String, String)]) -> String {
+    let phase = plan.migration.map_or("", |p| p.as_str());
+    unset
+        .iter()
+        .map(|(var, key)| format!("# unset {var} ({key}: removed in migration phase {phase})\n"))
+        .collect()
+}
+
 fn escape(s: &str, key: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for (i, c) in s.chars().enumerate() {
@@ -125,6 +135,9 @@ pub fn json(plan: &Plan, exported: &BTreeMap<String, String>, writes: &[StartWri
         "role": plan.roles(),
         "id": plan.id,
         "cluster_id": plan.cluster_id,
+        "migration": plan.migration.map(|p| p.as_str()),
+        "removed": plan.removed,
+        "release_version": plan.release_version,
         "data_dirs": plan.data_dirs,
         "run_as": format!("{}:{}", plan.run_as.0, plan.run_as.1),
         "kafka_version": {

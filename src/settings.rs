@@ -64,6 +64,8 @@ settings! {
     kafka_init_controller_id_offset,
     /// KRaft: the controller listener's port. Default 9093.
     kafka_init_controller_port,
+    /// The ZooKeeper-to-KRaft migration phase, the same on both StatefulSets: `controllers`, `dual-write`, `kraft-brokers` or `finalized` (stays set). Unset: no migration.
+    kafka_init_migration,
     /// KRaft cluster id (22 characters, base64url of 16 bytes). Also read from the flavor's own variable.
     kafka_init_cluster_id,
     /// External access: the node port of ordinal 0; broker N advertises `base + N`.

@@ -464,6 +464,17 @@ const REFUSALS: &[Refusal] = &[
         says: &["node.id is \"one\", not a number"],
     },
     Refusal {
+        name: "v0-in-kraft",
+        setup: |s| meta(b"#\nversion=0\nbroker.id=1\ncluster.id=MkU3OEVBNTcwNTJENDM2Qk\n")(s),
+        log_dirs: data_dir,
+        env: KRAFT,
+        says: &[
+            "written by a ZooKeeper-mode broker",
+            "KAFKA_INIT_MIGRATION=finalized",
+            "belongs to a ZooKeeper cluster",
+        ],
+    },
+    Refusal {
         name: "unknown-version",
         setup: |s| meta(b"version=7\nnode.id=1\n")(s),
         log_dirs: data_dir,
@@ -508,4 +519,23 @@ fn every_preflight_problem_exits_78_says_why_and_changes_nothing() {
         assert_eq!(snapshot(&s.root), before, "{}: the tree changed", case.name);
         assert!(!install.exists(), "{}: installed anyway", case.name);
     }
+}
+
+#[test]
+fn a_migrated_brokers_v0_meta_properties_is_expected_once_the_migration_is_finalized() {
+    let s = Scratch::new("v0-finalized");
+    s.dir("data", (0, 0), 0o755);
+    meta(b"#\nversion=0\nbroker.id=1\ncluster.id=MkU3OEVBNTcwNTJENDM2Qk\n")(&s);
+    let o = prepare(
+        &data_dir(&s),
+        &[
+            ("KAFKA_INIT_MIGRATION", "finalized"),
+            ("KAFKA_INIT_CONTROLLER_STATEFULSET", "kafka-controller"),
+            ("KAFKA_INIT_CONTROLLER_REPLICAS", "3"),
+            ("KAFKA_INIT_CONTROLLER_ID_OFFSET", "3000"),
+        ],
+        &[],
+    );
+    assert_exit(&o, 0);
+    assert_eq!(owner(&s.path("data")), (1001, 1001));
 }

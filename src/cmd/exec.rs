@@ -62,13 +62,16 @@ fn run_step(step: &Step) -> Result<()> {
 
 /// Runs `exec`; returns only on failure.
 pub fn run(inputs: &Inputs, flavor: Option<&str>, command: &[String]) -> Result<()> {
-    let (plan, flavor) = super::derive_with_flavor(inputs, flavor, None)?;
+    let (plan, flavor) = super::migration::derive_observed(inputs, flavor, None)?;
     let Launch {
         argv,
-        env,
+        mut env,
         files,
         steps,
     } = flavor.launch(&plan, &inputs.vars, command)?;
+    // A key the migration phase removes must not reach Kafka under any name.
+    let unset = crate::flavor::removed_vars(flavor, &plan, env.iter().map(|(k, v)| (k, v)));
+    env.retain(|(var, _)| !unset.iter().any(|(u, _)| u == var));
     // Before anything is written or started: may this user write what the
     // image's scripts write at start? (They would fail one restart at a time.)
     let root = Settings::from_vars(inputs.vars.clone()).kafka_init_image_root;

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod exec;
 pub mod explain;
+pub mod migration;
 pub mod plan;
 pub mod prepare;
 pub mod probe;
@@ -66,6 +67,7 @@ fn derive_once(
             flavor: flavor.facts(),
             vars: &inputs.vars,
             random: &inputs.random,
+            found: inputs.cluster_id_found.as_ref(),
         },
     );
     problems.extend(derived);

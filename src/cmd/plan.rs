@@ -8,10 +8,11 @@ use crate::render;
 
 /// Prints the Plan in `format` to stdout.
 pub fn run(inputs: &Inputs, pod: Option<&str>, format: Format, flavor: Option<&str>) -> Result<()> {
-    let (plan, flavor) = super::derive_with_flavor(inputs, flavor, pod)?;
+    let (plan, flavor) = super::migration::derive_observed(inputs, flavor, pod)?;
     let exported = flavor.exported(&plan, &inputs.vars);
+    let unset = crate::flavor::removed_vars(flavor, &plan, &inputs.vars);
     let out = match format {
-        Format::Env => render::env_lines(&plan, &exported),
+        Format::Env => render::env_lines(&plan, &exported) + &render::unset_lines(&plan, &unset),
         Format::Properties => render::properties(&plan, true),
         Format::Json => render::json(&plan, &exported, &flavor.writes_at_start(&plan)),
     };

@@ -23,7 +23,8 @@ use crate::{cmd, install};
 /// Runs `prepare`: derive, preflight every dir, own every dir, install.
 /// Configuration problems come back as [`Problems`] (exit 78).
 pub fn run(inputs: &Inputs, flavor: Option<&str>, install_to: Option<&Path>) -> Result<()> {
-    let plan = cmd::derive_for(inputs, flavor, None).map_err(anyhow::Error::from)?;
+    let (plan, _) =
+        cmd::migration::derive_observed(inputs, flavor, None).map_err(anyhow::Error::from)?;
     let dirs = dirs_to_own(&plan);
     let problems = preflight(&plan, &dirs);
     if !problems.is_empty() {

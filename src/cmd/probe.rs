@@ -373,6 +373,7 @@ mod tests {
                 })
                 .collect(),
             throttle_time_ms: 0,
+            zk_migration_ready: false,
         };
         assert_eq!(controller_ready(&with(&[18, 52, 55])), Ok(()));
         assert!(controller_ready(&with(&[3, 18, 55])).is_err());

@@ -226,6 +226,10 @@ impl Flavor for Bitnami {
         if let Some(id) = &plan.cluster_id {
             out.insert("KAFKA_KRAFT_CLUSTER_ID".into(), id.clone());
         }
+        if plan.mode == crate::plan::Mode::KRaft && !plan.formats_storage() {
+            // A migrated broker keeps its v0 meta.properties: never formatted.
+            out.insert("KAFKA_SKIP_KRAFT_STORAGE_INIT".into(), "true".into());
+        }
         out
     }
 

@@ -123,6 +123,10 @@ pub fn image_env(
 ) -> BTreeMap<String, String> {
     let mut env = base.clone();
     env.extend(flavor.exported(plan, base));
+    // What a migration phase removes never reaches the image (see `exec`).
+    for (var, _) in removed_vars(flavor, plan, base) {
+        env.remove(&var);
+    }
     env
 }
 
@@ -213,6 +217,32 @@ pub fn reads(flavor: &dyn Flavor, var: &str) -> bool {
     let alone = BTreeMap::from([(var.to_string(), String::new())]);
     let mut checked = Vec::new();
     !read_user_settings(flavor, &alone, &mut checked).is_empty() || !checked.is_empty()
+}
+
+/// The variables of `env` that set a key the Plan removed (a migration phase
+/// forbids it), aliases included: asked of the flavor's own reading, one
+/// variable at a time, so that every name the image honours is found.
+pub fn removed_vars<'a>(
+    flavor: &dyn Flavor,
+    plan: &Plan,
+    env: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> Vec<(String, String)> {
+    if plan.removed.is_empty() {
+        return vec![];
+    }
+    let mut out = vec![];
+    for (var, value) in env {
+        let alone = BTreeMap::from([(var.clone(), value.clone())]);
+        let mut ignored = Vec::new();
+        if let Some(key) = flavor
+            .read(&alone, &mut ignored)
+            .into_keys()
+            .find(|k| plan.removed.contains(k))
+        {
+            out.push((var.clone(), key));
+        }
+    }
+    out
 }
 
 /// Reads the user's settings through `flavor`, with the checks every image

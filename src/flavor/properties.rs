@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use anyhow::bail;
 
 use super::{bitnami, command_or_default, data_dir_writes, Flavor, Launch, Step};
-use crate::plan::{BuiltBy, FlavorFacts, Mode, Plan, StartWrite, UserSettings};
+use crate::plan::{BuiltBy, FlavorFacts, Plan, StartWrite, UserSettings};
 use crate::problem::Problem;
 use crate::render;
 
@@ -52,7 +52,7 @@ impl Flavor for Properties {
         };
         let path = dir.join("server.properties");
         let mut steps = vec![];
-        if plan.mode == Mode::KRaft {
+        if plan.formats_storage() {
             let Some(id) = &plan.cluster_id else {
                 bail!("KRaft storage format needs a cluster id (KAFKA_INIT_CLUSTER_ID)");
             };
@@ -60,6 +60,9 @@ impl Flavor for Properties {
             argv.extend(["format".into(), "--config".into()]);
             argv.push(path.display().to_string());
             argv.extend(["--cluster-id".into(), id.clone(), "--ignore-formatted".into()]);
+            if let Some(v) = &plan.release_version {
+                argv.extend(["--release-version".into(), v.clone()]);
+            }
             steps.push(Step {
                 argv,
                 what: "the storage format command (KAFKA_INIT_FORMAT_COMMAND)".into(),

@@ -57,6 +57,13 @@ impl Builder {
         }
     }
 
+    /// Removes a key from the user's settings and the Plan (a migration
+    /// phase forbids it); true when it was there.
+    pub(super) fn remove(&mut self, key: &str) -> bool {
+        let had = self.user.remove(key).is_some();
+        self.entries.remove(key).is_some() || had
+    }
+
     /// Sets a key that completes the user's value (or stands in for it when unset).
     pub(super) fn complete(&mut self, key: &str, value: String) {
         let origin = match self.user.get(key) {

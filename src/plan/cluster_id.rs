@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::builder::Builder;
-use super::FlavorFacts;
+use super::{FlavorFacts, FoundClusterId};
 use crate::kraft;
 use crate::settings::Settings;
 
@@ -14,9 +14,20 @@ pub(super) fn of(
     s: &Settings,
     flavor: &FlavorFacts,
     vars: &BTreeMap<String, String>,
+    found: Option<&FoundClusterId>,
     random: &[u8; 16],
 ) -> Option<String> {
     let mut sources: Vec<(&str, String)> = vec![];
+    if let Some(FoundClusterId { from, id }) = found {
+        match id {
+            Ok(id) => sources.push((from.as_str(), id.clone())),
+            Err(why) if s.kafka_init_cluster_id.is_none() => {
+                b.problem(from, "", format!("a migrating controller formats its storage with the ZooKeeper cluster's id, and it could not be read: {why}"), "make ZooKeeper reachable from the controller pods (the brokers' zookeeper.connect), or set KAFKA_INIT_CLUSTER_ID to the id in ZooKeeper's /cluster/id");
+                return None;
+            }
+            Err(_) => {}
+        }
+    }
     if let Some(v) = &s.kafka_init_cluster_id {
         sources.push(("KAFKA_INIT_CLUSTER_ID", v.clone()));
     }

@@ -12,6 +12,7 @@ mod external;
 mod identity;
 pub mod listeners;
 mod log_settings;
+pub mod migration;
 mod mode;
 mod own_settings;
 mod probe;
@@ -31,6 +32,7 @@ use crate::problem::Problem;
 use crate::settings::Settings;
 
 use builder::Builder;
+pub use migration::Phase;
 pub use probe::probe_target;
 
 /// The name kafka-init gives the listener it adds for external access.
@@ -221,6 +223,14 @@ pub struct Plan {
     pub config_dir: Option<PathBuf>,
     /// The storage format command (KRaft, flavors that write `server.properties`).
     pub format_command: Vec<String>,
+    /// The ZooKeeper-to-KRaft migration phase (`KAFKA_INIT_MIGRATION`).
+    pub migration: Option<Phase>,
+    /// Keys the migration phase removes: absent from the Plan, and every
+    /// variable that sets them is unset in the exec'd environment.
+    pub removed: Vec<String>,
+    /// The `--release-version` a migrating controller's storage is formatted
+    /// with: the brokers' inter-broker protocol version.
+    pub release_version: Option<String>,
     /// The Kafka version whose catalog checks every key, and why it was chosen.
     pub kafka: Selection,
     /// Keys plugins read that Kafka cannot know (`KAFKA_INIT_EXTRA_KEYS`).
@@ -235,6 +245,13 @@ impl Plan {
         } else {
             self.role.process_roles()
         }
+    }
+
+    /// True when KRaft storage is formatted before Kafka starts: KRaft
+    /// nodes, but never a migrated broker (it keeps its v0 `meta.properties`).
+    pub fn formats_storage(&self) -> bool {
+        self.mode == Mode::KRaft
+            && !(self.role == Role::Broker && self.migration.is_some_and(Phase::brokers_kraft))
     }
 
     /// The value of a Kafka key, if the Plan has it.
@@ -265,6 +282,18 @@ pub struct Given<'a> {
     pub vars: &'a BTreeMap<String, String>,
     /// Random bytes, for the fresh cluster id a problem suggests.
     pub random: &'a [u8; 16],
+    /// A cluster id found outside the settings (a migrating controller reads
+    /// ZooKeeper's `/cluster/id`), or why it could not be found.
+    pub found: Option<&'a FoundClusterId>,
+}
+
+/// A cluster id kafka-init read at the edge, where it read it, or why not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundClusterId {
+    /// Where it was read, e.g. `ZooKeeper /cluster/id (zk:2181)`.
+    pub from: String,
+    /// The id, or why it could not be read.
+    pub id: Result<String, String>,
 }
 
 /// Derives the Plan from the user's Kafka settings and kafka-init's own;
@@ -276,8 +305,18 @@ pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
     let mut b = Builder::new(user);
     log_settings::check(&mut b, s);
     own_settings::check(&mut b, given.vars);
-    let (mode, role) = mode::mode_and_role(&mut b, s);
-    let kafka = version::select(&mut b, s, given.vars, mode);
+    let phase = migration::phase(&mut b, s);
+    let (mode, role) = match phase {
+        Some(p) => migration::mode_and_role(&mut b, s, p),
+        None => mode::mode_and_role(&mut b, s),
+    };
+    let removal = phase.map(|p| migration::remove(&mut b, p, mode, role));
+    // Until finalized, the cluster runs Kafka 3.9 (ZooKeeper is still in use).
+    let version_mode = match phase {
+        Some(p) if p != Phase::Finalized => Mode::ZooKeeper,
+        _ => mode,
+    };
+    let kafka = version::select(&mut b, s, given.vars, version_mode);
     let extra_keys = version::extra_keys(&mut b, s);
     let (offset, id) = identity::identity(&mut b, s, &pod, mode);
     let dns = dns::names(&mut b, s, &pod);
@@ -297,9 +336,38 @@ pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
             .find(|l| role.is_controller() && l.name == ctrl.name)
             .map_or(ctrl.port, |l| l.port);
         quorum::derive(&mut b, s, &pod, &dns, role, &ctrl, offset, own_port);
-        cluster_id = cluster_id::of(&mut b, s, &given.flavor, given.vars, given.random);
+        let migrated_broker = role == Role::Broker && phase.is_some();
+        if !migrated_broker {
+            cluster_id = cluster_id::of(
+                &mut b,
+                s,
+                &given.flavor,
+                given.vars,
+                given.found,
+                given.random,
+            );
+        }
+    }
+    let mut removed = vec![];
+    let mut release_version = None;
+    if let (Some(phase), Some(removal)) = (phase, removal) {
+        removed.clone_from(&removal.removed);
+        let c = migration::Context {
+            settings: s,
+            pod: &pod,
+            dns: &dns,
+            phase,
+            mode,
+            role,
+            removal,
+        };
+        release_version = migration::derive(&mut b, c);
+        migration::check(&mut b, phase, mode, role, id);
     }
     let st = storage::derive(&mut b, s, &given.flavor, mode);
+    // A removed key that kafka-init derives anew (a controller's own
+    // `listeners`) is replaced, not removed.
+    removed.retain(|k| !b.entries.contains_key(k));
     let plan = Plan {
         pod,
         flavor: given.flavor,
@@ -314,6 +382,9 @@ pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
         why_no_probe: None,
         config_dir: st.config_dir,
         format_command: st.format_command,
+        migration: phase,
+        removed,
+        release_version,
         kafka,
         extra_keys,
     };

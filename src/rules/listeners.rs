@@ -100,7 +100,9 @@ pub(super) fn inter_broker_rules(k: &Key, problems: &mut Vec<Problem>) {
     if has_ibl && has_sibp {
         problems.push(Problem::new(format!("{} / {}", k.var(ibl), k.var(sibp)), format!("{} / {}", k.shown(ibl), k.shown(sibp)), "Only one of inter.broker.listener.name and security.inter.broker.protocol should be set.", "keep inter.broker.listener.name and remove security.inter.broker.protocol"));
     }
-    if k.plan.mode == Mode::KRaft && k.plan.role == Role::Controller {
+    // A migrating controller needs the brokers' listener (KAFKA-16468).
+    let migrating = k.value(crate::plan::migration::FLAG) == Some("true");
+    if k.plan.mode == Mode::KRaft && k.plan.role == Role::Controller && !migrating {
         for key in [ibl, sibp].into_iter().filter(|key| k.value(key).is_some()) {
             problems.push(k.problem(key, format!("{key} is set on a controller-only node, which has no inter-broker listener (Kafka 4.0+ refuses it when it names a controller listener: controller.listener.names must not contain an explicitly set inter.broker.listener.name configuration value when process.roles=controller)"), format!("remove {key} from the controller StatefulSet; it belongs to the brokers")));
         }

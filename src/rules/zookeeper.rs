@@ -35,10 +35,11 @@ pub(super) fn zookeeper_rules(k: &Key, problems: &mut Vec<Problem>) {
             ));
         }
     }
-    // KC 997-999.
+    // KC 997-999 (a migrating broker, with the flag, must have them).
+    let migrating = k.value(crate::plan::migration::FLAG) == Some("true");
     if let Some(c) = k
         .value("controller.listener.names")
-        .filter(|v| !v.is_empty())
+        .filter(|v| !v.is_empty() && !migrating)
     {
         problems.push(k.problem("controller.listener.names", format!("requirement failed: controller.listener.names must be empty when not running in KRaft mode: [{c}]"), "remove controller.listener.names in ZooKeeper mode"));
     }

@@ -24,6 +24,8 @@ pub const DESCRIBE_QUORUM: i16 = 55;
 /// of quorum voters (captured fixtures: present on CONTROLLER, absent on
 /// PLAINTEXT, in Kafka 3.9 and 4.4).
 pub const VOTE: i16 = 52;
+/// The tag of `ZkMigrationReady` in the response's tagged fields.
+pub const ZK_MIGRATION_READY_TAG: u32 = 3;
 /// Kafka's UNSUPPORTED_VERSION error code. With it, the broker answers in
 /// version 0's layout, whatever version was asked.
 pub const UNSUPPORTED_VERSION: i16 = 35;
@@ -48,6 +50,9 @@ pub struct ApiVersionsResponse {
     pub apis: Vec<ApiRange>,
     /// Quota throttle; 0 in a v0-layout answer, which has no such field.
     pub throttle_time_ms: i32,
+    /// The tagged field `ZkMigrationReady` (tag 3, v3+): a KRaft controller
+    /// configured for a ZooKeeper migration (the flag and `zookeeper.connect`).
+    pub zk_migration_ready: bool,
 }
 
 impl ApiVersionsResponse {
@@ -111,12 +116,18 @@ pub fn decode_response<R: Read>(
         r.skip_tagged_fields("api key tagged fields")?;
     }
     let throttle_time_ms = r.i32("throttle time")?;
-    r.skip_tagged_fields("tagged fields")?;
+    let zk_migration_ready = r
+        .tagged_fields("tagged fields")?
+        .iter()
+        .any(|(tag, bytes)| {
+            *tag == ZK_MIGRATION_READY_TAG && bytes.first().is_some_and(|b| *b != 0)
+        });
     r.finish()?;
     Ok(ApiVersionsResponse {
         error_code,
         apis,
         throttle_time_ms,
+        zk_migration_ready,
     })
 }
 
@@ -140,6 +151,7 @@ fn decode_v0_body<R: Read>(
         error_code,
         apis,
         throttle_time_ms: 0,
+        zk_migration_ready: false,
     })
 }
 

@@ -444,6 +444,25 @@ impl<R: Read> Reader<R> {
         Ok(())
     }
 
+    /// A big-endian `int64`.
+    pub fn i64(&mut self, what: &str) -> Result<i64, DecodeError> {
+        Ok(i64::from_be_bytes(self.array(what)?))
+    }
+
+    /// A tagged-field section, kept: `(tag, bytes)` pairs, for the few
+    /// tagged fields we read (ApiVersions' `ZkMigrationReady`).
+    pub fn tagged_fields(&mut self, what: &str) -> Result<Vec<(u32, Vec<u8>)>, DecodeError> {
+        let count = self.uvarint(what)?;
+        let mut out = vec![];
+        for _ in 0..count {
+            let tag = self.uvarint(what)?;
+            let size = self.uvarint(what)? as usize;
+            // `bytes` refuses a size beyond the frame before allocating.
+            out.push((tag, self.bytes(size, what)?));
+        }
+        Ok(out)
+    }
+
     /// Fails unless the whole frame was read: trailing bytes mean we read a
     /// different message layout than the broker wrote.
     pub fn finish(&self) -> Result<(), DecodeError> {

@@ -70,6 +70,23 @@ impl Connection {
         }
     }
 
+    /// Sends one request and reads its whole response frame (size prefix
+    /// removed, refused above `max`), for small answers decoded in memory.
+    pub fn round_trip(
+        &mut self,
+        request: &[u8],
+        what: &str,
+        max: usize,
+    ) -> anyhow::Result<Vec<u8>> {
+        self.send(request, what)?;
+        let len = self.frame_len(what, max)?;
+        let mut frame = vec![0u8; len];
+        let peer = self.peer;
+        self.read_exact(&mut frame)
+            .with_context(|| format!("read {what} response from {peer}"))?;
+        Ok(frame)
+    }
+
     // std's socket timeouts bound one syscall, not a whole exchange, so each
     // call gets what is left of the deadline.
     fn write_all(&mut self, mut buf: &[u8]) -> io::Result<()> {

@@ -11,6 +11,7 @@ pub mod api_versions;
 pub mod codec;
 pub mod connection;
 pub mod describe_configs;
+pub mod describe_quorum;
 pub mod header;
 pub mod metadata;
 

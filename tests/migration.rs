@@ -1,0 +1,199 @@
+//! The migration from the outside: `exec` on each role and phase (what the
+//! image gets, and what it must not get), the guard rails that read
+//! ZooKeeper, and `migration status`, against answers captured from a real
+//! 3.9.2 migration replayed on loopback (tests/fixtures/migration/).
+
+mod util;
+
+use util::replay::{fixture, serve};
+use util::run;
+
+/// A frame captured in `phase` (tests/fixtures/migration/3.9.2/<phase>/).
+fn captured(phase: &str, name: &str) -> Vec<u8> {
+    fixture(&format!("../migration/3.9.2/{phase}/{name}"))
+}
+
+/// A ZooKeeper that answers our client's session as it did in `phase`.
+fn zookeeper(phase: &str) -> u16 {
+    let mut answers = vec![fixture("../zookeeper/3.8.4/connect-response.bin")];
+    for z in ["cluster-id", "brokers-ids", "migration", "controller"] {
+        answers.push(captured(phase, &format!("zk-{z}-response.bin")));
+    }
+    serve(answers)
+}
+
+/// A controller that answers ApiVersions and DescribeQuorum as in `phase`.
+fn controller(phase: &str) -> u16 {
+    serve(vec![
+        captured(phase, "controller-ApiVersions-v3-response.bin"),
+        captured(phase, "controller-DescribeQuorum-v1-response.bin"),
+    ])
+}
+
+const SHARED: &[(&str, &str)] = &[
+    ("POD_NAMESPACE", "kafka"),
+    ("KAFKA_CFG_LISTENERS", "PLAINTEXT_INTERNAL://:39092"),
+    (
+        "KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP",
+        "PLAINTEXT_INTERNAL:PLAINTEXT",
+    ),
+    ("KAFKA_CFG_INTER_BROKER_LISTENER_NAME", "PLAINTEXT_INTERNAL"),
+    ("KAFKA_INIT_CONTROLLER_STATEFULSET", "kafka-controller"),
+    ("KAFKA_INIT_CONTROLLER_REPLICAS", "3"),
+    ("KAFKA_INIT_CONTROLLER_ID_OFFSET", "3000"),
+];
+
+fn env<'a>(node: &[(&'a str, &'a str)], extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut e: Vec<(&str, &str)> = SHARED.to_vec();
+    e.extend_from_slice(node);
+    e.extend_from_slice(extra);
+    e
+}
+
+#[test]
+fn a_kraft_broker_gets_no_zookeeper_key_under_any_name_and_is_never_formatted() {
+    let e = env(
+        &[("POD_NAME", "kafka-2"), ("KAFKA_INIT_REPLICAS", "3")],
+        &[
+            ("KAFKA_INIT_MIGRATION", "kraft-brokers"),
+            ("KAFKA_ZOOKEEPER_CONNECT", "zk-service.zk:32181"),
+            ("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk-service.zk:32181"),
+            ("KAFKA_CFG_ZOOKEEPER_METADATA_MIGRATION_ENABLE", "true"),
+            ("KAFKA_CFG_INTER_BROKER_PROTOCOL_VERSION", "3.9"),
+        ],
+    );
+    let r = run(&["exec", "--", "$STANDIN"], &e);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let got = r.env();
+    for gone in [
+        "KAFKA_ZOOKEEPER_CONNECT",
+        "KAFKA_CFG_ZOOKEEPER_CONNECT",
+        "KAFKA_CFG_ZOOKEEPER_METADATA_MIGRATION_ENABLE",
+        "KAFKA_CFG_INTER_BROKER_PROTOCOL_VERSION",
+    ] {
+        assert!(!got.contains_key(gone), "{gone} reached the image");
+    }
+    assert_eq!(got["KAFKA_CFG_PROCESS_ROLES"], "broker");
+    assert_eq!(got["KAFKA_CFG_NODE_ID"], "2");
+    assert_eq!(got["KAFKA_SKIP_KRAFT_STORAGE_INIT"], "true");
+    assert!(!got.contains_key("KAFKA_KRAFT_CLUSTER_ID"));
+    // `plan` says what exec unsets.
+    let p = run(&["plan"], &e);
+    assert!(
+        p.stdout()
+            .contains("# unset KAFKA_ZOOKEEPER_CONNECT (zookeeper.connect"),
+        "{}",
+        p.stdout()
+    );
+}
+
+fn controller_env<'a>(phase: &'a str, zk: &'a str) -> Vec<(&'a str, &'a str)> {
+    env(
+        &[
+            ("POD_NAME", "kafka-controller-0"),
+            ("KAFKA_INIT_ROLE", "controller"),
+            ("KAFKA_INIT_MODE", "kraft"),
+            ("KAFKA_INIT_ID_OFFSET", "3000"),
+            ("KAFKA_INIT_REPLICAS", "3"),
+            ("KAFKA_INIT_BROKER_REPLICAS", "3"),
+        ],
+        &[
+            ("KAFKA_INIT_MIGRATION", phase),
+            ("KAFKA_CFG_ZOOKEEPER_CONNECT", zk),
+        ],
+    )
+}
+
+#[test]
+fn a_migrating_controller_starts_with_the_cluster_id_zookeeper_holds() {
+    let zk = format!("127.0.0.1:{}", zookeeper("controllers"));
+    let r = run(
+        &["exec", "--", "$STANDIN"],
+        &controller_env("controllers", &zk),
+    );
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let got = r.env();
+    assert_eq!(got["KAFKA_KRAFT_CLUSTER_ID"], "Sc3yfWjdQ8Sx0aYhbhvHPw");
+    assert_eq!(got["KAFKA_CFG_ZOOKEEPER_METADATA_MIGRATION_ENABLE"], "true");
+    assert_eq!(got["KAFKA_CFG_INTER_BROKER_PROTOCOL_VERSION"], "3.9");
+    assert_eq!(got["KAFKA_CFG_LISTENERS"], "CONTROLLER://:9093");
+}
+
+#[test]
+fn finalizing_while_a_broker_is_still_in_zookeeper_stops_before_exec() {
+    let zk = format!("127.0.0.1:{}", zookeeper("dual-write"));
+    let r = run(
+        &["exec", "--", "$STANDIN"],
+        &controller_env("finalized", &zk),
+    );
+    r.assert_stopped(&[
+        "KAFKA_INIT_MIGRATION",
+        "/brokers/ids",
+        "[0]",
+        "kraft-brokers",
+    ]);
+    // The other half: once no broker is left in ZooKeeper, it starts.
+    let zk = format!("127.0.0.1:{}", zookeeper("kraft-brokers"));
+    let r = run(
+        &["exec", "--", "$STANDIN"],
+        &controller_env("finalized", &zk),
+    );
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(!r.env().contains_key("KAFKA_CFG_ZOOKEEPER_CONNECT"));
+}
+
+#[test]
+fn an_unreachable_zookeeper_stops_a_migrating_controller_and_says_so() {
+    let zk = format!("127.0.0.1:{}", util::replay::closed_port());
+    let r = run(
+        &["exec", "--", "$STANDIN"],
+        &controller_env("controllers", &zk),
+    );
+    r.assert_stopped(&[
+        "ZooKeeper /cluster/id",
+        "could not be read",
+        "KAFKA_INIT_CLUSTER_ID",
+    ]);
+}
+
+#[test]
+fn migration_status_reads_zookeeper_and_the_controllers_over_tcp() {
+    for phase in ["controllers", "dual-write", "kraft-brokers", "finalized"] {
+        let zk = format!("127.0.0.1:{}", zookeeper(phase));
+        let c = format!("127.0.0.1:{}", controller(phase));
+        let r = run(
+            &[
+                "migration",
+                "status",
+                "--zookeeper",
+                &zk,
+                "--controllers",
+                &c,
+                "--format",
+                "json",
+            ],
+            &[],
+        );
+        assert_eq!(r.code(), 0, "{phase}: {}", r.stderr());
+        let v: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
+        assert_eq!(v["phase"], phase, "{}", r.stdout());
+        assert_eq!(v["controllers"]["leader"], 3000);
+    }
+    // Neither ZooKeeper nor a controller: it cannot tell (exit 1).
+    let nothing = format!("127.0.0.1:{}", util::replay::closed_port());
+    let r = run(
+        &[
+            "migration",
+            "status",
+            "--zookeeper",
+            &nothing,
+            "--controllers",
+            &nothing,
+            "--timeout",
+            "2s",
+        ],
+        &[],
+    );
+    assert_eq!(r.code(), 1, "{}", r.stdout());
+    assert!(r.stdout().starts_with("phase: unknown"), "{}", r.stdout());
+}
