@@ -121,7 +121,8 @@ refused() {
   rm -rf "$bad"; mkdir -p "$bad"; touch "$log"
   before=$(wc -l < "$log")
   e2e_pod_run "$pod" "KAFKA_CFG_LOG_DIRS=$bad/data" "KAFKA_INIT_CONFIG_DIR=$bad/config" "$@"
-  said=$(tail -n +"$((before + 1))" "$log" | grep -v '^----' | grep -i -E 'problem|migration|refus' | head -2 | tr '\n' ' ' | cut -c1-220 || true)
+  REFUSED_TEXT=$(tail -n +"$((before + 1))" "$log" | grep -v '^----' || true)
+  said=$(grep -E '^ *1\. ' <<<"$REFUSED_TEXT" | head -1 | sed 's/^ *//' | cut -c1-160 || true)
   check "refused: $what: exit 78 (got $E2E_RC in $E2E_ELAPSED_MS ms), nothing formatted or written" \
     bash -c '[ "$1" -eq 78 ] && [ ! -e "$2/data/meta.properties" ] && [ ! -e "$2/config/server.properties" ] && ! tail -n +"$3" "$4" | grep -q -E "KafkaConfig values|Formatting"' \
     bash "$E2E_RC" "$bad" "$((before + 1))" "$log"
@@ -166,7 +167,7 @@ phase_done "0 ZooKeeper cluster, topics, ACL, workload"
 e2e_env_file kafka-controller-0 KAFKA_INIT_MIGRATION=controllers >/dev/null   # its env, for status
 check_status zookeeper
 refused "controller without the migration flag (ZooKeeper brokers exist)" kafka-controller-0 -KAFKA_INIT_MIGRATION
-refused "controller id 0, a broker's id (KAFKA_INIT_ID_OFFSET=0)" kafka-controller-0 KAFKA_INIT_MIGRATION=controllers KAFKA_INIT_ID_OFFSET=0
+refused "controller ids 0.., the brokers' (both id offsets 0)" kafka-controller-0 KAFKA_INIT_MIGRATION=controllers KAFKA_INIT_ID_OFFSET=0 KAFKA_INIT_CONTROLLER_ID_OFFSET=0
 refused "finalize while brokers run in ZooKeeper mode" kafka-controller-0 KAFKA_INIT_MIGRATION=finalized
 refused "inter.broker.protocol.version 3.5 on a migrating controller" kafka-controller-0 KAFKA_INIT_MIGRATION=controllers KAFKA_CFG_INTER_BROKER_PROTOCOL_VERSION=3.5
 refused "Kafka 4.4.0 on a controller that still uses ZooKeeper" kafka-controller-0 KAFKA_INIT_MIGRATION=controllers KAFKA_INIT_KAFKA_VERSION=4.4.0
@@ -270,19 +271,22 @@ phase_done "4 controllers finalized, ZooKeeper stopped"
 # ---- 5. Kafka 4.4.0 ----------------------------------------------------------------
 
 use_version "$V4"
+roll "${CONTROLLERS[@]}" -- KAFKA_INIT_MIGRATION=finalized
+# kafka-2 restarted as if KAFKA_INIT_MIGRATION had been dropped: plain KRaft
+# on a ZooKeeper-era (v0) meta.properties: refused; then started right.
 pod_stop kafka-2
 refused "v0 meta.properties in plain KRaft (no KAFKA_INIT_MIGRATION)" kafka-2 -KAFKA_INIT_MIGRATION \
   -KAFKA_CFG_ZOOKEEPER_CONNECT KAFKA_INIT_MODE=kraft KAFKA_INIT_ROLE=broker "${ACL_KRAFT[@]}" \
   "KAFKA_CFG_LOG_DIRS=$E2E_RUN/pods/kafka-2/data"
+check "the refusal names the v0 meta.properties" grep -q 'meta.properties' <<<"$REFUSED_TEXT"
 e2e_pod_start kafka-2 KAFKA_INIT_MIGRATION=finalized "${ACL_KRAFT[@]}"
 wait_for 180 "kafka-2 ready on $V4" ready kafka-2 || true
-roll "${CONTROLLERS[@]}" -- KAFKA_INIT_MIGRATION=finalized
+check "rolled kafka-2: probe --ready passes" ready kafka-2
 roll kafka-0 kafka-1 -- KAFKA_INIT_MIGRATION=finalized "${ACL_KRAFT[@]}"
-check "kafka-2 ready on $V4" ready kafka-2
 kafka_tool org.apache.kafka.tools.FeatureCommand --bootstrap-server "$BOOTSTRAP" upgrade --release-version 4.0 \
   > "$E2E_RUN/features-upgrade.txt" 2>&1 || true
 kafka_tool org.apache.kafka.tools.FeatureCommand --bootstrap-server "$BOOTSTRAP" describe > "$E2E_RUN/features.txt" 2>&1 || true
-MV=$(grep -o -E 'Feature: metadata.version.*FinalizedVersionLevel: [^	 ]*' "$E2E_RUN/features.txt" | awk '{print $NF}' || true)
+MV=$(sed -n 's/.*Feature: metadata.version.*FinalizedVersionLevel: *\([^[:space:]]*\).*/\1/p' "$E2E_RUN/features.txt" | head -1)
 check "metadata.version raised to 4.0 ($MV)" [ "$MV" = 4.0-IV3 ]
 check_status finalized
 check_brokers none "5 Kafka $V4"
