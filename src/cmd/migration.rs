@@ -394,6 +394,9 @@ pub fn status_text(
 /// `host:port` pairs.
 type HostPorts = Vec<(String, u16)>;
 
+/// A well-formed cluster id for deriving the quorum only (never formatted with).
+const STAND_IN_CLUSTER_ID: &str = "PS4Cue3C_48KyLelRtKt1w";
+
 /// Where `status` looks: ZooKeeper's connect string and the controllers.
 fn targets(
     inputs: &Inputs,
@@ -413,7 +416,15 @@ fn targets(
         return Ok((zk, c));
     }
     // The voters this pod knows; a ZooKeeper broker before dual write has
-    // none in its Plan, so they are derived as dual write would.
+    // none in its Plan, so they are derived as dual write would. A migrating
+    // controller reads its cluster id from ZooKeeper only when it starts;
+    // the voters do not depend on the id, so a stand-in lets the Plan derive.
+    let mut inputs = inputs.clone();
+    inputs
+        .vars
+        .entry("KAFKA_INIT_CLUSTER_ID".into())
+        .or_insert_with(|| STAND_IN_CLUSTER_ID.into());
+    let inputs = &inputs;
     let mut plan = super::derive_for(inputs, None, None);
     if plan
         .as_ref()
