@@ -130,8 +130,10 @@ pub fn observe(inputs: &Inputs, flavor_name: Option<&str>) -> (Inputs, Vec<Probl
             }
         }
         // Finalized: ZooKeeper may be retired; the cluster id is then the
-        // controller's own (formatted already) and is not needed.
-        Err(_) if !phase.controllers_migrating() => {}
+        // one the controller's storage was formatted with.
+        Err(_) if !phase.controllers_migrating() => {
+            out.cluster_id_found = formatted_cluster_id(&user, flavor.facts().default_data_dir);
+        }
         Err(e) => {
             out.cluster_id_found = Some(FoundClusterId {
                 from,
@@ -140,6 +142,40 @@ pub fn observe(inputs: &Inputs, flavor_name: Option<&str>) -> (Inputs, Vec<Probl
         }
     }
     (out, problems)
+}
+
+/// The cluster id in a formatted (v1) `meta.properties` of this node's
+/// metadata or data dirs (`metadata.log.dir`, `log.dirs`, `log.dir`, else
+/// the image's default), when one has it.
+fn formatted_cluster_id(
+    user: &crate::plan::UserSettings,
+    default_dir: &str,
+) -> Option<FoundClusterId> {
+    let mut dirs: Vec<String> = ["metadata.log.dir", "log.dirs", "log.dir"]
+        .iter()
+        .filter_map(|k| user.get(*k))
+        .flat_map(|u| {
+            crate::listener::split_csv(&u.value)
+                .into_iter()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    dirs.push(default_dir.to_string());
+    dirs.iter().find_map(|d| {
+        let dir = std::path::Path::new(d);
+        let crate::meta::Observed::Bytes(bytes) = crate::meta::read(dir) else {
+            return None;
+        };
+        let meta = crate::meta::parse(&bytes)
+            .and_then(|p| crate::meta::interpret(&p))
+            .ok()?;
+        let id = meta.cluster_id.filter(|_| meta.version == 1)?;
+        Some(FoundClusterId {
+            from: format!("{}", dir.join("meta.properties").display()),
+            id: Ok(id),
+        })
+    })
 }
 
 /// This pod's id from its settings (ordinal + offset), when they parse.
@@ -394,9 +430,6 @@ pub fn status_text(
 /// `host:port` pairs.
 type HostPorts = Vec<(String, u16)>;
 
-/// A well-formed cluster id for deriving the quorum only (never formatted with).
-const STAND_IN_CLUSTER_ID: &str = "PS4Cue3C_48KyLelRtKt1w";
-
 /// Where `status` looks: ZooKeeper's connect string and the controllers.
 fn targets(
     inputs: &Inputs,
@@ -416,16 +449,8 @@ fn targets(
         return Ok((zk, c));
     }
     // The voters this pod knows; a ZooKeeper broker before dual write has
-    // none in its Plan, so they are derived as dual write would. A migrating
-    // controller reads its cluster id from ZooKeeper only when it starts;
-    // the voters do not depend on the id, so a stand-in lets the Plan derive.
-    let mut inputs = inputs.clone();
-    inputs
-        .vars
-        .entry("KAFKA_INIT_CLUSTER_ID".into())
-        .or_insert_with(|| STAND_IN_CLUSTER_ID.into());
-    let inputs = &inputs;
-    let mut plan = super::derive_for(inputs, None, None);
+    // none in its Plan, so they are derived as dual write would.
+    let mut plan = super::derive_to_read(inputs);
     if plan
         .as_ref()
         .map_or(true, |p| p.get("controller.quorum.voters").is_none())
@@ -434,7 +459,7 @@ fn targets(
         dual.vars
             .insert(VAR.into(), Phase::DualWrite.as_str().into());
         if settings.kafka_init_role.as_deref() != Some("controller") {
-            plan = super::derive_for(&dual, None, None);
+            plan = super::derive_to_read(&dual);
         }
     }
     let voters = plan
