@@ -154,3 +154,61 @@ fn our_describe_quorum_request_is_the_one_the_controller_answered() {
     let leader: &Replica = q.voters.iter().find(|v| v.id == 3000).unwrap();
     assert_eq!(leader.log_end_offset, q.high_watermark);
 }
+
+/// A fresh directory (removed first) for real files.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "kafka-init-migration-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn log_dirs(dirs: &str) -> crate::plan::UserSettings {
+    let mut u = crate::plan::UserSettings::new();
+    u.insert(
+        "log.dirs".into(),
+        crate::plan::UserSetting {
+            value: dirs.into(),
+            var: "KAFKA_CFG_LOG_DIRS".into(),
+        },
+    );
+    u
+}
+
+#[test]
+fn a_finalized_controller_without_zookeeper_takes_the_cluster_id_its_storage_was_formatted_with() {
+    let (empty, formatted) = (scratch("empty"), scratch("formatted"));
+    std::fs::write(
+        formatted.join("meta.properties"),
+        "version=1\nnode.id=3000\ncluster.id=19DRMxDfQtuuoWqsVS1hbw\ndirectory.id=YJnANxqp_r20d8RpfpeCtw\n",
+    )
+    .unwrap();
+    let dirs = format!("{},{}", empty.display(), formatted.display());
+    let found = formatted_cluster_id(&log_dirs(&dirs), "/nonexistent").unwrap();
+    assert_eq!(found.id, Ok("19DRMxDfQtuuoWqsVS1hbw".to_string()));
+    assert_eq!(
+        found.from,
+        format!("{}/meta.properties", formatted.display())
+    );
+}
+
+#[test]
+fn a_zookeeper_era_or_missing_meta_properties_gives_no_cluster_id() {
+    let v0 = scratch("v0");
+    std::fs::write(
+        v0.join("meta.properties"),
+        "version=0\nbroker.id=0\ncluster.id=19DRMxDfQtuuoWqsVS1hbw\n",
+    )
+    .unwrap();
+    assert_eq!(
+        formatted_cluster_id(&log_dirs(&v0.display().to_string()), "/nonexistent"),
+        None
+    );
+    assert_eq!(
+        formatted_cluster_id(&log_dirs("/nonexistent/a"), "/nonexistent"),
+        None
+    );
+}
