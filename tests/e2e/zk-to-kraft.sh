@@ -185,6 +185,7 @@ same_plan() {
   [ -n "$a" ] && [ "$a" = "$b" ]
 }
 check "phase controllers: a broker's plan under the migration overlay equals the zookeeper overlay's" same_plan
+for p in "${BROKERS[@]}"; do E2E_OVERLAY[$p]=migration; done
 
 # ---- 1-2, then roll back, then 1-2 again ----------------------------------------
 
