@@ -197,3 +197,35 @@ fn migration_status_reads_zookeeper_and_the_controllers_over_tcp() {
     assert_eq!(r.code(), 1, "{}", r.stdout());
     assert!(r.stdout().starts_with("phase: unknown"), "{}", r.stdout());
 }
+
+#[test]
+fn a_migrated_broker_hands_its_own_cluster_id_to_an_image_that_wants_one() {
+    let dir = util::TempDir::new("migrated-broker");
+    let data = dir.0.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        data.join("meta.properties"),
+        "#\nversion=0\nbroker.id=2\ncluster.id=Sc3yfWjdQ8Sx0aYhbhvHPw\n",
+    )
+    .unwrap();
+    let data = data.display().to_string();
+    let e = [
+        ("POD_NAME", "kafka-2"),
+        ("POD_NAMESPACE", "kafka"),
+        ("KAFKA_INIT_REPLICAS", "3"),
+        ("KAFKA_INIT_FLAVOR", "apache"),
+        ("KAFKA_INIT_MIGRATION", "kraft-brokers"),
+        ("KAFKA_INIT_CONTROLLER_STATEFULSET", "kafka-controller"),
+        ("KAFKA_INIT_CONTROLLER_REPLICAS", "3"),
+        ("KAFKA_INIT_CONTROLLER_ID_OFFSET", "3000"),
+        ("KAFKA_ZOOKEEPER_CONNECT", "zk-service.zk:32181"),
+        ("KAFKA_LOG_DIRS", data.as_str()),
+    ];
+    let r = run(&["exec", "--", "$STANDIN"], &e);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert_eq!(r.env()["CLUSTER_ID"], "Sc3yfWjdQ8Sx0aYhbhvHPw");
+    assert!(!r.env().contains_key("KAFKA_ZOOKEEPER_CONNECT"));
+    // Without the file there is no id to give, and the image would refuse.
+    std::fs::remove_file(dir.0.join("data/meta.properties")).unwrap();
+    run(&["exec", "--", "$STANDIN"], &e).assert_stopped(&["CLUSTER_ID"]);
+}

@@ -352,15 +352,81 @@ fn a_listener_that_is_not_kafka_fails_with_a_reason() {
     assert!(stderr(&out).contains("is not Kafka's"), "{}", stderr(&out));
 }
 
+/// Runs `kafka-init probe --ready` as controller `ctl-<id>` of a quorum of
+/// two (ids 0 and 1) whose voters listen on `ports` (this node's first).
+fn probe_controller(id: u16, ports: [u16; 2]) -> Output {
+    let voters = if id == 0 {
+        format!("0@127.0.0.1:{},1@127.0.0.1:{}", ports[0], ports[1])
+    } else {
+        format!("0@127.0.0.1:{},1@127.0.0.1:{}", ports[1], ports[0])
+    };
+    Command::new(util::bin())
+        .args(["probe", "--ready"])
+        .env_clear()
+        .env("POD_NAME", format!("ctl-{id}"))
+        .env("KAFKA_INIT_MODE", "kraft")
+        .env("KAFKA_INIT_ROLE", "controller")
+        .env("KAFKA_INIT_CLUSTER_ID", "a2Fma2EtaW5pdC13aXJlIQ")
+        .env("KAFKA_CFG_CONTROLLER_QUORUM_VOTERS", voters)
+        .env(
+            "KAFKA_CFG_LISTENERS",
+            format!("CONTROLLER://127.0.0.1:{}", ports[0]),
+        )
+        .output()
+        .unwrap()
+}
+
+/// A Kafka 4.4.0 controller's answer (quorum of 0, the leader, and 1).
+fn quorum_answer(node: &str, api: &str) -> Vec<u8> {
+    fixture(&format!(
+        "4.4.0/controller-quorum/{node}-{api}-response.bin"
+    ))
+}
+
 #[test]
-fn a_controller_is_ready_when_its_listener_serves_the_quorum_apis() {
-    let (out, _) = probe(
-        "kafka-1",
-        "controller",
-        serve(Peer::Replay(controller_answers())),
-        &["--ready"],
-    );
+fn a_controllers_liveness_is_its_listener_answering_api_versions() {
+    let own = serve(Peer::Replay(controller_answers()));
+    let (out, _) = probe("kafka-1", "controller", own, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn the_quorum_leader_is_ready_by_its_own_describe_quorum() {
+    let own = serve(Peer::Replay(vec![
+        quorum_answer("leader", "ApiVersions-v3"),
+        quorum_answer("leader", "DescribeQuorum-v1"),
+    ]));
+    let out = probe_controller(0, [own, closed_port()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn a_follower_is_ready_when_the_leader_sees_it_caught_up() {
+    let own = serve(Peer::Replay(vec![
+        quorum_answer("follower", "ApiVersions-v3"),
+        quorum_answer("follower", "DescribeQuorum-v1"),
+    ]));
+    let leader = serve(Peer::Replay(vec![quorum_answer(
+        "leader",
+        "DescribeQuorum-v1",
+    )]));
+    let out = probe_controller(1, [own, leader]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn a_follower_is_not_ready_while_no_leader_answers() {
+    let own = serve(Peer::Replay(vec![
+        quorum_answer("follower", "ApiVersions-v3"),
+        quorum_answer("follower", "DescribeQuorum-v1"),
+    ]));
+    let out = probe_controller(1, [own, closed_port()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no controller answered DescribeQuorum as the leader"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use crate::catalog;
 use crate::environment::Inputs;
 use crate::flavor;
+use crate::meta;
 use crate::plan::migration::{Phase, VAR};
 use crate::plan::{FoundClusterId, Plan};
 use crate::problem::{Problem, Problems};
@@ -103,9 +104,15 @@ pub fn observe(inputs: &Inputs, flavor_name: Option<&str>) -> (Inputs, Vec<Probl
     let controller = settings.kafka_init_role.as_deref().map(str::trim) == Some("controller");
     let mut out = inputs.clone();
     let mut problems = version_rule(&settings, inputs, phase);
-    let (Some(phase), true) = (phase, controller) else {
+    let Some(phase) = phase else {
         return (out, problems);
     };
+    if !controller {
+        if phase.brokers_kraft() {
+            out.cluster_id_found = own_cluster_id(inputs, &settings, flavor_name);
+        }
+        return (out, problems);
+    }
     let mut ignored = vec![];
     let given = flavor_name.map(|f| ("--flavor", f)).or(settings
         .kafka_init_flavor
@@ -132,7 +139,7 @@ pub fn observe(inputs: &Inputs, flavor_name: Option<&str>) -> (Inputs, Vec<Probl
         // Finalized: ZooKeeper may be retired; the cluster id is then the
         // one the controller's storage was formatted with.
         Err(_) if !phase.controllers_migrating() => {
-            out.cluster_id_found = formatted_cluster_id(&user, flavor.facts().default_data_dir);
+            out.cluster_id_found = own_cluster_id(inputs, &settings, flavor_name);
         }
         Err(e) => {
             out.cluster_id_found = Some(FoundClusterId {
@@ -144,36 +151,34 @@ pub fn observe(inputs: &Inputs, flavor_name: Option<&str>) -> (Inputs, Vec<Probl
     (out, problems)
 }
 
-/// The cluster id in a formatted (v1) `meta.properties` of this node's
-/// metadata or data dirs (`metadata.log.dir`, `log.dirs`, `log.dir`, else
-/// the image's default), when one has it.
-fn formatted_cluster_id(
-    user: &crate::plan::UserSettings,
-    default_dir: &str,
+/// A migrated broker's cluster id, from the `meta.properties` of its first
+/// data dir that has one (`log.dirs`, else `log.dir`, else the image's
+/// default): it is never formatted, and some images want the id anyway.
+fn own_cluster_id(
+    inputs: &Inputs,
+    settings: &Settings,
+    flavor_name: Option<&str>,
 ) -> Option<FoundClusterId> {
-    let mut dirs: Vec<String> = ["metadata.log.dir", "log.dirs", "log.dir"]
-        .iter()
-        .filter_map(|k| user.get(*k))
-        .flat_map(|u| {
-            crate::listener::split_csv(&u.value)
-                .into_iter()
-                .map(str::to_string)
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    dirs.push(default_dir.to_string());
-    dirs.iter().find_map(|d| {
+    let mut ignored = vec![];
+    let given = flavor_name.map(|f| ("--flavor", f)).or(settings
+        .kafka_init_flavor
+        .as_deref()
+        .map(|f| ("KAFKA_INIT_FLAVOR", f)));
+    let flavor = flavor::select(given, &mut ignored);
+    let user = flavor::read_user_settings(flavor, &inputs.vars, &mut ignored);
+    let dirs = user.get("log.dirs").or(user.get("log.dir")).map_or_else(
+        || flavor.facts().default_data_dir.to_string(),
+        |u| u.value.clone(),
+    );
+    crate::listener::split_csv(&dirs).into_iter().find_map(|d| {
         let dir = std::path::Path::new(d);
-        let crate::meta::Observed::Bytes(bytes) = crate::meta::read(dir) else {
+        let meta::Observed::Bytes(bytes) = meta::read(dir) else {
             return None;
         };
-        let meta = crate::meta::parse(&bytes)
-            .and_then(|p| crate::meta::interpret(&p))
-            .ok()?;
-        let id = meta.cluster_id.filter(|_| meta.version == 1)?;
+        let m = meta::parse(&bytes).and_then(|p| meta::interpret(&p)).ok()?;
         Some(FoundClusterId {
-            from: format!("{}", dir.join("meta.properties").display()),
-            id: Ok(id),
+            from: dir.join(meta::FILE_NAME).display().to_string(),
+            id: Ok(m.cluster_id?),
         })
     })
 }

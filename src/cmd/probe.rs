@@ -20,6 +20,7 @@ use crate::cmd;
 use crate::environment::Inputs;
 use crate::plan::{ProbeTarget, Role};
 use crate::wire::api_versions::{self, ApiVersionsResponse};
+use crate::wire::describe_quorum::Quorum;
 use crate::wire::metadata::{self, PartitionView, Summary, TopicHead};
 use crate::wire::Connection;
 
@@ -43,14 +44,16 @@ pub enum Check {
     /// at its replication factor. Partitions without a leader are skipped:
     /// they wait for *this* broker, and holding it back would deadlock.
     ReadyBroker,
-    /// Readiness of a KRaft controller-only node. A controller listener does
-    /// not serve Metadata to clients, so readiness is: ApiVersions answers
-    /// with error 0 and advertises Vote (key 52), the election request only
-    /// quorum voters serve — proof that the listener is the controller's
-    /// and its raft layer is up. It does not prove the node has joined the
-    /// quorum or caught up with the leader (that would take DescribeQuorum
-    /// and the voter's lag), which is accepted: controllers are few and a
-    /// rolling restart of them is paced by the quorum itself.
+    /// Readiness of a KRaft controller-only node: it has caught up. Its
+    /// listener answers ApiVersions and serves Vote (key 52, only quorum
+    /// voters do); and the quorum's leader, asked with DescribeQuorum (this
+    /// node first, then every other voter until the leader answers), counts
+    /// it among the voters, with a log end offset at most
+    /// [`CONTROLLER_LAG_BOUND`] records behind the high watermark, and saw it
+    /// caught up at most [`CONTROLLER_CAUGHT_UP_MS`] ago (the leader's clock).
+    /// The leader itself is ready. That is what makes rolling the controllers
+    /// one at a time safe: the next one restarts only once this one is back
+    /// in the quorum with the log.
     ReadyController,
 }
 
@@ -81,13 +84,39 @@ pub fn run(inputs: &Inputs, ready: bool, timeout: Duration) -> Result<()> {
     };
     let id = i32::try_from(plan.id).context("node id out of Kafka's int32 range")?;
     let check = Check::for_role(plan.role, ready);
-    probe(target, id, check, deadline)?;
+    let own = (target.host.as_str(), target.port);
+    let voters: Vec<(String, u16)> = plan
+        .get("controller.quorum.voters")
+        .and_then(|v| crate::kraft::parse_voters(v).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|v| v.id != i64::from(id) && (v.host.as_str(), v.port) != own)
+        .map(|v| (v.host, v.port))
+        .collect();
+    probe(target, id, check, &voters, deadline)?;
     tracing::debug!(listener = %target.listener, host = %target.host, port = target.port, ?check, "probe passed");
     Ok(())
 }
 
-/// Connects to `target` and performs `check` for node `id`, by `deadline`.
-pub fn probe(target: &ProbeTarget, id: i32, check: Check, deadline: Instant) -> Result<()> {
+/// How many metadata records a controller may be behind the leader's high
+/// watermark and still be ready: the leader learns a follower's log end
+/// offset from its fetches, so a healthy follower is a fetch behind (the
+/// controllers append a no-op record every 500 ms when idle).
+pub const CONTROLLER_LAG_BOUND: i64 = 100;
+/// How long ago (ms, the leader's clock) the leader may last have seen a
+/// controller caught up: a controller that restarted is stale until its
+/// first fetch, whatever offset the leader still remembers for it.
+pub const CONTROLLER_CAUGHT_UP_MS: i64 = 10_000;
+
+/// Connects to `target` and performs `check` for node `id`, by `deadline`;
+/// `voters` are the quorum's other controllers (for a controller's readiness).
+pub fn probe(
+    target: &ProbeTarget,
+    id: i32,
+    check: Check,
+    voters: &[(String, u16)],
+    deadline: Instant,
+) -> Result<()> {
     let place = format!(
         "listener {} at {}:{}",
         target.listener, target.host, target.port
@@ -98,7 +127,10 @@ pub fn probe(target: &ProbeTarget, id: i32, check: Check, deadline: Instant) -> 
     match check {
         Check::Live => Ok(()),
         Check::ReadyController => {
-            controller_ready(&versions).map_err(|why| anyhow!("{place} is not ready: {why}"))
+            controller_ready(&versions).map_err(|why| anyhow!("{place} is not ready: {why}"))?;
+            let quorum = leaders_quorum(&mut conn, voters, deadline)
+                .with_context(|| format!("{place} is not ready"))?;
+            caught_up(&quorum, id).map_err(|why| anyhow!("{place} is not ready: {why}"))
         }
         Check::ReadyBroker => {
             let (summary, lagging) = metadata(&mut conn, &versions, id)
@@ -170,6 +202,81 @@ pub fn controller_ready(versions: &ApiVersionsResponse) -> Result<(), String> {
         return Err(
             "the listener does not serve Vote (key 52); it is not a KRaft controller's".into(),
         );
+    }
+    Ok(())
+}
+
+/// The quorum as its leader describes it: this node's answer when it leads,
+/// else the first other voter's that does.
+fn leaders_quorum(
+    own: &mut Connection,
+    voters: &[(String, u16)],
+    deadline: Instant,
+) -> Result<Quorum> {
+    let q = cmd::migration::describe_quorum(own)?;
+    if q.error_code == 0 {
+        return Ok(q);
+    }
+    let mut tried = vec![];
+    for (host, port) in voters {
+        let answer = Connection::open(host, *port, deadline)
+            .and_then(|mut c| cmd::migration::describe_quorum(&mut c));
+        match answer {
+            Ok(q) if q.error_code == 0 => return Ok(q),
+            Ok(q) => tried.push(format!("{host}:{port} error {}", q.error_code)),
+            Err(e) => tried.push(format!("{host}:{port}: {e:#}")),
+        }
+    }
+    bail!(
+        "no controller answered DescribeQuorum as the leader (this node: error {}; {})",
+        q.error_code,
+        if tried.is_empty() {
+            "no other voter known".to_string()
+        } else {
+            tried.join("; ")
+        }
+    )
+}
+
+/// The verdict on a controller from the leader's DescribeQuorum (pure).
+pub fn caught_up(q: &Quorum, id: i32) -> Result<(), String> {
+    let ids: Vec<i32> = q.voters.iter().map(|v| v.id).collect();
+    let Some(own) = q.voters.iter().find(|v| v.id == id) else {
+        return Err(format!(
+            "node {id} is not a voter of the quorum (voters {ids:?}, leader {})",
+            q.leader_id
+        ));
+    };
+    if q.leader_id == id {
+        return Ok(());
+    }
+    if own.log_end_offset < 0 {
+        return Err(format!(
+            "the leader {} has not seen node {id} fetch yet",
+            q.leader_id
+        ));
+    }
+    let lag = q.high_watermark - own.log_end_offset;
+    if lag > CONTROLLER_LAG_BOUND {
+        return Err(format!(
+            "node {id} is {lag} records behind the leader {} (log end offset {}, high watermark {}; ready within {CONTROLLER_LAG_BOUND})",
+            q.leader_id, own.log_end_offset, q.high_watermark
+        ));
+    }
+    // The leader reports its own LastCaughtUpTimestamp as its current time.
+    let now = q
+        .voters
+        .iter()
+        .find(|v| v.id == q.leader_id)
+        .map_or(-1, |l| l.last_caught_up_ms);
+    if now >= 0
+        && (own.last_caught_up_ms < 0 || now - own.last_caught_up_ms > CONTROLLER_CAUGHT_UP_MS)
+    {
+        return Err(format!(
+            "the leader {} last saw node {id} caught up {} ago (ready within {CONTROLLER_CAUGHT_UP_MS} ms)",
+            q.leader_id,
+            if own.last_caught_up_ms < 0 { "never".to_string() } else { format!("{} ms", now - own.last_caught_up_ms) }
+        ));
     }
     Ok(())
 }
@@ -377,5 +484,93 @@ mod tests {
         };
         assert_eq!(controller_ready(&with(&[18, 52, 55])), Ok(()));
         assert!(controller_ready(&with(&[3, 18, 55])).is_err());
+    }
+}
+
+#[cfg(test)]
+mod controller_tests {
+    use super::*;
+    use crate::wire::describe_quorum::{self, Replica};
+
+    fn quorum(path: &str) -> Quorum {
+        let full = format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
+        let frame = std::fs::read(&full).unwrap();
+        describe_quorum::decode_response(&frame[4..], 2).unwrap()
+    }
+
+    #[test]
+    fn the_leader_and_a_caught_up_follower_are_ready_from_real_answers() {
+        let q = quorum("wire/4.4.0/controller-quorum/leader-DescribeQuorum-v1-response.bin");
+        assert_eq!((q.error_code, q.leader_id), (0, 0));
+        assert_eq!(caught_up(&q, 0), Ok(()));
+        assert_eq!(caught_up(&q, 1), Ok(()));
+        assert!(caught_up(&q, 2).unwrap_err().contains("not a voter"));
+        let follower =
+            quorum("wire/4.4.0/controller-quorum/follower-DescribeQuorum-v1-response.bin");
+        assert_eq!(follower.error_code, describe_quorum::NOT_LEADER_OR_FOLLOWER);
+        // Kafka 3.9.2, a migrating controller alone in its quorum.
+        let q = quorum("migration/3.9.2/dual-write/controller-DescribeQuorum-v1-response.bin");
+        assert_eq!(caught_up(&q, 3000), Ok(()));
+    }
+
+    #[test]
+    fn a_follower_behind_stale_or_unseen_is_not_ready() {
+        let mut base = quorum("wire/4.4.0/controller-quorum/leader-DescribeQuorum-v1-response.bin");
+        // A longer log than the captured one, so that the bound fits in it.
+        base.high_watermark = 1000;
+        for v in &mut base.voters {
+            v.log_end_offset = 1000;
+        }
+        let now = base
+            .voters
+            .iter()
+            .find(|v| v.id == 0)
+            .unwrap()
+            .last_caught_up_ms;
+        let with = |f: &dyn Fn(&mut Replica)| {
+            let mut q = base.clone();
+            f(q.voters.iter_mut().find(|v| v.id == 1).unwrap());
+            caught_up(&q, 1)
+        };
+        let hw = base.high_watermark;
+        type Case<'a> = (&'a str, &'a dyn Fn(&mut Replica), Option<&'a str>);
+        let cases: &[Case] = &[
+            (
+                "at the bound",
+                &|r| r.log_end_offset = hw - CONTROLLER_LAG_BOUND,
+                None,
+            ),
+            (
+                "one past the bound",
+                &|r| r.log_end_offset = hw - CONTROLLER_LAG_BOUND - 1,
+                Some("records behind"),
+            ),
+            (
+                "never fetched",
+                &|r| r.log_end_offset = -1,
+                Some("has not seen node 1 fetch"),
+            ),
+            (
+                "stale",
+                &|r| r.last_caught_up_ms = now - CONTROLLER_CAUGHT_UP_MS - 1,
+                Some("last saw node 1 caught up"),
+            ),
+            (
+                "never caught up",
+                &|r| r.last_caught_up_ms = -1,
+                Some("never"),
+            ),
+        ];
+        for (what, f, want) in cases {
+            match (with(*f), want) {
+                (Ok(()), None) => {}
+                (Err(e), Some(w)) => assert!(e.contains(w), "{what}: {e}"),
+                (got, _) => panic!("{what}: {got:?}"),
+            }
+        }
+        let mut no_leader = base.clone();
+        no_leader.error_code = describe_quorum::NOT_LEADER_OR_FOLLOWER;
+        no_leader.voters.clear();
+        assert!(caught_up(&no_leader, 1).is_err());
     }
 }

@@ -257,9 +257,51 @@ pub(super) struct Context<'a> {
     pub(super) removal: Removal,
 }
 
+/// The mode whose default Kafka version the catalog checks against: until
+/// finalized the cluster runs Kafka 3.9 (ZooKeeper is still in use).
+pub(super) fn catalog_mode(phase: Option<Phase>, mode: Mode) -> Mode {
+    match phase {
+        Some(p) if p != Phase::Finalized => Mode::ZooKeeper,
+        _ => mode,
+    }
+}
+
+/// After the other steps: derives what the phase needs, checks the guard
+/// rails; returns the removed keys and the controllers' release version.
+pub(super) fn finish(b: &mut Builder, c: Context, id: u32) -> (Vec<String>, Option<String>) {
+    let (phase, mode, role) = (c.phase, c.mode, c.role);
+    let removed = c.removal.removed.clone();
+    let ids = controller_ids(c.settings);
+    let release_version = derive(b, c);
+    check(b, phase, mode, role, id);
+    if let (Mode::ZooKeeper, Some((first, n))) = (mode, ids) {
+        if (first..first + n).contains(&u64::from(id)) && phase == Phase::Controllers {
+            b.problem("KAFKA_INIT_CONTROLLER_ID_OFFSET", &first.to_string(), format!("broker id {id} is among the controllers' ids {first}..{} (KAFKA_INIT_CONTROLLER_ID_OFFSET + KAFKA_INIT_CONTROLLER_REPLICAS); a migration needs controller ids apart from every broker.id", first + n - 1), "give the controllers their own id range (KAFKA_INIT_ID_OFFSET=3000 on the controllers, KAFKA_INIT_CONTROLLER_ID_OFFSET=3000 on the brokers)");
+        }
+    }
+    (removed, release_version)
+}
+
+/// The controllers' first id and count, when the settings give both.
+fn controller_ids(s: &Settings) -> Option<(u64, u64)> {
+    let first = s
+        .kafka_init_controller_id_offset
+        .as_deref()?
+        .trim()
+        .parse()
+        .ok()?;
+    let n = s
+        .kafka_init_controller_replicas
+        .as_deref()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some((first, n))
+}
+
 /// Derives the keys the phase needs on this node, after the other steps;
 /// returns the release version the controllers' storage is formatted with.
-pub(super) fn derive(b: &mut Builder, c: Context) -> Option<String> {
+fn derive(b: &mut Builder, c: Context) -> Option<String> {
     let Context {
         settings,
         pod,
@@ -308,7 +350,7 @@ pub(super) fn derive(b: &mut Builder, c: Context) -> Option<String> {
 
 /// The guard rails on the final keys: the protocol version the migration
 /// runs at, and a broker id among the controllers' ids.
-pub(super) fn check(b: &mut Builder, phase: Phase, mode: Mode, role: Role, id: u32) {
+fn check(b: &mut Builder, phase: Phase, mode: Mode, role: Role, id: u32) {
     let migrating_node = (role == Role::Controller && phase.controllers_migrating())
         || (mode == Mode::ZooKeeper && phase == Phase::DualWrite);
     if migrating_node {

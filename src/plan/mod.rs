@@ -311,12 +311,7 @@ pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
         None => mode::mode_and_role(&mut b, s),
     };
     let removal = phase.map(|p| migration::remove(&mut b, p, mode, role));
-    // Until finalized, the cluster runs Kafka 3.9 (ZooKeeper is still in use).
-    let version_mode = match phase {
-        Some(p) if p != Phase::Finalized => Mode::ZooKeeper,
-        _ => mode,
-    };
-    let kafka = version::select(&mut b, s, given.vars, version_mode);
+    let kafka = version::select(&mut b, s, given.vars, migration::catalog_mode(phase, mode));
     let extra_keys = version::extra_keys(&mut b, s);
     let (offset, id) = identity::identity(&mut b, s, &pod, mode);
     let dns = dns::names(&mut b, s, &pod);
@@ -337,7 +332,11 @@ pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
             .map_or(ctrl.port, |l| l.port);
         quorum::derive(&mut b, s, &pod, &dns, role, &ctrl, offset, own_port);
         let migrated_broker = role == Role::Broker && phase.is_some();
-        if !migrated_broker {
+        if migrated_broker {
+            // Never formatted: its own meta.properties' id, for images that
+            // insist on one (apache/kafka's CLUSTER_ID).
+            cluster_id = given.found.and_then(|f| f.id.clone().ok());
+        } else {
             cluster_id = cluster_id::of(
                 &mut b,
                 s,
@@ -348,22 +347,21 @@ pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
             );
         }
     }
-    let mut removed = vec![];
-    let mut release_version = None;
-    if let (Some(phase), Some(removal)) = (phase, removal) {
-        removed.clone_from(&removal.removed);
-        let c = migration::Context {
-            settings: s,
-            pod: &pod,
-            dns: &dns,
-            phase,
-            mode,
-            role,
-            removal,
-        };
-        release_version = migration::derive(&mut b, c);
-        migration::check(&mut b, phase, mode, role, id);
-    }
+    let (mut removed, release_version) = match (phase, removal) {
+        (Some(phase), Some(removal)) => {
+            let c = migration::Context {
+                settings: s,
+                pod: &pod,
+                dns: &dns,
+                phase,
+                mode,
+                role,
+                removal,
+            };
+            migration::finish(&mut b, c, id)
+        }
+        _ => (vec![], None),
+    };
     let st = storage::derive(&mut b, s, &given.flavor, mode);
     // A removed key that kafka-init derives anew (a controller's own
     // `listeners`) is replaced, not removed.

@@ -166,20 +166,9 @@ fn scratch(name: &str) -> std::path::PathBuf {
     d
 }
 
-fn log_dirs(dirs: &str) -> crate::plan::UserSettings {
-    let mut u = crate::plan::UserSettings::new();
-    u.insert(
-        "log.dirs".into(),
-        crate::plan::UserSetting {
-            value: dirs.into(),
-            var: "KAFKA_CFG_LOG_DIRS".into(),
-        },
-    );
-    u
-}
-
 #[test]
-fn a_finalized_controller_without_zookeeper_takes_the_cluster_id_its_storage_was_formatted_with() {
+fn a_finalized_controller_takes_the_cluster_id_its_storage_was_formatted_with() {
+    // What observe falls back on once ZooKeeper is retired.
     let (empty, formatted) = (scratch("empty"), scratch("formatted"));
     std::fs::write(
         formatted.join("meta.properties"),
@@ -187,28 +176,52 @@ fn a_finalized_controller_without_zookeeper_takes_the_cluster_id_its_storage_was
     )
     .unwrap();
     let dirs = format!("{},{}", empty.display(), formatted.display());
-    let found = formatted_cluster_id(&log_dirs(&dirs), "/nonexistent").unwrap();
+    let inputs = Inputs::from_pairs([
+        ("KAFKA_INIT_ROLE", "controller"),
+        ("KAFKA_CFG_LOG_DIRS", dirs.as_str()),
+    ]);
+    let settings = Settings::from_vars(inputs.vars.clone());
+    let found = own_cluster_id(&inputs, &settings, Some("properties")).unwrap();
     assert_eq!(found.id, Ok("19DRMxDfQtuuoWqsVS1hbw".to_string()));
     assert_eq!(
         found.from,
         format!("{}/meta.properties", formatted.display())
     );
+    let _ = std::fs::remove_dir_all(&empty);
+    let _ = std::fs::remove_dir_all(&formatted);
 }
 
 #[test]
-fn a_zookeeper_era_or_missing_meta_properties_gives_no_cluster_id() {
-    let v0 = scratch("v0");
-    std::fs::write(
-        v0.join("meta.properties"),
-        "version=0\nbroker.id=0\ncluster.id=19DRMxDfQtuuoWqsVS1hbw\n",
-    )
-    .unwrap();
-    assert_eq!(
-        formatted_cluster_id(&log_dirs(&v0.display().to_string()), "/nonexistent"),
-        None
-    );
-    assert_eq!(
-        formatted_cluster_id(&log_dirs("/nonexistent/a"), "/nonexistent"),
-        None
-    );
+fn kafka_4_is_refused_while_zookeeper_is_used_and_older_3_x_only_warned_about() {
+    // (phase, controller?, the image's APP_VERSION, refused?)
+    let cases: &[(Phase, bool, &str, bool)] = &[
+        (Phase::Controllers, true, "4.0.2", true),
+        (Phase::KraftBrokers, true, "4.4.0", true),
+        (Phase::Finalized, true, "4.4.0", false),
+        (Phase::DualWrite, false, "4.0.2", true),
+        (Phase::KraftBrokers, false, "4.0.2", false),
+        (Phase::Controllers, true, "3.9.0", false),
+        (Phase::Controllers, true, "3.9.2", false),
+    ];
+    for (phase, controller, version, refused) in cases {
+        let mut pairs = vec![("APP_VERSION", *version)];
+        if *controller {
+            pairs.push(("KAFKA_INIT_ROLE", "controller"));
+        }
+        let inputs = Inputs::from_pairs(pairs);
+        let settings = Settings::from_vars(inputs.vars.clone());
+        let p = version_rule(&settings, &inputs, Some(*phase));
+        assert_eq!(
+            !p.is_empty(),
+            *refused,
+            "{phase:?} {controller} {version}: {p:?}"
+        );
+        if *refused {
+            assert!(p[0].rule.contains("no ZooKeeper support"), "{p:?}");
+        }
+    }
+    // The catalog's default version is never judged.
+    let inputs = Inputs::from_pairs([("KAFKA_INIT_ROLE", "controller")]);
+    let settings = Settings::from_vars(inputs.vars.clone());
+    assert!(version_rule(&settings, &inputs, Some(Phase::Controllers)).is_empty());
 }

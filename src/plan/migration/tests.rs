@@ -234,7 +234,9 @@ fn removed_keys_are_absent_from_the_environment_aliases_included_and_from_server
         ("KAFKA_CFG_ZOOKEEPER_METADATA_MIGRATION_ENABLE", "true"),
         ("KAFKA_CFG_INTER_BROKER_PROTOCOL_VERSION", "3.9"),
     ];
-    let i = inputs("kraft-brokers", BROKER, &extra);
+    let mut i = inputs("kraft-brokers", BROKER, &extra);
+    // A broker reads no ZooKeeper; this one's volume has no meta.properties.
+    i.cluster_id_found = None;
     let (p, flavor) = crate::cmd::derive_with_flavor(&i, None, None).unwrap();
     let mut removed = p.removed.clone();
     removed.sort();
@@ -380,6 +382,12 @@ fn settings_that_contradict_the_phase_are_problems() {
             BROKER,
             &[("KAFKA_INIT_CONTROLLER_ID_OFFSET", "0")],
             "also a controller's id",
+        ),
+        (
+            "controllers",
+            BROKER,
+            &[("KAFKA_INIT_CONTROLLER_ID_OFFSET", "0")],
+            "among the controllers' ids 0..2",
         ),
         (
             "controllers",
