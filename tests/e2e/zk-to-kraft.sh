@@ -174,7 +174,10 @@ refused "controller ids 0.., the brokers' (both id offsets 0)" kafka-controller-
 refused "finalize while brokers run in ZooKeeper mode" kafka-controller-0 KAFKA_INIT_MIGRATION=finalized
 refused "inter.broker.protocol.version 3.5 on a migrating controller" kafka-controller-0 KAFKA_INIT_MIGRATION=controllers KAFKA_CFG_INTER_BROKER_PROTOCOL_VERSION=3.5
 refused "Kafka 4.4.0 on a controller that still uses ZooKeeper" kafka-controller-0 KAFKA_INIT_MIGRATION=controllers KAFKA_INIT_KAFKA_VERSION=4.4.0
-phase_done "0 guard rails (5 bad starts)"
+refused "a controller that cannot read /cluster/id (wrong chroot)" kafka-controller-0 KAFKA_INIT_MIGRATION=controllers KAFKA_CFG_ZOOKEEPER_CONNECT=zk-service.zk:32181/elsewhere
+refused "a broker whose id is a controller's (controller id offset 0)" kafka-2 KAFKA_INIT_MIGRATION=controllers \
+  KAFKA_INIT_CONTROLLER_STATEFULSET=kafka-controller KAFKA_INIT_CONTROLLER_REPLICAS=3 KAFKA_INIT_CONTROLLER_ID_OFFSET=0 "${ACL_ZK[@]}"
+phase_done "0 guard rails (7 bad starts)"
 
 # The brokers' Kafka settings are the same under the migration overlay in
 # phase controllers as under the zookeeper overlay: the roll the overlay
