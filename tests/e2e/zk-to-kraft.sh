@@ -7,10 +7,12 @@
 # kafka-controller-0..2 (ids 3000..3002, k8s/overlays/migration).
 #
 # 0. Three ZooKeeper brokers with an ACL authorizer; a factor-3 topic with a
-#    config override, an ACL; producer (acks=all, idempotent) and consumer.
+#    config override, a topic with an ACL (hidden from ANONYMOUS); producer
+#    (acks=all, idempotent, 100 msg/s) and consumer (kcat) from here to the end.
 #    Guard rails, each a bad start refused with 78 before any JVM: a
 #    controller without the flag, a controller id among the brokers', finalize
-#    while brokers run ZooKeeper mode, IBP 3.5, Kafka 4 on a migrating node.
+#    while brokers run ZooKeeper mode, IBP 3.5, Kafka 4 on a migrating node,
+#    /cluster/id unreadable (wrong chroot), a broker id among the controllers'.
 # 1. controllers: three controllers join with the flag (formatted with the id
 #    read from ZooKeeper).  2. dual-write: the brokers roll.
 # R. Rollback (research §5): delete the controllers, delete /controller and
