@@ -155,13 +155,15 @@ check_brokers '[0, 1, 2]' "ZooKeeper mode"
 for p in "${BROKERS[@]}"; do cp "$E2E_RUN/pods/$p/data/meta.properties" "$E2E_RUN/$p.meta.before"; done
 
 # The producer and the consumer, started once and stopped at the very end
-# (the JVM and kcat are the background pids: killed by pid).
+# (the JVM and kcat are the background pids: killed by pid). kcat -E: a
+# roll can leave librdkafka with every known broker down for a moment,
+# which ends kcat otherwise.
 ( exec ip netns exec "${E2E_NS_PREFIX}client" "$E2E_JAVA" $E2E_CLIENT_JVM "$E2E_TOOLS_LOG" -cp "$E2E_LIBS/*" \
     org.apache.kafka.tools.VerifiableProducer --bootstrap-server "$BOOTSTRAP" --topic durable --acks -1 \
     --producer.config "$E2E_RUN/producer.properties" --repeating-keys 30 --max-messages 10000000 --throughput 100 ) \
   > "$E2E_RUN/durable.produced" 2>"$E2E_RUN/durable.produced.err" &
 P_PRODUCER=$!
-( exec ip netns exec "${E2E_NS_PREFIX}client" kcat -b "$BOOTSTRAP" -C -t durable -o beginning -q -f '%p %o %s\n' ) \
+( exec ip netns exec "${E2E_NS_PREFIX}client" kcat -b "$BOOTSTRAP" -C -E -t durable -o beginning -q -f '%p %o %s\n' ) \
   > "$E2E_RUN/durable.live" 2>"$E2E_RUN/durable.live.err" &
 P_CONSUMER=$!
 wait_for 60 "first acknowledgements" grep -q producer_send_success "$E2E_RUN/durable.produced" || true
