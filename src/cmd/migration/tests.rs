@@ -225,3 +225,32 @@ fn kafka_4_is_refused_while_zookeeper_is_used_and_older_3_x_only_warned_about() 
     let settings = Settings::from_vars(inputs.vars.clone());
     assert!(version_rule(&settings, &inputs, Some(Phase::Controllers)).is_empty());
 }
+
+#[test]
+fn probe_and_status_derive_a_migrating_controllers_quorum_without_its_cluster_id() {
+    // The controller's own env as the migration overlay gives it: the id
+    // comes from ZooKeeper only when it starts (exec, prepare, plan).
+    let inputs = Inputs::from_pairs([
+        ("POD_NAME", "kafka-controller-1"),
+        ("POD_NAMESPACE", "kafka"),
+        ("KAFKA_INIT_FLAVOR", "properties"),
+        ("KAFKA_INIT_ROLE", "controller"),
+        ("KAFKA_INIT_MODE", "kraft"),
+        ("KAFKA_INIT_ID_OFFSET", "3000"),
+        ("KAFKA_INIT_REPLICAS", "3"),
+        ("KAFKA_INIT_BROKER_REPLICAS", "3"),
+        ("KAFKA_INIT_MIGRATION", "controllers"),
+        ("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk-service.zk:32181"),
+        ("KAFKA_CFG_INTER_BROKER_LISTENER_NAME", "PLAINTEXT_INTERNAL"),
+    ]);
+    let refused = crate::cmd::derive_for(&inputs, None, None).unwrap_err();
+    assert!(
+        refused.to_string().contains("KAFKA_INIT_CLUSTER_ID"),
+        "{refused}"
+    );
+    let plan = crate::cmd::derive_to_read(&inputs).unwrap();
+    assert_eq!(
+        plan.get("controller.quorum.voters"),
+        Some("3000@kafka-controller-0.kafka-controller.kafka.svc.cluster.local:9093,3001@kafka-controller-1.kafka-controller.kafka.svc.cluster.local:9093,3002@kafka-controller-2.kafka-controller.kafka.svc.cluster.local:9093")
+    );
+}
