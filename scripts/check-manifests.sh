@@ -86,7 +86,7 @@ PY
   # The overlays a running seed cluster moves onto must keep what its pods
   # and volumes are bound to (names, selector, claim template, Services).
   case "$overlay" in
-    zookeeper|external)
+    zookeeper|external|migration)
       if ! python "$root/tests/manifests/seed_compat.py" "$seed/ka-ss.yaml" "$rendered" | sed 's/^/   seed in place: /'; then
         failed=1
       fi ;;

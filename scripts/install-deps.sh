@@ -54,6 +54,7 @@ fi
 scripts/build-slowfs.sh >/dev/null
 [ -c /dev/fuse ] || echo "no /dev/fuse: the FUSE tests (tests/prepare_fuse.rs) will fail" >&2
 
-scripts/fetch-kafka.sh 3.9.0 4.4.0
+# 3.9.2: the ZooKeeper-to-KRaft migration scenario (tests/e2e/zk-to-kraft.sh)
+scripts/fetch-kafka.sh 3.9.0 3.9.2 4.4.0
 scripts/install-manifest-tools.sh >/dev/null
 echo "dependencies ready"

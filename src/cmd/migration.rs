@@ -137,8 +137,10 @@ pub fn observe(inputs: &Inputs, flavor_name: Option<&str>) -> (Inputs, Vec<Probl
             }
         }
         // Finalized: ZooKeeper may be retired; the cluster id is then the
-        // controller's own (formatted already) and is not needed.
-        Err(_) if !phase.controllers_migrating() => {}
+        // one the controller's storage was formatted with.
+        Err(_) if !phase.controllers_migrating() => {
+            out.cluster_id_found = own_cluster_id(inputs, &settings, flavor_name);
+        }
         Err(e) => {
             out.cluster_id_found = Some(FoundClusterId {
                 from,
@@ -453,7 +455,7 @@ fn targets(
     }
     // The voters this pod knows; a ZooKeeper broker before dual write has
     // none in its Plan, so they are derived as dual write would.
-    let mut plan = super::derive_for(inputs, None, None);
+    let mut plan = super::derive_to_read(inputs);
     if plan
         .as_ref()
         .map_or(true, |p| p.get("controller.quorum.voters").is_none())
@@ -462,7 +464,7 @@ fn targets(
         dual.vars
             .insert(VAR.into(), Phase::DualWrite.as_str().into());
         if settings.kafka_init_role.as_deref() != Some("controller") {
-            plan = super::derive_for(&dual, None, None);
+            plan = super::derive_to_read(&dual);
         }
     }
     let voters = plan

@@ -47,6 +47,27 @@ pub fn derive_with_flavor(
         .or_else(|_| derive_once(&inputs.with_random(), flavor_override, pod_override))
 }
 
+/// [`derive_for`] for the commands that only read (probe, migration
+/// status): they never format storage, so a KRaft node whose settings carry
+/// no cluster id (a migrating controller reads it from ZooKeeper when it
+/// starts; a finalized one has it in its formatted storage) derives with a
+/// stand-in id. The id decides nothing these commands use.
+pub fn derive_to_read(inputs: &Inputs) -> Result<Plan, Problems> {
+    const NAMES: [&str; 3] = [
+        "KAFKA_INIT_CLUSTER_ID",
+        "KAFKA_KRAFT_CLUSTER_ID",
+        "CLUSTER_ID",
+    ];
+    if NAMES.iter().any(|n| inputs.vars.contains_key(*n)) {
+        return derive_for(inputs, None, None);
+    }
+    let mut with_id = inputs.clone();
+    with_id
+        .vars
+        .insert(NAMES[0].into(), "PS4Cue3C_48KyLelRtKt1w".into());
+    derive_for(&with_id, None, None)
+}
+
 /// [`derive_for`], and the flavor that will hand the Plan to its image. The
 /// one place the steps meet: the flavor reads the user's settings, the Plan
 /// is derived from them, Kafka's rules check it; every problem of every step

@@ -73,7 +73,7 @@ impl Check {
 /// `Ok` means healthy; an error is one line saying why not (exit 1).
 pub fn run(inputs: &Inputs, ready: bool, timeout: Duration) -> Result<()> {
     let deadline = Instant::now() + timeout;
-    let plan = cmd::derive_for(inputs, None, None).map_err(anyhow::Error::from)?;
+    let plan = cmd::derive_to_read(inputs).map_err(anyhow::Error::from)?;
     let Some(target) = plan.probe.as_ref() else {
         // Never pass silently: a probe that cannot speak to the broker must fail.
         let why = plan

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every end-to-end scenario against real Kafka, in order, as root:
 # builds target/release/kafka-init, then tests/e2e/<scenario>.sh for each of
-# ${E2E_SCENARIOS:-zookeeper from-seed probe kraft kraft-external} (one at a time: they
+# ${E2E_SCENARIOS:-zookeeper from-seed probe kraft kraft-external zk-to-kraft} (one at a time: they
 # share the bridge and namespaces). Needs scripts/install-deps.sh once.
 # Prints each scenario's checks and a last line `N passed, N failed` (all scenarios).
 set -euo pipefail
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 
 cargo build --release --quiet
 passed=0 failed=0 status=0 t0=$(date +%s)
-for scenario in ${E2E_SCENARIOS:-zookeeper from-seed probe kraft kraft-external}; do
+for scenario in ${E2E_SCENARIOS:-zookeeper from-seed probe kraft kraft-external zk-to-kraft}; do
   echo "=== e2e: $scenario"
   out=$(mktemp)
   rc=0; "tests/e2e/$scenario.sh" 2>&1 | tee "$out" || rc=$?

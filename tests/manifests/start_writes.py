@@ -83,6 +83,10 @@ def main(overlay, rendered, binary):
                                check=True, capture_output=True, text=True).stdout.splitlines()
         env = dict(line.split("=", 1) for line in lines)
         env["PATH"] = "/usr/bin:/bin"
+        if env.get("KAFKA_INIT_MIGRATION") and env.get("KAFKA_INIT_ROLE") == "controller":
+            # A migrating controller reads the cluster id from ZooKeeper,
+            # which is not here; the id does not change what the image writes.
+            env.setdefault("KAFKA_INIT_CLUSTER_ID", "PS4Cue3C_48KyLelRtKt1w")
         flavor, writes = writes_of(binary, env, pod)
         who = identity(spec, kafka[0])
         if who is None:

@@ -155,6 +155,42 @@ fn our_describe_quorum_request_is_the_one_the_controller_answered() {
     assert_eq!(leader.log_end_offset, q.high_watermark);
 }
 
+/// A fresh directory (removed first) for real files.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "kafka-init-migration-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn a_finalized_controller_takes_the_cluster_id_its_storage_was_formatted_with() {
+    // What observe falls back on once ZooKeeper is retired.
+    let (empty, formatted) = (scratch("empty"), scratch("formatted"));
+    std::fs::write(
+        formatted.join("meta.properties"),
+        "version=1\nnode.id=3000\ncluster.id=19DRMxDfQtuuoWqsVS1hbw\ndirectory.id=YJnANxqp_r20d8RpfpeCtw\n",
+    )
+    .unwrap();
+    let dirs = format!("{},{}", empty.display(), formatted.display());
+    let inputs = Inputs::from_pairs([
+        ("KAFKA_INIT_ROLE", "controller"),
+        ("KAFKA_CFG_LOG_DIRS", dirs.as_str()),
+    ]);
+    let settings = Settings::from_vars(inputs.vars.clone());
+    let found = own_cluster_id(&inputs, &settings, Some("properties")).unwrap();
+    assert_eq!(found.id, Ok("19DRMxDfQtuuoWqsVS1hbw".to_string()));
+    assert_eq!(
+        found.from,
+        format!("{}/meta.properties", formatted.display())
+    );
+    let _ = std::fs::remove_dir_all(&empty);
+    let _ = std::fs::remove_dir_all(&formatted);
+}
+
 #[test]
 fn kafka_4_is_refused_while_zookeeper_is_used_and_older_3_x_only_warned_about() {
     // (phase, controller?, the image's APP_VERSION, refused?)
@@ -188,4 +224,33 @@ fn kafka_4_is_refused_while_zookeeper_is_used_and_older_3_x_only_warned_about() 
     let inputs = Inputs::from_pairs([("KAFKA_INIT_ROLE", "controller")]);
     let settings = Settings::from_vars(inputs.vars.clone());
     assert!(version_rule(&settings, &inputs, Some(Phase::Controllers)).is_empty());
+}
+
+#[test]
+fn probe_and_status_derive_a_migrating_controllers_quorum_without_its_cluster_id() {
+    // The controller's own env as the migration overlay gives it: the id
+    // comes from ZooKeeper only when it starts (exec, prepare, plan).
+    let inputs = Inputs::from_pairs([
+        ("POD_NAME", "kafka-controller-1"),
+        ("POD_NAMESPACE", "kafka"),
+        ("KAFKA_INIT_FLAVOR", "properties"),
+        ("KAFKA_INIT_ROLE", "controller"),
+        ("KAFKA_INIT_MODE", "kraft"),
+        ("KAFKA_INIT_ID_OFFSET", "3000"),
+        ("KAFKA_INIT_REPLICAS", "3"),
+        ("KAFKA_INIT_BROKER_REPLICAS", "3"),
+        ("KAFKA_INIT_MIGRATION", "controllers"),
+        ("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk-service.zk:32181"),
+        ("KAFKA_CFG_INTER_BROKER_LISTENER_NAME", "PLAINTEXT_INTERNAL"),
+    ]);
+    let refused = crate::cmd::derive_for(&inputs, None, None).unwrap_err();
+    assert!(
+        refused.to_string().contains("KAFKA_INIT_CLUSTER_ID"),
+        "{refused}"
+    );
+    let plan = crate::cmd::derive_to_read(&inputs).unwrap();
+    assert_eq!(
+        plan.get("controller.quorum.voters"),
+        Some("3000@kafka-controller-0.kafka-controller.kafka.svc.cluster.local:9093,3001@kafka-controller-1.kafka-controller.kafka.svc.cluster.local:9093,3002@kafka-controller-2.kafka-controller.kafka.svc.cluster.local:9093")
+    );
 }

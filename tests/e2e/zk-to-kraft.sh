@@ -1,0 +1,362 @@
+#!/usr/bin/env bash
+# End-to-end, ZooKeeper to KRaft (KIP-866) and on to Kafka 4.4, in place, with
+# an acks=all producer and a consumer running throughout: the README's
+# migration runbook, step by step, on the seed's three ZooKeeper-mode brokers
+# (Kafka 3.9.2, env from k8s/overlays/zookeeper, then k8s/overlays/migration
+# with KAFKA_INIT_MIGRATION set per phase) and three controllers
+# kafka-controller-0..2 (ids 3000..3002, k8s/overlays/migration).
+#
+# 0. Three ZooKeeper brokers with an ACL authorizer; a factor-3 topic with a
+#    config override, a topic with an ACL (hidden from ANONYMOUS); producer
+#    (acks=all, idempotent, 100 msg/s) and consumer (kcat) from here to the end.
+#    Guard rails, each a bad start refused with 78 before any JVM: a
+#    controller without the flag, a controller id among the brokers', finalize
+#    while brokers run ZooKeeper mode, IBP 3.5, Kafka 4 on a migrating node,
+#    /cluster/id unreadable (wrong chroot), a broker id among the controllers'.
+# 1. controllers: three controllers join with the flag (formatted with the id
+#    read from ZooKeeper).  2. dual-write: the brokers roll.
+# R. Rollback (research §5): delete the controllers, delete /controller and
+#    /migration, roll the brokers without the flag; counts checked; then the
+#    migration starts again from 1 with new controllers.
+# 3. kraft-brokers: the brokers roll to KRaft (StandardAuthorizer); a
+#    controller rolled to `finalized` too early is refused (78) first.
+# 4. finalized: the controllers roll one at a time; ZooKeeper is stopped.
+# 5. Kafka 4.4.0: every pod rolls; metadata.version raised to 4.0; a broker
+#    started in plain KRaft (no KAFKA_INIT_MIGRATION) on its v0
+#    meta.properties is refused (78).
+# At each step: `kafka-init migration status`, the brokers' ids and their
+# registrations (ZooKeeper, kcat metadata). At the end: nothing acknowledged
+# lost, the longest gap between acknowledgements, topics, configs and the
+# ACL. Ends with `N passed, N failed`.
+set -euo pipefail
+# shellcheck source=tests/e2e/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+V3=${KAFKA_VERSION:-3.9.2}
+V4=${KAFKA_NEW_VERSION:-4.4.0}
+PORT=39092
+# shellcheck disable=SC2034 # lib.sh's client functions read it
+BOOTSTRAP="kafka.kafka.svc.cluster.local:$PORT"
+BROKERS=(kafka-0 kafka-1 kafka-2)
+CONTROLLERS=(kafka-controller-0 kafka-controller-1 kafka-controller-2)
+ACL_ZK=(KAFKA_CFG_AUTHORIZER_CLASS_NAME=kafka.security.authorizer.AclAuthorizer
+        KAFKA_CFG_ALLOW_EVERYONE_IF_NO_ACL_FOUND=true KAFKA_CFG_SUPER_USERS=User:admin)
+ACL_KRAFT=(KAFKA_CFG_AUTHORIZER_CLASS_NAME=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+           KAFKA_CFG_ALLOW_EVERYONE_IF_NO_ACL_FOUND=true KAFKA_CFG_SUPER_USERS=User:admin)
+T_START=$(e2e_ms)
+
+e2e_init zk-to-kraft "$V3"
+e2e_zookeeper
+for p in "${BROKERS[@]}"; do e2e_pod "$p" kafka kafka zookeeper kafka; done
+for p in "${CONTROLLERS[@]}"; do e2e_pod "$p" kafka-controller kafka migration kafka-controller; done
+e2e_hosts
+e2e_zookeeper_start
+
+declare -a TIMINGS=() REFUSALS=()
+PHASE_T0=$(e2e_ms)
+phase_done() { TIMINGS+=("$(printf '%-44s %6d ms' "$1" $(( $(e2e_ms) - PHASE_T0 )))"); PHASE_T0=$(e2e_ms); }
+
+# Kafka's own tools, by version (classes moved to the tools module in 4.0).
+acl_tool() { case $E2E_KAFKA_VERSION in 3.*) echo kafka.admin.AclCommand ;; *) echo org.apache.kafka.tools.AclCommand ;; esac; }
+config_tool() { case $E2E_KAFKA_VERSION in 3.*) echo kafka.admin.ConfigCommand ;; *) echo org.apache.kafka.tools.ConfigCommand ;; esac; }
+# use_version V: later pods, tools and format commands run Kafka V (same network).
+use_version() {
+  E2E_KAFKA_VERSION=$1 E2E_LIBS="$E2E_REPO/target/kafka/$1/libs"
+  e2e_log_config
+}
+
+# ---- state at each step --------------------------------------------------------
+
+# status: `kubectl exec kafka-controller-0 -- kafka-init migration status --format json`.
+status() {
+  kafka_init_in kafka-controller-0 migration status --format json --timeout 5s 2>>"$E2E_RUN/logs/status.log" \
+    | tee -a "$E2E_RUN/status.json"
+}
+phase_is() { [ "$(status | jq -r .phase)" = "$1" ]; }
+check_status() {
+  local want=$1 got
+  wait_for 120 "migration status says $want" phase_is "$want" || true
+  got=$(status | jq -c '{phase, zk_brokers: .zookeeper.brokers, voters: .controllers.voters, observers: .controllers.observers}' || true)
+  check "migration status says $want ($got)" phase_is "$want"
+}
+zk_brokers() { zk_cli "ls /brokers/ids" | grep -E '^\[' | tail -1; }
+# kcat's view: each broker id with the host it registered (its pod's FQDN).
+kcat_brokers() { in_pod client kcat -b "$BOOTSTRAP" -m 10 -L -J 2>/dev/null | jq -c '[.brokers[] | "\(.id)=\(.name)"] | sort'; }
+WANT_BROKERS='["0=kafka-0.kafka.kafka.svc.cluster.local:39092","1=kafka-1.kafka.kafka.svc.cluster.local:39092","2=kafka-2.kafka.kafka.svc.cluster.local:39092"]'
+# check_brokers ZK_IDS|none STEP: kcat's brokers, and ZooKeeper's /brokers/ids (none: ZooKeeper is down).
+check_brokers() {
+  local zk=$1 got
+  got=$(kcat_brokers || true)
+  check "$2: the brokers are 0, 1, 2 at their pods' FQDNs (kcat: $got)" [ "$got" = "$WANT_BROKERS" ]
+  if [ "$zk" = none ]; then
+    check "$2: ZooKeeper is stopped (no answer to ruok)" zk_down
+  else
+    got=$(zk_brokers || true)
+    check "$2: ZooKeeper /brokers/ids is $zk (got $got)" [ "$got" = "$zk" ]
+  fi
+}
+zk_down() { ! in_pod client timeout 3 bash -c 'exec 3<>/dev/tcp/zk-service.zk/32181 && printf ruok >&3 && read -r -t 2 a <&3; [ "$a" = imok ]' 2>/dev/null; }
+
+ready() { kafka_init_in "$1" probe --ready --timeout 5s 2>>"$E2E_RUN/logs/$1.probe.log"; }
+pod_stop() {
+  kill -TERM "${E2E_PID[$1]}"
+  wait_for 120 "$1 stopped" bash -c '! kill -0 "$1"' bash "${E2E_PID[$1]}" || { kill -9 "${E2E_PID[$1]}"; sleep 1; }
+}
+# roll POD... -- OVERRIDES...: one pod at a time, highest ordinal first, each
+# next only once probe --ready passes.
+roll() {
+  local pods=() p
+  while [ "$1" != -- ]; do pods=("$1" "${pods[@]}"); shift; done; shift
+  for p in "${pods[@]}"; do
+    pod_stop "$p"
+    e2e_pod_start "$p" "$@"
+    wait_for 180 "$p ready" ready "$p" || true
+    check "rolled $p: probe --ready passes" ready "$p"
+  done
+}
+
+# refused WHAT POD OVERRIDES...: a start of POD that kafka-init must refuse
+# (78) before anything runs, on scratch dirs; its messages are kept.
+refused() {
+  local what=$1 pod=$2; shift 2
+  local bad="$E2E_RUN/pods/$pod/bad" log="$E2E_RUN/logs/$pod.log" before said
+  rm -rf "$bad"; mkdir -p "$bad"; touch "$log"
+  before=$(wc -l < "$log")
+  e2e_pod_run "$pod" "KAFKA_CFG_LOG_DIRS=$bad/data" "KAFKA_INIT_CONFIG_DIR=$bad/config" "$@"
+  REFUSED_TEXT=$(tail -n +"$((before + 1))" "$log" | grep -v '^----' || true)
+  said=$(grep -E '^ *1\. ' <<<"$REFUSED_TEXT" | head -1 | sed 's/^ *//' | cut -c1-160 || true)
+  check "refused: $what: exit 78 (got $E2E_RC in $E2E_ELAPSED_MS ms), nothing formatted or written" \
+    bash -c '[ "$1" -eq 78 ] && [ ! -e "$2/data/meta.properties" ] && [ ! -e "$2/config/server.properties" ] && ! tail -n +"$3" "$4" | grep -q -E "KafkaConfig values|Formatting"' \
+    bash "$E2E_RC" "$bad" "$((before + 1))" "$log"
+  REFUSALS+=("$(printf '%-58s exit %s  %s' "$what" "$E2E_RC" "$said")")
+  rm -rf "$bad"
+}
+
+# ---- 0. the ZooKeeper cluster, workload, guard rails -------------------------
+
+for p in "${BROKERS[@]}"; do e2e_pod_start "$p" "${ACL_ZK[@]}"; done
+for p in "${BROKERS[@]}"; do wait_for 120 "$p started" ready "$p" || true; done
+e2e_producer_config
+kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --create --topic durable \
+  --partitions 3 --replication-factor 3 --config retention.ms=123456789 >/dev/null
+kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --create --topic guarded \
+  --partitions 1 --replication-factor 3 >/dev/null
+kafka_tool "$(acl_tool)" --bootstrap-server "$BOOTSTRAP" --add --allow-principal User:alice \
+  --operation Read --topic guarded >/dev/null
+wait_for 60 "durable fully in sync" all_isr_3 durable || true
+acls() { kafka_tool "$(acl_tool)" --bootstrap-server "$BOOTSTRAP" --list --topic guarded 2>/dev/null | grep -c 'principal=User:alice, host=\*, operation=READ, permissionType=ALLOW' || true; }
+topic_config() { kafka_tool "$(config_tool)" --bootstrap-server "$BOOTSTRAP" --describe --entity-type topics --entity-name durable 2>/dev/null | grep -o 'retention.ms=123456789' | head -1 || true; }
+# The topics a client without ACLs sees (guarded has an ACL, for alice only).
+visible_topics() { in_pod client kcat -b "$BOOTSTRAP" -L -J 2>/dev/null | jq -c '[.topics[].topic | select(test("^__") | not)] | sort' || true; }
+check "before: the ACL User:alice READ on topic guarded exists" [ "$(acls)" = 1 ]
+check "before: topic guarded is hidden from ANONYMOUS by its ACL (visible: $(visible_topics))" [ "$(visible_topics)" = '["durable"]' ]
+check "before: topic durable has its override retention.ms=123456789" [ "$(topic_config)" = retention.ms=123456789 ]
+check_brokers '[0, 1, 2]' "ZooKeeper mode"
+for p in "${BROKERS[@]}"; do cp "$E2E_RUN/pods/$p/data/meta.properties" "$E2E_RUN/$p.meta.before"; done
+
+# The producer and the consumer, started once and stopped at the very end
+# (the JVM and kcat are the background pids: killed by pid). kcat -E: a
+# roll can leave librdkafka with every known broker down for a moment,
+# which ends kcat otherwise.
+( exec ip netns exec "${E2E_NS_PREFIX}client" "$E2E_JAVA" $E2E_CLIENT_JVM "$E2E_TOOLS_LOG" -cp "$E2E_LIBS/*" \
+    org.apache.kafka.tools.VerifiableProducer --bootstrap-server "$BOOTSTRAP" --topic durable --acks -1 \
+    --producer.config "$E2E_RUN/producer.properties" --repeating-keys 30 --max-messages 10000000 --throughput 100 ) \
+  > "$E2E_RUN/durable.produced" 2>"$E2E_RUN/durable.produced.err" &
+P_PRODUCER=$!
+( exec ip netns exec "${E2E_NS_PREFIX}client" kcat -b "$BOOTSTRAP" -C -E -t durable -o beginning -q -f '%p %o %s\n' ) \
+  > "$E2E_RUN/durable.live" 2>"$E2E_RUN/durable.live.err" &
+P_CONSUMER=$!
+wait_for 60 "first acknowledgements" grep -q producer_send_success "$E2E_RUN/durable.produced" || true
+acked_now() { grep -c producer_send_success "$E2E_RUN/durable.produced" || true; }
+phase_done "0 ZooKeeper cluster, topics, ACL, workload"
+
+# Controllers started wrongly, refused before they can mark the cluster.
+e2e_env_file kafka-controller-0 KAFKA_INIT_MIGRATION=controllers >/dev/null   # its env, for status
+check_status zookeeper
+refused "controller without the migration flag (ZooKeeper brokers exist)" kafka-controller-0 -KAFKA_INIT_MIGRATION
+refused "controller ids 0.., the brokers' (both id offsets 0)" kafka-controller-0 KAFKA_INIT_MIGRATION=controllers KAFKA_INIT_ID_OFFSET=0 KAFKA_INIT_CONTROLLER_ID_OFFSET=0
+refused "finalize while brokers run in ZooKeeper mode" kafka-controller-0 KAFKA_INIT_MIGRATION=finalized
+refused "inter.broker.protocol.version 3.5 on a migrating controller" kafka-controller-0 KAFKA_INIT_MIGRATION=controllers KAFKA_CFG_INTER_BROKER_PROTOCOL_VERSION=3.5
+refused "Kafka 4.4.0 on a controller that still uses ZooKeeper" kafka-controller-0 KAFKA_INIT_MIGRATION=controllers KAFKA_INIT_KAFKA_VERSION=4.4.0
+refused "a controller that cannot read /cluster/id (wrong chroot)" kafka-controller-0 KAFKA_INIT_MIGRATION=controllers KAFKA_CFG_ZOOKEEPER_CONNECT=zk-service.zk:32181/elsewhere
+refused "a broker whose id is a controller's (controller id offset 0)" kafka-2 KAFKA_INIT_MIGRATION=controllers \
+  KAFKA_INIT_CONTROLLER_STATEFULSET=kafka-controller KAFKA_INIT_CONTROLLER_REPLICAS=3 KAFKA_INIT_CONTROLLER_ID_OFFSET=0 "${ACL_ZK[@]}"
+phase_done "0 guard rails (7 bad starts)"
+
+# The brokers' Kafka settings are the same under the migration overlay in
+# phase controllers as under the zookeeper overlay: the roll the overlay
+# change causes is a plain restart (checked here by plan, not rolled).
+same_plan() {
+  local a b
+  a=$(kafka_init_in kafka-0 plan --format env 2>/dev/null | sort)
+  E2E_OVERLAY[kafka-0]=migration
+  e2e_env_file kafka-0 KAFKA_INIT_MIGRATION=controllers "${ACL_ZK[@]}" >/dev/null
+  b=$(kafka_init_in kafka-0 plan --format env 2>/dev/null | sort)
+  [ -n "$a" ] && [ "$a" = "$b" ]
+}
+check "phase controllers: a broker's plan under the migration overlay equals the zookeeper overlay's" same_plan
+for p in "${BROKERS[@]}"; do E2E_OVERLAY[$p]=migration; done
+
+# ---- 1-2, then roll back, then 1-2 again ----------------------------------------
+
+start_controllers() {
+  for p in "${CONTROLLERS[@]}"; do rm -rf "$E2E_RUN/pods/$p/data"/* "$E2E_RUN/pods/$p/config"/*; e2e_pod_start "$p" KAFKA_INIT_MIGRATION=controllers; done
+  for p in "${CONTROLLERS[@]}"; do wait_for 120 "$p ready" ready "$p" || true; done
+  for p in "${CONTROLLERS[@]}"; do check "$1: $p answers probe --ready" ready "$p"; done
+  check "$1: controller storage formatted with the brokers' cluster id (from ZooKeeper)" bash -c \
+    '[ "$(sed -n "s/^cluster.id=//p" "$1")" = "$(sed -n "s/^cluster.id=//p" "$2")" ]' bash \
+    "$E2E_RUN/pods/kafka-controller-0/data/meta.properties" "$E2E_RUN/kafka-0.meta.before"
+  check_status controllers
+  check_brokers '[0, 1, 2]' "$1"
+  phase_done "$1: 3 controllers join"
+}
+dual_write() {
+  roll "${BROKERS[@]}" -- KAFKA_INIT_MIGRATION=dual-write "${ACL_ZK[@]}"
+  check_status dual-write
+  check_brokers '[0, 1, 2]' "$1"
+  check "$1: the brokers are observers of the controller quorum" \
+    bash -c '[ "$(jq -c "[.controllers.observers[]?] | sort" <<<"$1")" = "[0,1,2]" ]' bash "$(status)"
+  phase_done "$1: brokers rolled to dual-write"
+}
+start_controllers "1 controllers"
+dual_write "2 dual-write"
+
+# Rollback from dual write (research §5): delete the controllers, then
+# /controller and /migration, then roll the brokers without the flag.
+ACKED_BEFORE_ROLLBACK=$(acked_now)
+for p in "${CONTROLLERS[@]}"; do kill -9 "${E2E_PID[$p]}"; done
+sleep 1
+zk_cli "deleteall /controller" "get /migration" "deleteall /migration" > "$E2E_RUN/rollback-zk.txt"
+for p in "${BROKERS[@]}"; do E2E_OVERLAY[$p]=zookeeper; done
+# Kafka 3.9.2: a broker still in dual write may lose its AlterPartition
+# channel when the controllers go ("A metric named ... alter-partition-metrics
+# already exists"), so a broker rolled before it is not taken back into the
+# ISR of the partitions it leads until it too restarts. The runbook's answer:
+# a broker not ready within a minute, go on with the next (its leader is
+# among them); all three must be ready at the end.
+ROLLBACK_NOTES=()
+for p in kafka-2 kafka-1 kafka-0; do
+  pod_stop "$p"
+  e2e_pod_start "$p" "${ACL_ZK[@]}"
+  wait_for 60 "$p ready" ready "$p" || ROLLBACK_NOTES+=("$p not ready after 60 s ($(tail -1 "$E2E_RUN/logs/$p.probe.log" | sed 's/.*is not ready: //' | cut -c1-90)); went on")
+done
+for p in "${BROKERS[@]}"; do
+  wait_for 120 "$p ready" ready "$p" || true
+  check "rolled back $p: probe --ready passes" ready "$p"
+done
+[ ${#ROLLBACK_NOTES[@]} -eq 0 ] || printf '      %s\n' "${ROLLBACK_NOTES[@]}"
+wait_for 60 "more acknowledgements after the rollback" bash -c '[ "$(grep -c producer_send_success "$1")" -gt "$2" ]' bash "$E2E_RUN/durable.produced" "$ACKED_BEFORE_ROLLBACK" || true
+check "rollback: the producer is acknowledged again ($ACKED_BEFORE_ROLLBACK before, $(acked_now) now)" [ "$(acked_now)" -gt "$ACKED_BEFORE_ROLLBACK" ]
+check_brokers '[0, 1, 2]' "rolled back"
+phase_done "R rollback to ZooKeeper mode"
+# The counts after the rollback: everything acknowledged so far is there
+# (the producer's output so far, without its possibly unfinished last line).
+head -n -1 "$E2E_RUN/durable.produced" > "$E2E_RUN/rollback.produced"
+# (The producer goes on, so kcat -e would never see the end: each partition
+# is read up to the last offset acknowledged in the snapshot.)
+for part in 0 1 2; do
+  n=$(acked "$E2E_RUN/rollback.produced" | awk -v p="$part" '$1 == p && $2 + 1 > n {n = $2 + 1} END {print n + 0}')
+  [ "$n" -eq 0 ] || in_pod client timeout 60 kcat -b "$BOOTSTRAP" -C -t durable -p "$part" -o beginning -c "$n" -q -f '%p %o %s\n'
+done > "$E2E_RUN/rollback.consumed"
+tally "$E2E_RUN/rollback.produced" "$E2E_RUN/rollback.consumed"
+R_ACKED=$F_ACKED R_LOST=$F_LOST
+check "rollback: no acknowledged message lost (lost $R_LOST of $R_ACKED acknowledged so far)" [ "$R_LOST" -eq 0 -a "$R_ACKED" -gt 0 ]
+check "rollback: the ACL and the topic config survived" [ "$(acls)" = 1 -a "$(topic_config)" = retention.ms=123456789 ]
+for p in "${CONTROLLERS[@]}"; do e2e_env_file "$p" KAFKA_INIT_MIGRATION=controllers >/dev/null; done
+check_status zookeeper
+for p in "${BROKERS[@]}"; do E2E_OVERLAY[$p]=migration; done
+
+start_controllers "1 controllers (again)"
+dual_write "2 dual-write (again)"
+
+# ---- 3. KRaft brokers --------------------------------------------------------------
+
+# A controller rolled to `finalized` too early (brokers in dual write): refused.
+pod_stop kafka-controller-2
+refused "finalize while the brokers run in dual write" kafka-controller-2 KAFKA_INIT_MIGRATION=finalized
+e2e_pod_start kafka-controller-2 KAFKA_INIT_MIGRATION=dual-write
+wait_for 120 "kafka-controller-2 back" ready kafka-controller-2 || true
+check "kafka-controller-2 back in phase dual-write" ready kafka-controller-2
+
+roll "${BROKERS[@]}" -- KAFKA_INIT_MIGRATION=kraft-brokers "${ACL_KRAFT[@]}"
+check_status kraft-brokers
+check_brokers '[]' "3 kraft-brokers"
+for p in "${BROKERS[@]}"; do
+  check "$p: never formatted: meta.properties still v0 with broker.id ${p#kafka-}" \
+    bash -c 'grep -q -x "version=0" "$1" && grep -q -x "broker.id=$2" "$1"' bash "$E2E_RUN/pods/$p/data/meta.properties" "${p#kafka-}"
+done
+phase_done "3 brokers rolled to KRaft"
+
+# ---- 4. finalize, retire ZooKeeper ------------------------------------------------
+
+roll "${CONTROLLERS[@]}" -- KAFKA_INIT_MIGRATION=finalized
+check_status finalized
+kill -TERM "${E2E_PID[zk]}"
+wait_for 30 "ZooKeeper stopped" bash -c '! kill -0 "$1"' bash "${E2E_PID[zk]}" || true
+ACKED_AT_ZK_STOP=$(acked_now)
+wait_for 60 "acknowledgements with ZooKeeper stopped" bash -c '[ "$(grep -c producer_send_success "$1")" -gt $(( $2 + 200 )) ]' bash "$E2E_RUN/durable.produced" "$ACKED_AT_ZK_STOP" || true
+check "ZooKeeper stopped: the cluster still acknowledges writes ($ACKED_AT_ZK_STOP at the stop, $(acked_now) now)" [ "$(acked_now)" -gt $(( ACKED_AT_ZK_STOP + 200 )) ]
+check_status finalized
+check_brokers none "4 finalized, ZooKeeper stopped"
+phase_done "4 controllers finalized, ZooKeeper stopped"
+
+# ---- 5. Kafka 4.4.0 ----------------------------------------------------------------
+
+use_version "$V4"
+roll "${CONTROLLERS[@]}" -- KAFKA_INIT_MIGRATION=finalized
+# kafka-2 restarted as if KAFKA_INIT_MIGRATION had been dropped: plain KRaft
+# on a ZooKeeper-era (v0) meta.properties: refused; then started right.
+pod_stop kafka-2
+# (With the cluster's own id, so that the v0 file is the only problem.)
+refused "v0 meta.properties in plain KRaft (no KAFKA_INIT_MIGRATION)" kafka-2 -KAFKA_INIT_MIGRATION \
+  -KAFKA_CFG_ZOOKEEPER_CONNECT KAFKA_INIT_MODE=kraft KAFKA_INIT_ROLE=broker "${ACL_KRAFT[@]}" \
+  "KAFKA_INIT_CLUSTER_ID=$(sed -n 's/^cluster.id=//p' "$E2E_RUN/kafka-0.meta.before")" \
+  "KAFKA_CFG_LOG_DIRS=$E2E_RUN/pods/kafka-2/data"
+check "the refusal names the v0 meta.properties" grep -q 'meta.properties' <<<"$REFUSED_TEXT"
+e2e_pod_start kafka-2 KAFKA_INIT_MIGRATION=finalized "${ACL_KRAFT[@]}"
+wait_for 180 "kafka-2 ready on $V4" ready kafka-2 || true
+check "rolled kafka-2: probe --ready passes" ready kafka-2
+roll kafka-0 kafka-1 -- KAFKA_INIT_MIGRATION=finalized "${ACL_KRAFT[@]}"
+kafka_tool org.apache.kafka.tools.FeatureCommand --bootstrap-server "$BOOTSTRAP" upgrade --release-version 4.0 \
+  > "$E2E_RUN/features-upgrade.txt" 2>&1 || true
+kafka_tool org.apache.kafka.tools.FeatureCommand --bootstrap-server "$BOOTSTRAP" describe > "$E2E_RUN/features.txt" 2>&1 || true
+MV=$(sed -n 's/.*Feature: metadata.version.*FinalizedVersionLevel: *\([^[:space:]]*\).*/\1/p' "$E2E_RUN/features.txt" | head -1)
+check "metadata.version raised to 4.0 ($MV)" [ "$MV" = 4.0-IV3 ]
+check_status finalized
+check_brokers none "5 Kafka $V4"
+phase_done "5 all pods on $V4, metadata.version 4.0"
+
+# ---- the end: nothing lost, topics, configs, ACL -----------------------------------
+
+sleep 3
+kill -TERM "$P_PRODUCER" 2>/dev/null || true
+wait "$P_PRODUCER" 2>/dev/null || true
+sleep 2
+kill -TERM "$P_CONSUMER" 2>/dev/null || true
+wait "$P_CONSUMER" 2>/dev/null || true
+in_pod client kcat -b "$BOOTSTRAP" -C -t durable -o beginning -e -q -f '%p %o %s\n' > "$E2E_RUN/durable.consumed"
+tally "$E2E_RUN/durable.produced" "$E2E_RUN/durable.consumed"
+LIVE=$(sort -u "$E2E_RUN/durable.live" | wc -l)
+GAP_MS=$(grep '^{' "$E2E_RUN/durable.produced" | jq -r 'select(.name=="producer_send_success") | .timestamp' | sort -n \
+  | awk 'NR > 1 && $1 - prev > gap {gap = $1 - prev} {prev = $1} END {print gap + 0}')
+check "no acknowledged message lost (lost $F_LOST of $F_ACKED acknowledged)" [ "$F_LOST" -eq 0 -a "$F_ACKED" -gt 0 ]
+check "in order within every partition" [ "$F_OOO" -eq 0 ]
+check "the consumer running throughout read every acknowledged message ($LIVE read)" \
+  [ "$(comm -23 <(acked "$E2E_RUN/durable.produced") <(sort -u "$E2E_RUN/durable.live") | wc -l)" -eq 0 ]
+TOPICS=$(visible_topics)
+check "topic durable survived, and guarded stays hidden from ANONYMOUS by its ACL (visible: $TOPICS)" [ "$TOPICS" = '["durable"]' ]
+check "topic guarded survived: its replica is on all three brokers" \
+  bash -c 'for i in 0 1 2; do [ -d "$1/pods/kafka-$i/data/guarded-0" ] || exit 1; done' bash "$E2E_RUN"
+check "the topic config override retention.ms=123456789 survived" [ "$(topic_config)" = retention.ms=123456789 ]
+check "the ACL User:alice READ on topic guarded survived" [ "$(acls)" = 1 ]
+phase_done "end checks"
+
+echo
+echo "Phase timings"
+printf '  %s\n' "${TIMINGS[@]}"
+echo "Guard-rail refusals (bad starts, nothing started)"
+printf '  %s\n' "${REFUSALS[@]}"
+echo "rollback from dual write: acknowledged $R_ACKED before it, lost $R_LOST${ROLLBACK_NOTES:+; ${ROLLBACK_NOTES[*]}}"
+echo "durable (acks=all): sent $F_SENT, acknowledged $F_ACKED, consumed $F_CONSUMED, lost $F_LOST, out of order $F_OOO; live consumer read $LIVE; longest gap between acknowledgements ${GAP_MS} ms"
+echo "total run $(( ($(e2e_ms) - T_START) / 1000 ))s"
+e2e_summary
