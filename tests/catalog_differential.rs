@@ -46,6 +46,7 @@ fn catalog_verdicts_agree_with_kafkas_own_parsing() {
         let cases: Vec<(&Key, String)> = version
             .keys()
             .iter()
+            .copied()
             .flat_map(|k| values_for(k).into_iter().map(move |v| (k, v)))
             .collect();
         let kafka = kafka_verdicts(&root, &classes.0, version, &cases);

@@ -71,60 +71,121 @@ pub struct Key {
     pub deprecated: bool,
 }
 
-/// The supported versions (oldest first) and the keys of each, sorted by name.
-struct Catalog {
+/// The embedded file's data lines, found once, without parsing them: a
+/// start looks up a few dozen keys, so only those lines are parsed (the file
+/// holds every key of every version; parsing all of it cost most of a start).
+struct Lines {
+    /// The supported versions, oldest first (the file's first line).
     versions: Vec<&'static str>,
-    keys: Vec<Vec<Key>>,
+    /// The data lines, `mask TAB name TAB ...`, sorted by name.
+    lines: Vec<&'static str>,
+    /// Each line's key, parsed on first use.
+    parsed: Vec<OnceLock<Key>>,
 }
 
-/// Built on first use.
-static CATALOG: OnceLock<Catalog> = OnceLock::new();
+static LINES: OnceLock<Lines> = OnceLock::new();
 
-fn catalog() -> &'static Catalog {
-    CATALOG.get_or_init(|| parse_embedded(EMBEDDED))
+fn lines() -> &'static Lines {
+    LINES.get_or_init(|| split_embedded(EMBEDDED))
 }
 
 /// The supported versions, oldest first.
 pub(super) fn versions() -> &'static [&'static str] {
-    &catalog().versions
+    &lines().versions
 }
 
-/// The keys of version `index` (into [`versions`]), sorted by name.
-pub(super) fn keys(index: usize) -> &'static [Key] {
-    &catalog().keys[index]
-}
-
-/// Reads the merged file. It is generated and checked in CI
-/// (scripts/check-catalog.sh) and by the tests, so a malformed line is a
-/// build defect: it panics with the line rather than being skipped.
-fn parse_embedded(text: &'static str) -> Catalog {
-    let versions: Vec<&'static str> = text
-        .lines()
-        .next()
-        .and_then(|l| l.strip_prefix("# versions\t"))
+/// Splits the merged file into its versions line and its data lines. The file is
+/// generated and checked in CI (scripts/check-catalog.sh) and by the tests,
+/// so a malformed file is a build defect: it panics rather than skips.
+fn split_embedded(text: &'static str) -> Lines {
+    let (first, _) = text.split_once('\n').unwrap_or((text, ""));
+    let versions: Vec<&'static str> = first
+        .strip_prefix("# versions\t")
         .unwrap_or_else(|| panic!("catalog without a versions line"))
         .split('\t')
         .collect();
-    let mut keys: Vec<Vec<Key>> = vec![vec![]; versions.len()];
-    for line in text
-        .lines()
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-    {
-        let parsed = line
-            .split_once('\t')
-            .filter(|(mask, _)| mask.len() == versions.len())
-            .and_then(|(mask, rest)| Some((mask, parse_line(rest)?)));
-        let Some((mask, key)) = parsed else {
-            panic!("malformed catalog line: {line}");
-        };
-        for (i, _) in mask.bytes().enumerate().filter(|(_, b)| *b == b'x') {
-            keys[i].push(key.clone());
+    let mut lines = Vec::with_capacity(512);
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    // A byte loop: '\n' is ASCII, so every cut is on a char boundary.
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' {
+            if i > start && bytes[start] != b'#' {
+                lines.push(&text[start..i]);
+            }
+            start = i + 1;
         }
     }
-    for k in &mut keys {
-        k.sort_by(|a, b| a.name.cmp(b.name));
+    if start < bytes.len() && bytes[start] != b'#' {
+        lines.push(&text[start..]);
     }
-    Catalog { versions, keys }
+    let parsed = (0..lines.len()).map(|_| OnceLock::new()).collect();
+    Lines {
+        versions,
+        lines,
+        parsed,
+    }
+}
+
+/// The key of data line `i`, parsed once.
+fn line_key(l: &'static Lines, i: usize) -> &'static Key {
+    l.parsed[i].get_or_init(|| {
+        let line = l.lines[i];
+        line.split_once('\t')
+            .filter(|(mask, _)| mask.len() == l.versions.len())
+            .and_then(|(_, rest)| parse_line(rest))
+            .unwrap_or_else(|| panic!("malformed catalog line: {line}"))
+    })
+}
+
+/// Whether data line `i` belongs to version `index`.
+fn in_version(l: &Lines, i: usize, index: usize) -> bool {
+    l.lines[i].as_bytes().get(index) == Some(&b'x')
+}
+
+/// The key name of a data line: the field after the mask ('\t' is ASCII,
+/// so the cuts are on char boundaries).
+fn line_name(l: &Lines, i: usize) -> &'static str {
+    let line = l.lines[i];
+    let from = (l.versions.len() + 1).min(line.len());
+    let len = line.as_bytes()[from..]
+        .iter()
+        .position(|&b| b == b'\t')
+        .unwrap_or(line.len() - from);
+    &line[from..from + len]
+}
+
+/// The key `name` of version `index` (into [`versions`]), if it has one.
+pub(super) fn key(index: usize, name: &str) -> Option<&'static Key> {
+    let l = lines();
+    // The first line of `name`: the lines are sorted by name.
+    let (mut first, mut end) = (0, l.lines.len());
+    while first < end {
+        let mid = first + (end - first) / 2;
+        if line_name(l, mid) < name {
+            first = mid + 1;
+        } else {
+            end = mid;
+        }
+    }
+    (first..l.lines.len())
+        .take_while(|&i| line_name(l, i) == name)
+        .find(|&i| in_version(l, i, index))
+        .map(|i| line_key(l, i))
+}
+
+/// The keys of version `index`, sorted by name (parsed on first use: only
+/// listing and suggesting need them all).
+pub(super) fn keys(index: usize) -> &'static [&'static Key] {
+    static KEYS: OnceLock<Vec<OnceLock<Vec<&'static Key>>>> = OnceLock::new();
+    let l = lines();
+    let per_version = KEYS.get_or_init(|| l.versions.iter().map(|_| OnceLock::new()).collect());
+    per_version[index].get_or_init(|| {
+        (0..l.lines.len())
+            .filter(|&i| in_version(l, i, index))
+            .map(|i| line_key(l, i))
+            .collect()
+    })
 }
 
 fn parse_line(line: &'static str) -> Option<Key> {
@@ -270,6 +331,22 @@ mod tests {
         assert_eq!(versions(), ["3.9.0", "3.9.2", "4.0.2", "4.1.2", "4.4.0"]);
         let counts: Vec<usize> = (0..versions().len()).map(|i| keys(i).len()).collect();
         assert_eq!(counts, [328, 329, 306, 336, 379]);
+    }
+
+    #[test]
+    fn looking_a_key_up_finds_what_listing_the_version_gives() {
+        for index in 0..versions().len() {
+            for k in keys(index) {
+                let found = key(index, k.name).unwrap_or_else(|| panic!("{} in {index}", k.name));
+                assert!(std::ptr::eq(found, *k), "{} in {index}", k.name);
+            }
+            assert!(key(index, "log.retention.hour").is_none());
+            assert!(key(index, "").is_none());
+            assert!(key(index, "zzz").is_none());
+        }
+        // A key of 3.9 only is not a 4.4 key.
+        assert!(key(0, "zookeeper.connect").is_some());
+        assert!(key(4, "zookeeper.connect").is_none());
     }
 
     #[test]

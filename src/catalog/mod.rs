@@ -47,16 +47,13 @@ impl Version {
     }
 
     /// Its keys, sorted by name (internal ones included).
-    pub fn keys(self) -> &'static [Key] {
+    pub fn keys(self) -> &'static [&'static Key] {
         data::keys(self.0)
     }
 
     /// The key named `name`, if this version defines it.
     pub fn key(self, name: &str) -> Option<&'static Key> {
-        let keys = self.keys();
-        keys.binary_search_by(|k| k.name.cmp(name))
-            .ok()
-            .map(|i| &keys[i])
+        data::key(self.0, name)
     }
 
     /// Its release line, e.g. `4.0` for 4.0.2.
