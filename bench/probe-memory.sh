@@ -87,8 +87,9 @@ threading.Thread(target=serve, args=(listener, answer), daemon=True).start()
 
 env = dict(os.environ, POD_NAME="kafka-1", POD_NAMESPACE="default", KAFKA_INIT_MODE="kraft",
            KAFKA_INIT_ROLE="combined", KAFKA_INIT_CLUSTER_ID="a2Fma2EtaW5pdC13aXJlIQ",
-           KAFKA_INIT_LOG="warn", KAFKA_CFG_CONTROLLER_QUORUM_VOTERS="1@127.0.0.1:1",
-           KAFKA_CFG_LISTENERS="PLAINTEXT://127.0.0.1:%d,CONTROLLER://127.0.0.1:1" % port)
+           KAFKA_INIT_LOG="warn", KAFKA_CFG_CONTROLLER_QUORUM_VOTERS="1@127.0.0.1:%d" % (port + 1),
+           # An unprivileged port: the Bitnami image's own checks refuse one below 1024.
+           KAFKA_CFG_LISTENERS="PLAINTEXT://127.0.0.1:%d,CONTROLLER://127.0.0.1:%d" % (port, port + 1))
 
 def peak_rss(binary):
     """Runs one probe; its exit code, maximum RSS in bytes, wall and CPU seconds. Through
