@@ -5,7 +5,7 @@ use anyhow::Result;
 
 use crate::catalog::{self, Default, Dynamic, FindingKind, Key, Selection, Version};
 use crate::environment::Inputs;
-use crate::flavor::{self, FLAVORS};
+use crate::flavor::FLAVORS;
 use crate::problem::{Problem, Problems};
 use crate::settings::Settings;
 
@@ -38,15 +38,8 @@ fn runs_zookeeper(settings: &Settings, inputs: &Inputs) -> bool {
         Some(mode) => mode == "zookeeper",
         None => {
             // Problems here are the plan's to report; explain only needs the mode.
-            let mut ignored = vec![];
-            let given = settings
-                .kafka_init_flavor
-                .as_deref()
-                .map(|f| ("KAFKA_INIT_FLAVOR", f));
-            let flavor = flavor::select(given, &mut ignored);
-            flavor
-                .read(&inputs.vars, &mut ignored)
-                .contains_key("zookeeper.connect")
+            let (_, user) = super::peek_user_settings(inputs, settings, None);
+            user.contains_key("zookeeper.connect")
         }
     }
 }

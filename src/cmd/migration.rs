@@ -113,13 +113,7 @@ pub fn observe(inputs: &Inputs, flavor_name: Option<&str>) -> (Inputs, Vec<Probl
         }
         return (out, problems);
     }
-    let mut ignored = vec![];
-    let given = flavor_name.map(|f| ("--flavor", f)).or(settings
-        .kafka_init_flavor
-        .as_deref()
-        .map(|f| ("KAFKA_INIT_FLAVOR", f)));
-    let flavor = flavor::select(given, &mut ignored);
-    let user = flavor::read_user_settings(flavor, &inputs.vars, &mut ignored);
+    let (_, user) = super::peek_user_settings(inputs, &settings, flavor_name);
     let Some(connect) = user.get("zookeeper.connect").map(|u| u.value.clone()) else {
         return (out, problems); // The Plan reports a migrating controller without it.
     };
@@ -159,13 +153,7 @@ fn own_cluster_id(
     settings: &Settings,
     flavor_name: Option<&str>,
 ) -> Option<FoundClusterId> {
-    let mut ignored = vec![];
-    let given = flavor_name.map(|f| ("--flavor", f)).or(settings
-        .kafka_init_flavor
-        .as_deref()
-        .map(|f| ("KAFKA_INIT_FLAVOR", f)));
-    let flavor = flavor::select(given, &mut ignored);
-    let user = flavor::read_user_settings(flavor, &inputs.vars, &mut ignored);
+    let (flavor, user) = super::peek_user_settings(inputs, settings, flavor_name);
     let dirs = user.get("log.dirs").or(user.get("log.dir")).map_or_else(
         || flavor.facts().default_data_dir.to_string(),
         |u| u.value.clone(),
@@ -442,13 +430,7 @@ fn targets(
     controllers: Option<Vec<(String, u16)>>,
 ) -> Result<(Option<String>, HostPorts)> {
     let settings = Settings::from_vars(inputs.vars.clone());
-    let mut ignored = vec![];
-    let given = settings
-        .kafka_init_flavor
-        .as_deref()
-        .map(|f| ("KAFKA_INIT_FLAVOR", f));
-    let flavor = flavor::select(given, &mut ignored);
-    let user = flavor::read_user_settings(flavor, &inputs.vars, &mut ignored);
+    let (_, user) = super::peek_user_settings(inputs, &settings, None);
     let zk = zookeeper.or_else(|| user.get("zookeeper.connect").map(|u| u.value.clone()));
     if let Some(c) = controllers {
         return Ok((zk, c));

@@ -19,6 +19,33 @@ use crate::problem::Problems;
 use crate::rules;
 use crate::settings::Settings;
 
+/// The flavor `--flavor` names, else `KAFKA_INIT_FLAVOR`, else the default;
+/// a name no flavor has is a problem.
+pub(crate) fn chosen_flavor(
+    flag: Option<&str>,
+    settings: &Settings,
+    problems: &mut Vec<crate::problem::Problem>,
+) -> &'static dyn Flavor {
+    let given = flag.map(|f| ("--flavor", f)).or(settings
+        .kafka_init_flavor
+        .as_deref()
+        .map(|f| ("KAFKA_INIT_FLAVOR", f)));
+    flavor::select(given, problems)
+}
+
+/// The chosen flavor and the user's Kafka settings as it reads them, for a
+/// command that only looks at them: their problems are the Plan's to report.
+pub(crate) fn peek_user_settings(
+    inputs: &Inputs,
+    settings: &Settings,
+    flag: Option<&str>,
+) -> (&'static dyn Flavor, crate::plan::UserSettings) {
+    let mut ignored = vec![];
+    let flavor = chosen_flavor(flag, settings, &mut ignored);
+    let user = flavor::read_user_settings(flavor, &inputs.vars, &mut ignored);
+    (flavor, user)
+}
+
 /// Logs the Plan's warnings: `plan`, `exec` and `prepare` do, once per run.
 pub fn log_warnings(plan: &Plan) {
     for w in &plan.warnings {
@@ -79,11 +106,7 @@ fn derive_once(
 ) -> Result<(Plan, &'static dyn Flavor), Problems> {
     let settings = Settings::from_vars(inputs.vars.clone());
     let mut problems = vec![];
-    let given = flavor_override.map(|f| ("--flavor", f)).or(settings
-        .kafka_init_flavor
-        .as_deref()
-        .map(|f| ("KAFKA_INIT_FLAVOR", f)));
-    let flavor = flavor::select(given, &mut problems);
+    let flavor = chosen_flavor(flavor_override, &settings, &mut problems);
     problems.extend(inputs.non_utf8_problems(|var| flavor::reads(flavor, var)));
     let user = flavor::read_user_settings(flavor, &inputs.vars, &mut problems);
     let pod = pod::identify(&settings, inputs, pod_override, &mut problems);
