@@ -18,8 +18,9 @@
 # 4. The roll: kafka-2, kafka-1, kafka-0, each stopped with SIGTERM and
 #    started as the new manifests run it (prepare as root, then exec as
 #    1001), each next one only once `probe --ready` passes.
-# 5. Checks: ids kept, meta.properties byte-identical, nothing acknowledged
-#    lost, the longest acks=all gap, data dirs owned by 1001 without o+w,
+# 5. Checks: ids kept, meta.properties byte-identical, no acks=all message
+#    lost (acks=1 only at a leader's stop), the longest acks=all gap, data
+#    dirs owned by 1001 without o+w,
 #    audit clean; then kafka-0 rolls back to the seed's way and rejoins.
 # Ends with `N passed, N failed`.
 set -euo pipefail
@@ -78,9 +79,15 @@ seed_start() {
 }
 
 # pod_stop NAME: SIGTERM, as the kubelet stops a pod; Kafka shuts down cleanly.
+# Each stop's "start end" in ms: a leader that stops moves its partitions
+# away, and what it acknowledged with acks=1 but had not replicated yet is
+# gone (Kafka's acks=1 contract); losses are checked against these windows.
+STOPS=()
 pod_stop() {
+  local t0; t0=$(e2e_ms)
   kill -TERM "${E2E_PID[$1]}"
   wait_for 120 "$1 stopped" bash -c '! kill -0 "$1"' bash "${E2E_PID[$1]}"
+  STOPS+=("$t0 $(e2e_ms)")
   e2e_log "stopped $1"
 }
 
@@ -138,7 +145,6 @@ check "the runbook's fix: test-topic reassigned to factor 3, all in sync" one_pa
 # ---- the roll: highest ordinal first, each gated by probe --ready -------------------
 
 for i in 0 1 2; do cp "$E2E_RUN/pods/kafka-$i/data/meta.properties" "$E2E_RUN/meta-$i.before"; done
-ready() { kafka_init_in "$1" probe --ready --timeout 5s 2>>"$E2E_RUN/logs/$1.probe.log"; }
 T_ROLL=$(e2e_ms)
 for i in 2 1 0; do
   pod_stop "kafka-$i"
@@ -176,7 +182,24 @@ GAP_MS=$(grep '^{' "$E2E_RUN/durable.produced" | jq -r 'select(.name=="producer_
 echo "      durable (acks=all): sent $D_SENT, acknowledged $D_ACKED, lost $D_LOST; longest gap between acknowledgements ${GAP_MS} ms"
 echo "      test-topic (acks=1): sent $F_SENT, acknowledged $F_ACKED, lost $F_LOST"
 check "no acknowledged acks=all message lost (lost $D_LOST of $D_ACKED)" [ "$D_LOST" -eq 0 -a "$D_ACKED" -gt 0 ]
-check "no acknowledged message of test-topic lost (lost $F_LOST of $F_ACKED)" [ "$F_LOST" -eq 0 -a "$F_ACKED" -gt 0 ]
+# acks=1: a leader acknowledges before its followers have the message, so
+# a leader move may drop the last few (Kafka's contract, not the roll's).
+# Any other loss is a defect: each lost message must have been acknowledged
+# within 2 s before a broker stop, or during it.
+lost_outside_stops() {
+  comm -23 <(acked "$1") <(sort -u "$2") > "$E2E_RUN/test-topic.lost"
+  grep '^{' "$1" | jq -r 'select(.name=="producer_send_success") | "\(.partition) \(.offset) \(.value) \(.timestamp)"' \
+    | awk -v stops="${STOPS[*]}" 'NR == FNR {lost[$1 " " $2 " " $3] = 1; next}
+        ($1 " " $2 " " $3) in lost {
+          n = split(stops, s, " "); inside = 0
+          for (i = 1; i < n; i += 2) if ($4 >= s[i] - 2000 && $4 <= s[i + 1]) inside = 1
+          if (!inside) outside++
+        }
+        END {print outside + 0}' "$E2E_RUN/test-topic.lost" -
+}
+F_OUTSIDE=$(lost_outside_stops "$E2E_RUN/test-topic.produced" "$E2E_RUN/test-topic.consumed")
+check "test-topic (acks=1): acknowledged throughout ($F_ACKED), and of the $F_LOST lost none outside a leader's stop ($F_OUTSIDE outside)" \
+  [ "$F_ACKED" -gt 0 -a "$F_OUTSIDE" -eq 0 ]
 # One leader election in ZooKeeper mode: at most the session timeout (18 s).
 check "acks=all writes never stopped longer than one leader election (longest gap ${GAP_MS} ms < 18000 ms)" [ "$GAP_MS" -lt 18000 ]
 audit after

@@ -393,6 +393,18 @@ kafka_init_in() {
   in_pod_with_env "$name" "$E2E_RUN/pods/$name/env" "$E2E_INIT" "$@"
 }
 
+# ready POD: `kafka-init probe --ready` in POD, as the kubelet's readiness
+# probe runs it; its messages, and a line per verdict (a pass says nothing
+# of its own), go to logs/POD.probe.log. A failure also shows its message
+# on stdout (which `check` prints and `wait_for` discards).
+ready() {
+  local rc=0 log="$E2E_RUN/logs/$1.probe.log"
+  kafka_init_in "$1" probe --ready --timeout 5s 2>>"$log" || rc=$?
+  printf '%s probe --ready exit %s\n' "$(date -u +%H:%M:%S.%N | cut -c1-12)" "$rc" >>"$log"
+  [ "$rc" -eq 0 ] || tail -2 "$log" | sed 's/^/      probe: /'
+  return "$rc"
+}
+
 # audit NAME [ARGS]: `kubectl exec kafka-0 -- kafka-init audit --format json
 # ARGS`, the JSON kept as audit-NAME.json, its exit status in E2E_RC.
 audit() {

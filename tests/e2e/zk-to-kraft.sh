@@ -97,7 +97,6 @@ check_brokers() {
 }
 zk_down() { ! in_pod client timeout 3 bash -c 'exec 3<>/dev/tcp/zk-service.zk/32181 && printf ruok >&3 && read -r -t 2 a <&3; [ "$a" = imok ]' 2>/dev/null; }
 
-ready() { kafka_init_in "$1" probe --ready --timeout 5s 2>>"$E2E_RUN/logs/$1.probe.log"; }
 pod_stop() {
   kill -TERM "${E2E_PID[$1]}"
   wait_for 120 "$1 stopped" bash -c '! kill -0 "$1"' bash "${E2E_PID[$1]}" || { kill -9 "${E2E_PID[$1]}"; sleep 1; }
