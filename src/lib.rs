@@ -6,6 +6,7 @@
 //! (`environment`, `execve`, `ownership`, `probe`). See the README's code map.
 
 pub mod access;
+pub mod arena;
 pub mod audit;
 pub mod catalog;
 pub mod cli;

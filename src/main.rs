@@ -11,6 +11,11 @@ use kafka_init::execve::NotStarted;
 use kafka_init::problem::Problems;
 use kafka_init::{cmd, logging, output};
 
+/// A bump arena before the system allocator: `exec` starts without musl's
+/// page-by-page mmap and munmap (see `kafka_init::arena`).
+#[global_allocator]
+static ALLOCATOR: kafka_init::arena::Arena<{ 256 * 1024 }> = kafka_init::arena::Arena::new();
+
 fn main() -> ExitCode {
     // std::env::args() would panic on an argument that is not UTF-8.
     let args: Vec<String> = match std::env::args_os()

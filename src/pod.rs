@@ -124,7 +124,7 @@ mod tests {
     fn run(pairs: &[(&str, &str)], kernel: Option<&str>) -> (Pod, Vec<Problem>) {
         let mut inputs = Inputs::from_pairs(pairs.iter().copied());
         inputs.kernel_hostname = kernel.map(str::to_string);
-        let settings = Settings::from_vars(inputs.vars.clone());
+        let settings = Settings::of(&inputs.vars);
         let mut problems = vec![];
         let pod = identify(&settings, &inputs, None, &mut problems);
         (pod, problems)

@@ -3,6 +3,8 @@
 //! documentation. Values stay strings so that a bad value becomes a
 //! [`Problem`](crate::problem::Problem) naming the variable, not a parse panic.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 /// Declares the [`Settings`] struct (every field an `Option<String>`, read
@@ -105,6 +107,22 @@ impl Settings {
         // names that are not valid UTF-8 never reach here.
         envy::from_iter(vars).unwrap_or_default()
     }
+
+    /// Reads the settings from the environment `vars`. Only the variables
+    /// that are settings are handed to envy (it matches names regardless of
+    /// case, so this does too): an environment holds a hundred others, and
+    /// copying them all cost more than the rest of the reading.
+    pub fn of(vars: &BTreeMap<String, String>) -> Self {
+        Self::from_vars(
+            vars.iter()
+                .filter(|(name, _)| {
+                    FIELDS
+                        .iter()
+                        .any(|f| f.len() == name.len() && f.eq_ignore_ascii_case(name))
+                })
+                .map(|(name, value)| (name.clone(), value.clone())),
+        )
+    }
 }
 
 #[cfg(test)]
@@ -121,6 +139,25 @@ mod tests {
         assert_eq!(s.pod_name.as_deref(), Some("kafka-2"));
         assert_eq!(s.kafka_init_id_offset.as_deref(), Some("100"));
         assert_eq!(s.hostname, None);
+    }
+
+    #[test]
+    fn of_reads_what_envy_reads_from_the_whole_environment() {
+        let vars: BTreeMap<String, String> = [
+            ("POD_NAME", "kafka-2"),
+            ("Kafka_Init_Replicas", "3"), // envy ignores case; so must `of`
+            ("KAFKA_INIT_REPLICA", "3"),
+            ("KAFKA_CFG_LOG_DIRS", "/data"),
+            ("HOSTNAME", "kafka-2"),
+            ("PATH", "/bin"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let of = Settings::of(&vars);
+        assert_eq!(of, Settings::from_vars(vars.clone()));
+        assert_eq!(of.kafka_init_replicas.as_deref(), Some("3"));
+        assert_eq!(of.hostname.as_deref(), Some("kafka-2"));
     }
 
     #[test]

@@ -23,7 +23,7 @@
 //! - flags: `i` internal, `p` password, `b` per-broker dynamic, `c`
 //!   cluster-wide dynamic, `d` deprecated by its documentation.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use super::value::{Bound, Check, HostPattern, Type};
 
@@ -71,119 +71,183 @@ pub struct Key {
     pub deprecated: bool,
 }
 
-/// The embedded file's data lines, found once, without parsing them: a
-/// start looks up a few dozen keys, so only those lines are parsed (the file
-/// holds every key of every version; parsing all of it cost most of a start).
-struct Lines {
-    /// The supported versions, oldest first (the file's first line).
-    versions: Vec<&'static str>,
-    /// The data lines, `mask TAB name TAB ...`, sorted by name.
-    lines: Vec<&'static str>,
-    /// Each line's key, parsed on first use.
-    parsed: Vec<OnceLock<Key>>,
+/// The embedded file's data lines (`mask TAB name TAB ...`, sorted by
+/// name), indexed at compile time: a start looks up a few dozen keys, so it
+/// neither splits the file nor parses the lines it does not use (splitting
+/// it at run time cost a fifth of a start's instructions).
+const LINES: usize = count_lines(EMBEDDED.as_bytes());
+
+/// Each data line's place in [`EMBEDDED`].
+static SPANS: [Span; LINES] = line_spans(EMBEDDED.as_bytes());
+
+#[derive(Clone, Copy)]
+struct Span {
+    /// Its first byte.
+    start: u32,
+    /// The length of the line up to the end of its key name (the field
+    /// after the mask).
+    name_end: u16,
+    /// Its length.
+    len: u16,
 }
 
-static LINES: OnceLock<Lines> = OnceLock::new();
+/// The keys parsed so far, by data line, sorted: a start parses a few dozen
+/// of the file's lines. Each lives as long as the process.
+static PARSED: Mutex<Vec<(usize, &'static Key)>> = Mutex::new(Vec::new());
 
-fn lines() -> &'static Lines {
-    LINES.get_or_init(|| split_embedded(EMBEDDED))
+/// Whether `bytes[start..end]` is a data line: not empty, not a comment
+/// (the versions line is one).
+const fn is_data(bytes: &[u8], start: usize, end: usize) -> bool {
+    end > start && bytes[start] != b'#'
 }
 
-/// The supported versions, oldest first.
-pub(super) fn versions() -> &'static [&'static str] {
-    &lines().versions
-}
-
-/// Splits the merged file into its versions line and its data lines. The file is
-/// generated and checked in CI (scripts/check-catalog.sh) and by the tests,
-/// so a malformed file is a build defect: it panics rather than skips.
-fn split_embedded(text: &'static str) -> Lines {
-    let (first, _) = text.split_once('\n').unwrap_or((text, ""));
-    let versions: Vec<&'static str> = first
-        .strip_prefix("# versions\t")
-        .unwrap_or_else(|| panic!("catalog without a versions line"))
-        .split('\t')
-        .collect();
-    let mut lines = Vec::with_capacity(512);
-    let bytes = text.as_bytes();
-    let mut start = 0;
-    // A byte loop: '\n' is ASCII, so every cut is on a char boundary.
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == b'\n' {
-            if i > start && bytes[start] != b'#' {
-                lines.push(&text[start..i]);
+const fn count_lines(bytes: &[u8]) -> usize {
+    let (mut i, mut start, mut n) = (0, 0, 0);
+    while i <= bytes.len() {
+        if i == bytes.len() || bytes[i] == b'\n' {
+            if is_data(bytes, start, i) {
+                n += 1;
             }
             start = i + 1;
         }
+        i += 1;
     }
-    if start < bytes.len() && bytes[start] != b'#' {
-        lines.push(&text[start..]);
-    }
-    let parsed = (0..lines.len()).map(|_| OnceLock::new()).collect();
-    Lines {
-        versions,
-        lines,
-        parsed,
-    }
+    n
 }
 
-/// The key of data line `i`, parsed once.
-fn line_key(l: &'static Lines, i: usize) -> &'static Key {
-    l.parsed[i].get_or_init(|| {
-        let line = l.lines[i];
-        line.split_once('\t')
-            .filter(|(mask, _)| mask.len() == l.versions.len())
-            .and_then(|(_, rest)| parse_line(rest))
-            .unwrap_or_else(|| panic!("malformed catalog line: {line}"))
+const fn line_spans<const N: usize>(bytes: &[u8]) -> [Span; N] {
+    let mut spans = [Span {
+        start: 0,
+        name_end: 0,
+        len: 0,
+    }; N];
+    let (mut i, mut start, mut n, mut tabs, mut name_end) = (0, 0, 0, 0, 0);
+    while i <= bytes.len() {
+        if i == bytes.len() || bytes[i] == b'\n' {
+            if is_data(bytes, start, i) {
+                assert!(
+                    i - start <= u16::MAX as usize,
+                    "a catalog line longer than 64 KiB"
+                );
+                // A name without a tab after it ends the line (a malformed
+                // line: it panics when parsed).
+                let end = if tabs < 2 { i } else { name_end };
+                spans[n] = Span {
+                    start: start as u32,
+                    name_end: (end - start) as u16,
+                    len: (i - start) as u16,
+                };
+                n += 1;
+            }
+            start = i + 1;
+            tabs = 0;
+        } else if bytes[i] == b'\t' {
+            tabs += 1;
+            if tabs == 2 {
+                name_end = i;
+            }
+        }
+        i += 1;
+    }
+    spans
+}
+
+/// Data line `i` ('\n' is ASCII, so its ends are char boundaries).
+fn line(i: usize) -> &'static str {
+    let Span { start, len, .. } = SPANS[i];
+    &EMBEDDED[start as usize..start as usize + len as usize]
+}
+
+/// The supported versions, oldest first (the file's first line). The file
+/// is generated and checked in CI (scripts/check-catalog.sh) and by the
+/// tests, so a malformed file is a build defect: it panics rather than skips.
+pub(super) fn versions() -> &'static [&'static str] {
+    static VERSIONS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    VERSIONS.get_or_init(|| {
+        let (first, _) = EMBEDDED.split_once('\n').unwrap_or((EMBEDDED, ""));
+        first
+            .strip_prefix("# versions\t")
+            .unwrap_or_else(|| panic!("catalog without a versions line"))
+            .split('\t')
+            .collect()
     })
 }
 
+/// The key of data line `i`, parsed once.
+fn line_key(i: usize) -> &'static Key {
+    // A panic while the lock is held leaves nothing half-done: ignore poison.
+    let mut parsed = PARSED.lock().unwrap_or_else(PoisonError::into_inner);
+    let at = match parsed.binary_search_by_key(&i, |&(line, _)| line) {
+        Ok(at) => return parsed[at].1,
+        Err(at) => at,
+    };
+    let line = line(i);
+    let key = line
+        .split_once('\t')
+        .filter(|(mask, _)| mask.len() == versions().len())
+        .and_then(|(_, rest)| parse_line(rest))
+        .unwrap_or_else(|| panic!("malformed catalog line: {line}"));
+    let key: &'static Key = Box::leak(Box::new(key));
+    parsed.insert(at, (i, key));
+    key
+}
+
 /// Whether data line `i` belongs to version `index`.
-fn in_version(l: &Lines, i: usize, index: usize) -> bool {
-    l.lines[i].as_bytes().get(index) == Some(&b'x')
+fn in_version(i: usize, index: usize) -> bool {
+    line(i).as_bytes().get(index) == Some(&b'x')
 }
 
-/// The key name of a data line: the field after the mask ('\t' is ASCII,
-/// so the cuts are on char boundaries).
-fn line_name(l: &Lines, i: usize) -> &'static str {
-    let line = l.lines[i];
-    let from = (l.versions.len() + 1).min(line.len());
-    let len = line.as_bytes()[from..]
-        .iter()
-        .position(|&b| b == b'\t')
-        .unwrap_or(line.len() - from);
-    &line[from..from + len]
+/// The key name of data line `i`: the field after the mask, as bytes.
+fn line_name(i: usize) -> &'static [u8] {
+    let Span {
+        start, name_end, ..
+    } = SPANS[i];
+    let (start, name_end) = (start as usize, name_end as usize);
+    let from = (versions().len() + 1).min(name_end);
+    &EMBEDDED.as_bytes()[start + from..start + name_end]
 }
 
-/// The key `name` of version `index` (into [`versions`]), if it has one.
-pub(super) fn key(index: usize, name: &str) -> Option<&'static Key> {
-    let l = lines();
-    // The first line of `name`: the lines are sorted by name.
-    let (mut first, mut end) = (0, l.lines.len());
+/// The data lines of key `name` (one per distinct definition; the lines
+/// are sorted by name).
+fn lines_of(name: &str) -> std::ops::Range<usize> {
+    let name = name.as_bytes();
+    let (mut first, mut end) = (0, LINES);
     while first < end {
         let mid = first + (end - first) / 2;
-        if line_name(l, mid) < name {
+        if line_name(mid) < name {
             first = mid + 1;
         } else {
             end = mid;
         }
     }
-    (first..l.lines.len())
-        .take_while(|&i| line_name(l, i) == name)
-        .find(|&i| in_version(l, i, index))
-        .map(|i| line_key(l, i))
+    let end = (first..LINES)
+        .find(|&i| line_name(i) != name)
+        .unwrap_or(LINES);
+    first..end
+}
+
+/// The key `name` of version `index` (into [`versions`]), if it has one.
+pub(super) fn key(index: usize, name: &str) -> Option<&'static Key> {
+    lines_of(name).find(|&i| in_version(i, index)).map(line_key)
+}
+
+/// Whether each version has key `name`: bit `i` for version `i`.
+pub(super) fn presence(name: &str) -> u64 {
+    lines_of(name)
+        .flat_map(|i| line(i).bytes().take(versions().len()).enumerate())
+        .filter(|&(_, b)| b == b'x')
+        .fold(0, |mask, (v, _)| mask | 1 << v)
 }
 
 /// The keys of version `index`, sorted by name (parsed on first use: only
 /// listing and suggesting need them all).
 pub(super) fn keys(index: usize) -> &'static [&'static Key] {
     static KEYS: OnceLock<Vec<OnceLock<Vec<&'static Key>>>> = OnceLock::new();
-    let l = lines();
-    let per_version = KEYS.get_or_init(|| l.versions.iter().map(|_| OnceLock::new()).collect());
+    let per_version = KEYS.get_or_init(|| versions().iter().map(|_| OnceLock::new()).collect());
     per_version[index].get_or_init(|| {
-        (0..l.lines.len())
-            .filter(|&i| in_version(l, i, index))
-            .map(|i| line_key(l, i))
+        (0..LINES)
+            .filter(|&i| in_version(i, index))
+            .map(line_key)
             .collect()
     })
 }
@@ -347,6 +411,33 @@ mod tests {
         // A key of 3.9 only is not a 4.4 key.
         assert!(key(0, "zookeeper.connect").is_some());
         assert!(key(4, "zookeeper.connect").is_none());
+    }
+
+    #[test]
+    fn presence_has_a_bit_for_each_version_that_lists_the_key() {
+        let every = (1u64 << versions().len()) - 1;
+        for index in 0..versions().len() {
+            for k in keys(index) {
+                assert_ne!(presence(k.name) & 1 << index, 0, "{} in {index}", k.name);
+            }
+        }
+        let listed = |name: &str| {
+            (0..versions().len())
+                .filter(|&i| key(i, name).is_some())
+                .fold(0u64, |m, i| m | 1 << i)
+        };
+        for name in [
+            "zookeeper.connect",
+            "log.dirs",
+            "controller.quorum.bootstrap.servers",
+            "x",
+            "",
+        ] {
+            assert_eq!(presence(name), listed(name), "{name}");
+        }
+        assert_eq!(presence("log.dirs"), every);
+        assert_eq!(presence("zookeeper.connect"), 0b11);
+        assert_eq!(presence("log.retention.hour"), 0);
     }
 
     #[test]

@@ -499,9 +499,10 @@ fn not_in_catalog(version: Version, key: &str) -> Vec<Finding> {
 
 /// The first supported version after `version` that drops `key`, when one does.
 fn removed_after(version: Version, key: &str) -> Option<&'static str> {
+    let present = data::presence(key);
     Version::all()
         .filter(|v| *v > version)
-        .find(|v| v.key(key).is_none())
+        .find(|v| present & 1 << v.0 == 0)
         .map(Version::line_name)
 }
 

@@ -101,7 +101,7 @@ fn expected(
     bootstrapped: bool,
     skipped: &mut Vec<String>,
 ) -> Expected {
-    let settings = Settings::from_vars(inputs.vars.clone());
+    let settings = Settings::of(&inputs.vars);
     let brokers = settings
         .kafka_init_broker_replicas
         .or(settings.kafka_init_replicas)

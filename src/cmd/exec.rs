@@ -62,7 +62,8 @@ fn run_step(step: &Step) -> Result<()> {
 
 /// Runs `exec`; returns only on failure.
 pub fn run(inputs: &Inputs, flavor: Option<&str>, command: &[String]) -> Result<()> {
-    let (plan, flavor) = super::migration::derive_observed(inputs, flavor, None)?;
+    let settings = Settings::of(&inputs.vars);
+    let (plan, flavor) = super::migration::derive_observed(inputs, &settings, flavor, None)?;
     super::log_warnings(&plan);
     let Launch {
         argv,
@@ -75,10 +76,9 @@ pub fn run(inputs: &Inputs, flavor: Option<&str>, command: &[String]) -> Result<
     env.retain(|(var, _)| !unset.iter().any(|(u, _)| u == var));
     // Before anything is written or started: may this user write what the
     // image's scripts write at start? (They would fail one restart at a time.)
-    let root = Settings::from_vars(inputs.vars.clone()).kafka_init_image_root;
     let denied = access::preflight(
         &flavor.writes_at_start(&plan),
-        Path::new(root.as_deref().unwrap_or("/")),
+        Path::new(settings.kafka_init_image_root.as_deref().unwrap_or("/")),
     );
     if !denied.is_empty() {
         return Err(Problems(denied).into());

@@ -14,7 +14,7 @@ use crate::settings::Settings;
 /// environment selects. An unknown or removed key is a configuration
 /// problem (exit 78) with suggestions.
 pub fn run(inputs: &Inputs, key: Option<&str>, kafka_version: Option<&str>) -> Result<()> {
-    let settings = Settings::from_vars(inputs.vars.clone());
+    let settings = Settings::of(&inputs.vars);
     let setting = kafka_version.or(settings.kafka_init_kafka_version.as_deref());
     let selection = catalog::select_for_mode(
         setting,

@@ -93,38 +93,41 @@ impl ZkView {
 
 /// Before a migrating controller's Plan is derived: reads ZooKeeper (from
 /// the user's `zookeeper.connect`, even in `finalized`, where the Plan drops
-/// it) and returns the inputs with the cluster id found, plus the guard
+/// it) and returns the cluster id found, if it looked, plus the guard
 /// rails' problems. Nothing is read on other nodes or without a phase.
-pub fn observe(inputs: &Inputs, flavor_name: Option<&str>) -> (Inputs, Vec<Problem>) {
-    let settings = Settings::from_vars(inputs.vars.clone());
+pub fn observe(
+    inputs: &Inputs,
+    settings: &Settings,
+    flavor_name: Option<&str>,
+) -> (Option<FoundClusterId>, Vec<Problem>) {
     let phase = settings
         .kafka_init_migration
         .as_deref()
         .and_then(Phase::parse);
     let controller = settings.kafka_init_role.as_deref().map(str::trim) == Some("controller");
-    let mut out = inputs.clone();
-    let mut problems = version_rule(&settings, inputs, phase);
+    let mut found = None;
+    let mut problems = version_rule(settings, inputs, phase);
     let Some(phase) = phase else {
-        return (out, problems);
+        return (found, problems);
     };
     if !controller {
         if phase.brokers_kraft() {
-            out.cluster_id_found = own_cluster_id(inputs, &settings, flavor_name);
+            found = own_cluster_id(inputs, settings, flavor_name);
         }
-        return (out, problems);
+        return (found, problems);
     }
-    let (_, user) = super::peek_user_settings(inputs, &settings, flavor_name);
+    let (_, user) = super::peek_user_settings(inputs, settings, flavor_name);
     let Some(connect) = user.get("zookeeper.connect").map(|u| u.value.clone()) else {
-        return (out, problems); // The Plan reports a migrating controller without it.
+        return (found, problems); // The Plan reports a migrating controller without it.
     };
     let from = format!("ZooKeeper /cluster/id ({connect})");
     let read = read_zookeeper(&connect, Instant::now() + OBSERVE_TIMEOUT);
-    let own_id = own_id(&settings, inputs);
+    let own_id = own_id(settings, inputs);
     match read {
         Ok(view) => {
             problems.extend(guard_rails(phase, own_id, &view, &connect));
             if phase.controllers_migrating() || settings.kafka_init_cluster_id.is_none() {
-                out.cluster_id_found = Some(FoundClusterId {
+                found = Some(FoundClusterId {
                     from,
                     id: view.cluster_id.ok_or_else(|| "the znode /cluster/id does not exist (is this the brokers' ZooKeeper and chroot?)".to_string()),
                 });
@@ -133,16 +136,16 @@ pub fn observe(inputs: &Inputs, flavor_name: Option<&str>) -> (Inputs, Vec<Probl
         // Finalized: ZooKeeper may be retired; the cluster id is then the
         // one the controller's storage was formatted with.
         Err(_) if !phase.controllers_migrating() => {
-            out.cluster_id_found = own_cluster_id(inputs, &settings, flavor_name);
+            found = own_cluster_id(inputs, settings, flavor_name);
         }
         Err(e) => {
-            out.cluster_id_found = Some(FoundClusterId {
+            found = Some(FoundClusterId {
                 from,
                 id: Err(format!("{e:#}")),
             });
         }
     }
-    (out, problems)
+    (found, problems)
 }
 
 /// A migrated broker's cluster id, from the `meta.properties` of its first
@@ -237,11 +240,17 @@ fn version_rule(settings: &Settings, inputs: &Inputs, phase: Option<Phase>) -> V
 /// Derives the Plan after [`observe`]: every problem of both at once.
 pub fn derive_observed(
     inputs: &Inputs,
+    settings: &Settings,
     flavor: Option<&str>,
     pod: Option<&str>,
 ) -> Result<(Plan, &'static dyn flavor::Flavor), Problems> {
-    let (observed, mut problems) = observe(inputs, flavor);
-    match super::derive_with_flavor(&observed, flavor, pod) {
+    let (found, mut problems) = observe(inputs, settings, flavor);
+    // The inputs are copied only when there is something to add to them.
+    let observed = found.map(|found| Inputs {
+        cluster_id_found: Some(found),
+        ..inputs.clone()
+    });
+    match super::derive_with_settings(observed.as_ref().unwrap_or(inputs), settings, flavor, pod) {
         Ok(ok) if problems.is_empty() => Ok(ok),
         Ok(_) => Err(Problems(problems)),
         Err(Problems(more)) => {
@@ -429,7 +438,7 @@ fn targets(
     zookeeper: Option<String>,
     controllers: Option<Vec<(String, u16)>>,
 ) -> Result<(Option<String>, HostPorts)> {
-    let settings = Settings::from_vars(inputs.vars.clone());
+    let settings = Settings::of(&inputs.vars);
     let (_, user) = super::peek_user_settings(inputs, &settings, None);
     let zk = zookeeper.or_else(|| user.get("zookeeper.connect").map(|u| u.value.clone()));
     if let Some(c) = controllers {

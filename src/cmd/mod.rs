@@ -70,8 +70,30 @@ pub fn derive_with_flavor(
     flavor_override: Option<&str>,
     pod_override: Option<&str>,
 ) -> Result<(Plan, &'static dyn Flavor), Problems> {
-    derive_once(inputs, flavor_override, pod_override)
-        .or_else(|_| derive_once(&inputs.with_random(), flavor_override, pod_override))
+    derive_with_settings(
+        inputs,
+        &Settings::of(&inputs.vars),
+        flavor_override,
+        pod_override,
+    )
+}
+
+/// [`derive_with_flavor`] with kafka-init's `settings`, already read from
+/// `inputs.vars`.
+pub(crate) fn derive_with_settings(
+    inputs: &Inputs,
+    settings: &Settings,
+    flavor_override: Option<&str>,
+    pod_override: Option<&str>,
+) -> Result<(Plan, &'static dyn Flavor), Problems> {
+    derive_once(inputs, settings, flavor_override, pod_override).or_else(|_| {
+        derive_once(
+            &inputs.with_random(),
+            settings,
+            flavor_override,
+            pod_override,
+        )
+    })
 }
 
 /// [`derive_for`] for the commands that only read (probe, migration
@@ -101,19 +123,19 @@ pub fn derive_to_read(inputs: &Inputs) -> Result<Plan, Problems> {
 /// comes back at once.
 fn derive_once(
     inputs: &Inputs,
+    settings: &Settings,
     flavor_override: Option<&str>,
     pod_override: Option<&str>,
 ) -> Result<(Plan, &'static dyn Flavor), Problems> {
-    let settings = Settings::from_vars(inputs.vars.clone());
     let mut problems = vec![];
-    let flavor = chosen_flavor(flavor_override, &settings, &mut problems);
+    let flavor = chosen_flavor(flavor_override, settings, &mut problems);
     problems.extend(inputs.non_utf8_problems(|var| flavor::reads(flavor, var)));
     let user = flavor::read_user_settings(flavor, &inputs.vars, &mut problems);
-    let pod = pod::identify(&settings, inputs, pod_override, &mut problems);
+    let pod = pod::identify(settings, inputs, pod_override, &mut problems);
     let (mut plan, derived) = planning::derive(
         user,
         Given {
-            settings: &settings,
+            settings,
             pod,
             flavor: flavor.facts(),
             vars: &inputs.vars,

@@ -5,10 +5,12 @@ use anyhow::Result;
 use crate::cli::Format;
 use crate::environment::Inputs;
 use crate::render;
+use crate::settings::Settings;
 
 /// Prints the Plan in `format` to stdout.
 pub fn run(inputs: &Inputs, pod: Option<&str>, format: Format, flavor: Option<&str>) -> Result<()> {
-    let (plan, flavor) = super::migration::derive_observed(inputs, flavor, pod)?;
+    let (plan, flavor) =
+        super::migration::derive_observed(inputs, &Settings::of(&inputs.vars), flavor, pod)?;
     super::log_warnings(&plan);
     let exported = flavor.exported(&plan, &inputs.vars);
     let unset = crate::flavor::removed_vars(flavor, &plan, &inputs.vars);

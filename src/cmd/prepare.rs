@@ -18,13 +18,15 @@ use crate::meta::{self, MetaProperties};
 use crate::ownership::{self, Found, PathTrouble};
 use crate::plan::{Mode, Origin, Plan};
 use crate::problem::{Problem, Problems};
+use crate::settings::Settings;
 use crate::{cmd, install};
 
 /// Runs `prepare`: derive, preflight every dir, own every dir, install.
 /// Configuration problems come back as [`Problems`] (exit 78).
 pub fn run(inputs: &Inputs, flavor: Option<&str>, install_to: Option<&Path>) -> Result<()> {
     let (plan, _) =
-        cmd::migration::derive_observed(inputs, flavor, None).map_err(anyhow::Error::from)?;
+        cmd::migration::derive_observed(inputs, &Settings::of(&inputs.vars), flavor, None)
+            .map_err(anyhow::Error::from)?;
     cmd::log_warnings(&plan);
     let dirs = dirs_to_own(&plan);
     let problems = preflight(&plan, &dirs);

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{data_dir_writes, exported_kafka_prefixed, image_env, read_kafka_prefixed, Flavor, Launch};
+use super::{data_dir_writes, exported_kafka_prefixed, image_env, read_kafka_prefixed, Flavor, ImageVars, Launch};
 use crate::plan::{BuiltBy, FlavorFacts, Plan, StartWrite, UserSettings};
 use crate::problem::Problem;
 
@@ -63,7 +63,7 @@ pub fn image_writes(dirs: &[(&str, &str)], owner: (u32, u32), mode: u32, source:
 }
 
 /// True when a variable is set to something (`[[ -n "${NAME-}" ]]`).
-fn set(env: &BTreeMap<String, String>, name: &str) -> bool {
+fn set(env: &ImageVars, name: &str) -> bool {
     env.get(name).is_some_and(|v| !v.is_empty())
 }
 
@@ -81,8 +81,8 @@ fn set(env: &BTreeMap<String, String>, name: &str) -> bool {
 ///    (the files under /etc/kafka/secrets are the container's: not checked);
 /// 4. a `SASL_…://` advertised listener needs `KAFKA_OPTS` (with the JAAS
 ///    file: the script only warns about that).
-pub fn configure_checks(env: &BTreeMap<String, String>, image: &str, problems: &mut Vec<Problem>) {
-    let value = |name: &str| env.get(name).map_or("", String::as_str);
+pub fn configure_checks(env: &ImageVars, image: &str, problems: &mut Vec<Problem>) {
+    let value = |name: &str| env.get(name).unwrap_or("");
     let refuse = |problems: &mut Vec<Problem>, name: &str, rule: &str, fix: &str| {
         problems.push(Problem::new(
             name,
@@ -239,9 +239,9 @@ mod tests {
         ];
         for (name, good, bad, needle) in cases {
             let mut problems = vec![];
-            configure_checks(&env(&good), "apache/kafka", &mut problems);
+            configure_checks(&ImageVars::of(&env(&good)), "apache/kafka", &mut problems);
             assert!(problems.is_empty(), "{name}: good half refused: {problems:?}");
-            configure_checks(&env(&bad), "apache/kafka", &mut problems);
+            configure_checks(&ImageVars::of(&env(&bad)), "apache/kafka", &mut problems);
             assert!(problems.iter().any(|p| p.rule.contains(needle)), "{name}: {needle:?} not in {problems:?}");
         }
     }

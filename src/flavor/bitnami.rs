@@ -107,7 +107,18 @@ pub fn key(var: &str) -> Option<String> {
 
 /// The Bitnami variable for a Kafka key.
 pub fn var(key: &str) -> String {
-    format!("KAFKA_CFG_{}", key.replace('.', "_").to_uppercase())
+    if !key.is_ascii() {
+        return format!("KAFKA_CFG_{}", key.replace('.', "_").to_uppercase());
+    }
+    // The usual case, byte by byte in one allocation (this runs for every
+    // derived key).
+    let mut out = Vec::with_capacity("KAFKA_CFG_".len() + key.len());
+    out.extend_from_slice(b"KAFKA_CFG_");
+    out.extend(key.bytes().map(|b| match b {
+        b'.' => b'_',
+        b => b.to_ascii_uppercase(),
+    }));
+    String::from_utf8(out).unwrap_or_default() // ASCII in, ASCII out
 }
 
 /// Bitnami's legacy aliases of a `KAFKA_CFG_` variable.
@@ -144,16 +155,25 @@ pub fn read_cfg_and_aliases(
             );
         }
     }
-    let renamed = RENAMED_ALIASES
-        .iter()
-        .map(|(a, t)| (a.to_string(), t.to_string()));
-    let pairs = ALIAS_SUFFIXES
-        .iter()
-        .map(|s| (format!("KAFKA_{s}"), format!("KAFKA_CFG_{s}")))
-        .chain(renamed);
-    for (alias, target) in pairs {
+    // The alias names are built in one buffer: most are not set.
+    let mut alias = String::new();
+    let suffixed = ALIAS_SUFFIXES.iter().map(|s| (None, *s));
+    let renamed = RENAMED_ALIASES.iter().map(|(a, t)| (Some(*a), *t));
+    for (renamed_alias, target_or_suffix) in suffixed.chain(renamed) {
+        alias.clear();
+        match renamed_alias {
+            Some(a) => alias.push_str(a),
+            None => {
+                alias.push_str("KAFKA_");
+                alias.push_str(target_or_suffix);
+            }
+        }
         let Some(value) = vars.get(&alias) else {
             continue;
+        };
+        let target = match renamed_alias {
+            Some(_) => target_or_suffix.to_string(),
+            None => format!("KAFKA_CFG_{target_or_suffix}"),
         };
         let Some(key) = key(&target) else { continue };
         if let Some(prev) = out.get(&key) {
@@ -174,7 +194,7 @@ pub fn read_cfg_and_aliases(
             key,
             UserSetting {
                 value: value.clone(),
-                var: alias,
+                var: alias.clone(),
             },
         );
     }
@@ -258,7 +278,8 @@ impl Flavor for Bitnami {
         vars: &BTreeMap<String, String>,
         problems: &mut Vec<Problem>,
     ) {
-        let env = checks::ImageEnv::new(&image_env(self, plan, vars));
+        let image = image_env(self, plan, vars);
+        let env = checks::ImageEnv::new(&image);
         checks::validate(&env, plan.run_as.0, problems);
     }
 }
@@ -292,6 +313,10 @@ mod tests {
             assert_eq!(key(v).as_deref(), Some(k));
         }
         assert_eq!(var("broker.id"), "KAFKA_CFG_BROKER_ID");
+        // The same as the shell's `tr . _` and upper case, past ASCII too.
+        for k in ["a.b.c", ".x.", "zookeeper.clientCnxnSocket", "ssl.ß.key", "listener.name.é.x", ""] {
+            assert_eq!(var(k), format!("KAFKA_CFG_{}", k.replace('.', "_").to_uppercase()), "{k}");
+        }
         assert_eq!(aliases("KAFKA_CFG_LOG_DIRS"), ["KAFKA_LOG_DIRS", "KAFKA_LOGS_DIRS"]);
     }
 

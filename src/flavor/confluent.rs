@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{apache, data_dir_writes, exported_kafka_prefixed, image_env, read_kafka_prefixed, Flavor, Launch};
+use super::{apache, data_dir_writes, exported_kafka_prefixed, image_env, read_kafka_prefixed, Flavor, ImageVars, Launch};
 use crate::plan::{FlavorFacts, Plan, StartWrite, UserSettings};
 use crate::problem::Problem;
 
@@ -59,9 +59,9 @@ const DEPRECATED: &[&str] = &["KAFKA_ADVERTISED_PORT", "KAFKA_ADVERTISED_HOST", 
 /// ensure`); KRaft needs `KAFKA_ADVERTISED_LISTENERS` on every node but a
 /// controller-only one; the deprecated `KAFKA_ADVERTISED_PORT`,
 /// `KAFKA_ADVERTISED_HOST`, `KAFKA_HOST` and `KAFKA_PORT` stop it.
-pub fn configure_checks(env: &BTreeMap<String, String>, problems: &mut Vec<Problem>) {
+pub fn configure_checks(env: &ImageVars, problems: &mut Vec<Problem>) {
     apache::configure_checks(env, "confluentinc/cp-kafka", problems);
-    let value = |name: &str| env.get(name).map_or("", String::as_str);
+    let value = |name: &str| env.get(name).unwrap_or("");
     let mut required = vec!["KAFKA_ADVERTISED_LISTENERS"];
     match value("KAFKA_PROCESS_ROLES") {
         "" => required.push("KAFKA_ZOOKEEPER_CONNECT"),
@@ -78,7 +78,7 @@ pub fn configure_checks(env: &BTreeMap<String, String>, problems: &mut Vec<Probl
             ));
         }
     }
-    for name in DEPRECATED.iter().filter(|n| env.contains_key(**n)) {
+    for name in DEPRECATED.iter().filter(|n| env.get(n).is_some()) {
         problems.push(Problem::new(
             *name,
             crate::secret::shown(name, value(name)),
@@ -196,7 +196,7 @@ mod tests {
         ];
         for (pairs, want) in cases {
             let mut problems = vec![];
-            configure_checks(&env(pairs), &mut problems);
+            configure_checks(&ImageVars::of(&env(pairs)), &mut problems);
             let got: Vec<&str> = problems.iter().map(|p| p.var.as_str()).collect();
             assert_eq!(&got, want, "{pairs:?}: {problems:?}");
         }

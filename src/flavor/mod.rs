@@ -115,19 +115,51 @@ pub fn data_dir_writes(plan: &Plan, writer: &str) -> Vec<StartWrite> {
 }
 
 /// The environment the image's scripts see: `base` with what `exec` adds
-/// (`flavor.exported`).
-pub fn image_env(
+/// (`flavor.exported`) over it and what a migration phase removes taken
+/// out, read in place: `base` (the whole environment) is not copied.
+pub struct ImageVars<'a> {
+    base: &'a BTreeMap<String, String>,
+    exported: BTreeMap<String, String>,
+    /// Variables that never reach the image (see `exec`).
+    removed: Vec<String>,
+}
+
+impl<'a> ImageVars<'a> {
+    /// `base` as it is: nothing exported, nothing removed.
+    pub fn of(base: &'a BTreeMap<String, String>) -> Self {
+        ImageVars {
+            base,
+            exported: BTreeMap::new(),
+            removed: vec![],
+        }
+    }
+
+    /// The value the image sees for `name`, if it is set.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        if self.removed.iter().any(|r| r == name) {
+            return None;
+        }
+        self.exported
+            .get(name)
+            .or_else(|| self.base.get(name))
+            .map(String::as_str)
+    }
+}
+
+/// The environment `flavor`'s image sees when `exec` starts `plan`.
+pub fn image_env<'a>(
     flavor: &dyn Flavor,
     plan: &Plan,
-    base: &BTreeMap<String, String>,
-) -> BTreeMap<String, String> {
-    let mut env = base.clone();
-    env.extend(flavor.exported(plan, base));
-    // What a migration phase removes never reaches the image (see `exec`).
-    for (var, _) in removed_vars(flavor, plan, base) {
-        env.remove(&var);
+    base: &'a BTreeMap<String, String>,
+) -> ImageVars<'a> {
+    ImageVars {
+        base,
+        exported: flavor.exported(plan, base),
+        removed: removed_vars(flavor, plan, base)
+            .into_iter()
+            .map(|(var, _)| var)
+            .collect(),
     }
-    env
 }
 
 /// What `exec` does to start Kafka in a flavor's image.

@@ -180,7 +180,7 @@ fn a_finalized_controller_takes_the_cluster_id_its_storage_was_formatted_with() 
         ("KAFKA_INIT_ROLE", "controller"),
         ("KAFKA_CFG_LOG_DIRS", dirs.as_str()),
     ]);
-    let settings = Settings::from_vars(inputs.vars.clone());
+    let settings = Settings::of(&inputs.vars);
     let found = own_cluster_id(&inputs, &settings, Some("properties")).unwrap();
     assert_eq!(found.id, Ok("19DRMxDfQtuuoWqsVS1hbw".to_string()));
     assert_eq!(
@@ -209,7 +209,7 @@ fn kafka_4_is_refused_while_zookeeper_is_used_and_older_3_x_only_warned_about() 
             pairs.push(("KAFKA_INIT_ROLE", "controller"));
         }
         let inputs = Inputs::from_pairs(pairs);
-        let settings = Settings::from_vars(inputs.vars.clone());
+        let settings = Settings::of(&inputs.vars);
         let p = version_rule(&settings, &inputs, Some(*phase));
         assert_eq!(
             !p.is_empty(),
@@ -222,7 +222,7 @@ fn kafka_4_is_refused_while_zookeeper_is_used_and_older_3_x_only_warned_about() 
     }
     // The catalog's default version is never judged.
     let inputs = Inputs::from_pairs([("KAFKA_INIT_ROLE", "controller")]);
-    let settings = Settings::from_vars(inputs.vars.clone());
+    let settings = Settings::of(&inputs.vars);
     assert!(version_rule(&settings, &inputs, Some(Phase::Controllers)).is_empty());
 }
 

@@ -55,8 +55,10 @@
 //! cannot fail after kafka-env.sh's defaults, and a variable read from its
 //! `<NAME>_FILE` is not known here: rules that need it are skipped.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::flavor::ImageVars;
 use crate::problem::Problem;
 use crate::secret;
 
@@ -86,59 +88,70 @@ const OTHER_ALIASES: &[(&str, &str)] = &[
     ("KAFKA_CLIENT_LISTENER", "KAFKA_CLIENT_LISTENER_NAME"),
 ];
 
-/// What `kafka_validate` reads: variable values, and where each came from
-/// (the variable the user set, for messages).
-pub struct ImageEnv {
-    values: BTreeMap<String, String>,
-    source: BTreeMap<String, String>,
-    from_file: BTreeSet<String>,
+/// What `kafka_validate` reads: the image's environment with kafka-env.sh's
+/// defaults and the alias copies over it, and where each value came from
+/// (the variable the user set, for messages). Only what differs from the
+/// image's environment is held.
+pub struct ImageEnv<'a> {
+    image: &'a ImageVars<'a>,
+    /// Defaults and alias copies: variable → (value, where it came from).
+    over: BTreeMap<Cow<'static, str>, (Cow<'a, str>, Cow<'static, str>)>,
 }
 
-impl ImageEnv {
+impl<'a> ImageEnv<'a> {
     /// The environment after kafka-env.sh and the alias copies, from what
-    /// `exec` hands the image (`env`).
-    pub fn new(env: &BTreeMap<String, String>) -> Self {
-        let mut values = env.clone();
-        let mut source: BTreeMap<String, String> =
-            env.keys().map(|k| (k.clone(), k.clone())).collect();
-        let mut from_file = BTreeSet::new();
-        for (k, _) in env.iter().filter(|(k, v)| k.ends_with("_FILE") && !v.is_empty()) {
-            from_file.insert(k.trim_end_matches("_FILE").to_string());
-        }
+    /// `exec` hands the image.
+    pub fn new(image: &'a ImageVars<'a>) -> Self {
+        let mut over = BTreeMap::new();
         for (name, default) in DEFAULTS {
-            if values.get(*name).is_none_or(|v| v.is_empty()) {
-                values.insert(name.to_string(), default.to_string());
-                source.insert(name.to_string(), format!("{name} (kafka-env.sh default)"));
+            if image.get(name).is_none_or(str::is_empty) {
+                over.insert(
+                    Cow::Borrowed(*name),
+                    (Cow::Borrowed(*default), Cow::Owned(format!("{name} (kafka-env.sh default)"))),
+                );
             }
         }
-        let cfg_aliases = super::ALIAS_SUFFIXES
-            .iter()
-            .map(|s| (format!("KAFKA_{s}"), format!("KAFKA_CFG_{s}")));
-        let renamed = super::RENAMED_ALIASES
-            .iter()
-            .chain(OTHER_ALIASES)
-            .map(|(a, t)| (a.to_string(), t.to_string()));
-        for (alias, target) in cfg_aliases.chain(renamed) {
-            if let Some(v) = env.get(&alias) {
-                values.insert(target.clone(), v.clone());
-                source.insert(target, alias);
+        // The alias names are built in one buffer; a target only when its alias is set.
+        let mut alias = String::new();
+        for suffix in super::ALIAS_SUFFIXES {
+            alias.clear();
+            alias.push_str("KAFKA_");
+            alias.push_str(suffix);
+            if let Some(v) = image.get(&alias) {
+                over.insert(
+                    Cow::Owned(format!("KAFKA_CFG_{suffix}")),
+                    (Cow::Borrowed(v), Cow::Owned(alias.clone())),
+                );
             }
         }
-        ImageEnv {
-            values,
-            source,
-            from_file,
+        for (alias, target) in super::RENAMED_ALIASES.iter().chain(OTHER_ALIASES) {
+            if let Some(v) = image.get(alias) {
+                over.insert(Cow::Borrowed(*target), (Cow::Borrowed(v), Cow::Borrowed(*alias)));
+            }
         }
+        ImageEnv { image, over }
     }
 
     /// The value the scripts read (empty when unset, as `${NAME:-}`).
     fn get(&self, name: &str) -> &str {
-        self.values.get(name).map_or("", String::as_str)
+        match self.over.get(name) {
+            Some((value, _)) => value,
+            None => self.image.get(name).unwrap_or(""),
+        }
+    }
+
+    /// Whether the image reads `name` from the file `<name>_FILE` names.
+    fn read_from_file(&self, name: &str) -> bool {
+        self.image
+            .get(&format!("{name}_FILE"))
+            .is_some_and(|v| !v.is_empty())
     }
 
     /// The variable the user set for `name`, for messages.
     fn var(&self, name: &str) -> String {
-        self.source.get(name).cloned().unwrap_or(name.to_string())
+        self.over
+            .get(name)
+            .map_or_else(|| name.to_string(), |(_, source)| source.to_string())
     }
 
     fn problem(&self, name: &str, rule: &str, fix: impl Into<String>) -> Problem {
@@ -192,7 +205,7 @@ pub fn validate(env: &ImageEnv, uid: u32, problems: &mut Vec<Problem>) {
     let passwords = words(env.get("KAFKA_CLIENT_PASSWORDS")).len();
     let from_file = ["KAFKA_CLIENT_USERS", "KAFKA_CLIENT_PASSWORDS"]
         .iter()
-        .any(|v| env.from_file.contains(*v));
+        .any(|v| env.read_from_file(v));
     if users != passwords && !from_file {
         problems.push(Problem::new(
             format!("{} / {}", env.var("KAFKA_CLIENT_USERS"), env.var("KAFKA_CLIENT_PASSWORDS")),
@@ -252,7 +265,7 @@ fn modes(env: &ImageEnv, problems: &mut Vec<Problem>) {
     if !zk.is_empty()
         && protocol.contains("SASL")
         && (env.get("KAFKA_ZOOKEEPER_USER").is_empty() || env.get("KAFKA_ZOOKEEPER_PASSWORD").is_empty())
-        && !env.from_file.contains("KAFKA_ZOOKEEPER_PASSWORD")
+        && !env.read_from_file("KAFKA_ZOOKEEPER_PASSWORD")
     {
         problems.push(env.problem(
             "KAFKA_ZOOKEEPER_PROTOCOL",
@@ -381,7 +394,7 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         let mut problems = vec![];
-        validate(&ImageEnv::new(&env), uid, &mut problems);
+        validate(&ImageEnv::new(&ImageVars::of(&env)), uid, &mut problems);
         problems
     }
 
