@@ -31,7 +31,7 @@ case "$triple" in
   *) static_flags=(-C target-feature=+crt-static) ;;
 esac
 echo 'fn main() { println!("hello"); }' > "$work/hello.rs"
-rustc --edition 2021 --target "$triple" -C opt-level=z -C panic=abort -C strip=symbols \
+rustc --edition 2021 --target "$triple" -C opt-level=s -C panic=abort -C strip=symbols \
   "${static_flags[@]}" -o "$work/hello-rust" "$work/hello.rs"
 printf '#include <unistd.h>\nint main(void) { return write(1, "hello\\n", 6) != 6; }\n' > "$work/hello.c"
 have_c=false

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Read};
 
 use kafka_init::cmd::derive_with_flavor;
-use kafka_init::cmd::probe::{broker_ready, Lagging};
+use kafka_init::cmd::probe::{broker_ready, Lagging, OnDisk};
 use kafka_init::environment::Inputs;
 use kafka_init::flavor::Flavor;
 use kafka_init::plan::Plan;
@@ -342,9 +342,16 @@ fn metadata_facts(
     if let Some(own) = &summary.node {
         assert_eq!(own.node_id, node, "the node's own entry is the node's");
     }
-    let verdict = broker_ready(&summary, &lagging, node);
+    let verdict = broker_ready(&summary, &lagging, node, OnDisk::default());
     if verdict.is_ok() {
         assert!(summary.node.is_some() && summary.error_code == 0);
+    }
+    // With a partition on disk, an answer that lists no topic never passes.
+    let holding = OnDisk {
+        partition: Some("t-0".into()),
+    };
+    if summary.topics == 0 {
+        assert!(broker_ready(&summary, &lagging, node, holding).is_err());
     }
     Ok(format!("{summary:?} {facts} {verdict:?}"))
 }

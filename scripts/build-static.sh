@@ -37,7 +37,7 @@ fi
 flags=()
 [ "$target" = "$glibc" ] && flags=(-C target-feature=+crt-static -C relocation-model=static)
 
-# The standard library, rebuilt with the release profile (opt-level z, LTO)
+# The standard library, rebuilt with the release profile (opt-level s, LTO)
 # and its optimize_for_size feature, instead of the prebuilt one (built for
 # speed): about 300 KB less. Cargo's -Z build-std on the pinned stable
 # toolchain, allowed by RUSTC_BOOTSTRAP=1 (no nightly), needs the rust-src

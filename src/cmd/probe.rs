@@ -93,7 +93,11 @@ pub fn run(inputs: &Inputs, ready: bool, timeout: Duration) -> Result<()> {
         .filter(|v| v.id != i64::from(id) && (v.host.as_str(), v.port) != own)
         .map(|v| (v.host, v.port))
         .collect();
-    probe(target, id, check, &voters, deadline)?;
+    let on_disk = match check {
+        Check::ReadyBroker => OnDisk::of(&plan.data_dirs),
+        _ => OnDisk::default(),
+    };
+    probe(target, id, check, &voters, on_disk, deadline)?;
     tracing::debug!(listener = %target.listener, host = %target.host, port = target.port, ?check, "probe passed");
     Ok(())
 }
@@ -115,6 +119,7 @@ pub fn probe(
     id: i32,
     check: Check,
     voters: &[(String, u16)],
+    on_disk: OnDisk,
     deadline: Instant,
 ) -> Result<()> {
     let place = format!(
@@ -135,7 +140,16 @@ pub fn probe(
         Check::ReadyBroker => {
             let (summary, lagging) = metadata(&mut conn, &versions, id)
                 .with_context(|| format!("{place} is not ready"))?;
-            broker_ready(&summary, &lagging, id)
+            tracing::debug!(
+                brokers = summary.brokers,
+                registered = summary.node.is_some(),
+                controller = summary.controller_id,
+                topics = summary.topics,
+                partitions = summary.partitions,
+                lagging = lagging.count,
+                "the cluster's metadata as broker {id} serves it"
+            );
+            broker_ready(&summary, &lagging, id, on_disk)
                 .map_err(|why| anyhow!("{place} is not ready: {why}"))
         }
     }
@@ -322,9 +336,50 @@ impl Lagging {
     }
 }
 
+/// What the broker's data dirs hold, for its readiness: a partition's
+/// log, if any (the first found).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OnDisk {
+    /// The name of a partition's directory, e.g. `orders-0`.
+    pub partition: Option<String>,
+}
+
+impl OnDisk {
+    /// Looks in `dirs` (a shell step: it reads directories). A dir that
+    /// cannot be read holds nothing here: the ISR check still applies.
+    pub fn of(dirs: &[std::path::PathBuf]) -> Self {
+        let partition = dirs
+            .iter()
+            .filter_map(|d| std::fs::read_dir(d).ok())
+            .flatten()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .find(|name| is_partition_dir(name));
+        OnDisk { partition }
+    }
+}
+
+/// Whether a data dir's entry `name` is a partition's log, `<topic>-<n>`:
+/// not the KRaft metadata log, nor a log being deleted, moved or set aside
+/// (`<topic>-<n>.<id>-delete`, `-future`, `-stray`).
+pub fn is_partition_dir(name: &str) -> bool {
+    name.rsplit_once('-').is_some_and(|(topic, n)| {
+        !topic.is_empty()
+            && !n.is_empty()
+            && n.bytes().all(|b| b.is_ascii_digit())
+            && topic != "__cluster_metadata"
+    })
+}
+
 /// The readiness verdict of [`Check::ReadyBroker`] for node `id`, from the
 /// Metadata answer's [`Summary`] and the partitions it found `lagging`.
-pub fn broker_ready(summary: &Summary, lagging: &Lagging, id: i32) -> Result<(), String> {
+pub fn broker_ready(
+    summary: &Summary,
+    lagging: &Lagging,
+    id: i32,
+    on_disk: OnDisk,
+) -> Result<(), String> {
     if summary.error_code != 0 {
         return Err(format!(
             "Metadata answered error code {}",
@@ -336,6 +391,15 @@ pub fn broker_ready(summary: &Summary, lagging: &Lagging, id: i32) -> Result<(),
             "broker {id} is not among the {} live brokers (not registered yet, or fenced)",
             summary.brokers
         ));
+    }
+    if summary.topics == 0 {
+        if let Some(dir) = on_disk.partition {
+            // A ZooKeeper-mode broker answers as soon as its listener is up:
+            // its first view may list the live brokers and no partition yet.
+            return Err(format!(
+                "broker {id} lists no topic yet while its data dir holds partition {dir}: its view of the cluster has not arrived"
+            ));
+        }
     }
     if lagging.count == 0 {
         return Ok(());
@@ -399,7 +463,94 @@ mod tests {
             lagging.see(t, p)
         })
         .expect("a well-formed answer");
-        broker_ready(&summary, &lagging, id)
+        broker_ready(&summary, &lagging, id, OnDisk::default())
+    }
+
+    #[test]
+    fn partition_dirs_are_told_from_the_rest_of_a_data_dir() {
+        let cases = [
+            ("orders-0", true),
+            ("my.topic_name-12", true),
+            ("__consumer_offsets-49", true),
+            ("a-b-c-7", true),
+            ("__cluster_metadata-0", false),
+            ("orders-0.8b5e9f1c4d2a4b6e9f0a1b2c3d4e5f60-delete", false),
+            ("orders-0.8b5e9f1c4d2a4b6e9f0a1b2c3d4e5f60-future", false),
+            ("orders-0.8b5e9f1c4d2a4b6e9f0a1b2c3d4e5f60-stray", false),
+            ("meta.properties", false),
+            ("orders", false),
+            ("orders-", false),
+            ("-0", false),
+            ("lost+found", false),
+        ];
+        for (name, want) in cases {
+            assert_eq!(is_partition_dir(name), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn on_disk_finds_a_partition_directory_and_nothing_else() {
+        let root = std::env::temp_dir().join(format!("kafka-init-on-disk-{}", std::process::id()));
+        let (empty, other, data) = (root.join("empty"), root.join("other"), root.join("data"));
+        for d in [&empty, &other, &data] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        std::fs::create_dir_all(other.join("__cluster_metadata-0")).unwrap();
+        std::fs::create_dir_all(other.join("t-0.0123456789abcdef0123456789abcdef-delete")).unwrap();
+        std::fs::write(other.join("t-1"), "a file, not a log").unwrap();
+        std::fs::create_dir_all(data.join("t-3")).unwrap();
+        let missing = root.join("missing");
+        assert_eq!(
+            OnDisk::of(&[empty.clone(), other.clone(), missing.clone()]),
+            OnDisk::default()
+        );
+        assert_eq!(
+            OnDisk::of(&[empty, other, missing, data])
+                .partition
+                .as_deref(),
+            Some("t-3")
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_broker_that_lists_no_topic_while_holding_partitions_is_not_ready() {
+        let bare = cluster(&[0, 1, 2], vec![]);
+        let frame = metadata::encode_response(
+            &Answer {
+                topics: vec![],
+                ..bare
+            },
+            13,
+            2,
+        );
+        let mut lagging = Lagging::default();
+        let summary = metadata::decode_response(&frame[4..], frame.len() - 4, 13, 2, 1, |t, p| {
+            lagging.see(t, p)
+        })
+        .unwrap();
+        let holding = OnDisk {
+            partition: Some("orders-0".into()),
+        };
+        // A fresh cluster: nothing on disk, no topic: ready.
+        assert_eq!(
+            broker_ready(&summary, &lagging, 1, OnDisk::default()),
+            Ok(())
+        );
+        // A restarted broker whose view has the brokers and no partition yet.
+        assert_eq!(
+            broker_ready(&summary, &lagging, 1, holding.clone()),
+            Err("broker 1 lists no topic yet while its data dir holds partition orders-0: its view of the cluster has not arrived".into())
+        );
+        // Once the view lists the partitions, the ISR decides.
+        let full = cluster(&[0, 1, 2], vec![partition(0, 0, &[0, 1, 2], &[0, 1, 2])]);
+        let frame = metadata::encode_response(&full, 13, 2);
+        let mut lagging = Lagging::default();
+        let summary = metadata::decode_response(&frame[4..], frame.len() - 4, 13, 2, 1, |t, p| {
+            lagging.see(t, p)
+        })
+        .unwrap();
+        assert_eq!(broker_ready(&summary, &lagging, 1, holding), Ok(()));
     }
 
     #[test]

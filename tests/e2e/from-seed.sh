@@ -150,8 +150,8 @@ for i in 2 1 0; do
   pod_stop "kafka-$i"
   e2e_pod_start "kafka-$i" "KAFKA_INIT_RUN_AS=$RUN_AS"
   t0=$(e2e_ms)
-  wait_for 180 "kafka-$i ready under kafka-init" ready "kafka-$i" || true
-  check "kafka-$i under kafka-init: probe --ready passes ($(( $(e2e_ms) - t0 )) ms after its start)" ready "kafka-$i"
+  r=0; wait_ready 180 "kafka-$i" || r=$?
+  check "kafka-$i under kafka-init: probe --ready passes twice in a row ($(( $(e2e_ms) - t0 )) ms after its start)" [ "$r" -eq 0 ]
 done
 ROLL_MS=$(( $(e2e_ms) - T_ROLL ))
 sleep 5   # a few more acknowledgements after the last pod

@@ -395,14 +395,36 @@ kafka_init_in() {
 
 # ready POD: `kafka-init probe --ready` in POD, as the kubelet's readiness
 # probe runs it; its messages, and a line per verdict (a pass says nothing
-# of its own), go to logs/POD.probe.log. A failure also shows its message
-# on stdout (which `check` prints and `wait_for` discards).
+# of its own), go to logs/POD.probe.log, at debug level: a broker's
+# verdict comes with the metadata it judged. A failure also shows its
+# message on stdout (which `check` prints and `wait_for` discards).
 ready() {
   local rc=0 log="$E2E_RUN/logs/$1.probe.log"
-  kafka_init_in "$1" probe --ready --timeout 5s 2>>"$log" || rc=$?
+  in_pod_with_env "$1" "$E2E_RUN/pods/$1/env" env KAFKA_INIT_LOG=debug "$E2E_INIT" probe --ready --timeout 5s 2>>"$log" || rc=$?
   printf '%s probe --ready exit %s\n' "$(date -u +%H:%M:%S.%N | cut -c1-12)" "$rc" >>"$log"
   [ "$rc" -eq 0 ] || tail -2 "$log" | sed 's/^/      probe: /'
   return "$rc"
+}
+
+# wait_ready SECONDS POD: until `probe --ready` passes twice in a row, 2 s
+# apart: what the manifests' readinessProbe (successThreshold: 2) waits for
+# before a rolling update moves on to the next pod. On a timeout, the last
+# failure's message.
+wait_ready() {
+  local deadline=$(( $(date +%s) + $1 )) pod=$2 passes=0
+  while [ "$(date +%s)" -lt "$deadline" ]; do
+    if ready "$pod" >/dev/null; then
+      passes=$((passes + 1))
+      [ "$passes" -ge 2 ] && return 0
+      sleep 2
+    else
+      passes=0
+      sleep 0.5
+    fi
+  done
+  tail -2 "$E2E_RUN/logs/$pod.probe.log" | sed 's/^/      probe: /'
+  e2e_log "timed out after $1s: $pod ready twice in a row"
+  return 1
 }
 
 # audit NAME [ARGS]: `kubectl exec kafka-0 -- kafka-init audit --format json

@@ -102,15 +102,15 @@ pod_stop() {
   wait_for 120 "$1 stopped" bash -c '! kill -0 "$1"' bash "${E2E_PID[$1]}" || { kill -9 "${E2E_PID[$1]}"; sleep 1; }
 }
 # roll POD... -- OVERRIDES...: one pod at a time, highest ordinal first, each
-# next only once probe --ready passes.
+# next only once probe --ready passes twice in a row (wait_ready).
 roll() {
   local pods=() p
   while [ "$1" != -- ]; do pods=("$1" "${pods[@]}"); shift; done; shift
   for p in "${pods[@]}"; do
     pod_stop "$p"
     e2e_pod_start "$p" "$@"
-    wait_for 180 "$p ready" ready "$p" || true
-    check "rolled $p: probe --ready passes" ready "$p"
+    r=0; wait_ready 180 "$p" || r=$?
+    check "rolled $p: probe --ready passes twice in a row" [ "$r" -eq 0 ]
   done
 }
 
@@ -200,8 +200,10 @@ for p in "${BROKERS[@]}"; do E2E_OVERLAY[$p]=migration; done
 
 start_controllers() {
   for p in "${CONTROLLERS[@]}"; do rm -rf "$E2E_RUN/pods/$p/data"/* "$E2E_RUN/pods/$p/config"/*; e2e_pod_start "$p" KAFKA_INIT_MIGRATION=controllers; done
-  for p in "${CONTROLLERS[@]}"; do wait_for 120 "$p ready" ready "$p" || true; done
-  for p in "${CONTROLLERS[@]}"; do check "$1: $p answers probe --ready" ready "$p"; done
+  for p in "${CONTROLLERS[@]}"; do
+    r=0; wait_ready 120 "$p" || r=$?
+    check "$1: $p answers probe --ready twice in a row" [ "$r" -eq 0 ]
+  done
   check "$1: controller storage formatted with the brokers' cluster id (from ZooKeeper)" bash -c \
     '[ "$(sed -n "s/^cluster.id=//p" "$1")" = "$(sed -n "s/^cluster.id=//p" "$2")" ]' bash \
     "$E2E_RUN/pods/kafka-controller-0/data/meta.properties" "$E2E_RUN/kafka-0.meta.before"
@@ -237,11 +239,11 @@ ROLLBACK_NOTES=()
 for p in kafka-2 kafka-1 kafka-0; do
   pod_stop "$p"
   e2e_pod_start "$p" "${ACL_ZK[@]}"
-  wait_for 60 "$p ready" ready "$p" || ROLLBACK_NOTES+=("$p not ready after 60 s ($(tail -1 "$E2E_RUN/logs/$p.probe.log" | sed 's/.*is not ready: //' | cut -c1-90)); went on")
+  wait_for 60 "$p ready" ready "$p" || ROLLBACK_NOTES+=("$p not ready after 60 s ($(grep ' ERROR ' "$E2E_RUN/logs/$p.probe.log" | tail -1 | sed 's/.*is not ready: //' | cut -c1-90)); went on")
 done
 for p in "${BROKERS[@]}"; do
-  wait_for 120 "$p ready" ready "$p" || true
-  check "rolled back $p: probe --ready passes" ready "$p"
+  r=0; wait_ready 120 "$p" || r=$?
+  check "rolled back $p: probe --ready passes twice in a row" [ "$r" -eq 0 ]
 done
 [ ${#ROLLBACK_NOTES[@]} -eq 0 ] || printf '      %s\n' "${ROLLBACK_NOTES[@]}"
 wait_for 60 "more acknowledgements after the rollback" bash -c '[ "$(grep -c producer_send_success "$1")" -gt "$2" ]' bash "$E2E_RUN/durable.produced" "$ACKED_BEFORE_ROLLBACK" || true
@@ -274,8 +276,8 @@ dual_write "2 dual-write (again)"
 pod_stop kafka-controller-2
 refused "finalize while the brokers run in dual write" kafka-controller-2 KAFKA_INIT_MIGRATION=finalized
 e2e_pod_start kafka-controller-2 KAFKA_INIT_MIGRATION=dual-write
-wait_for 120 "kafka-controller-2 back" ready kafka-controller-2 || true
-check "kafka-controller-2 back in phase dual-write" ready kafka-controller-2
+r=0; wait_ready 120 kafka-controller-2 || r=$?
+check "kafka-controller-2 back in phase dual-write (probe --ready twice in a row)" [ "$r" -eq 0 ]
 
 roll "${BROKERS[@]}" -- KAFKA_INIT_MIGRATION=kraft-brokers "${ACL_KRAFT[@]}"
 check_status kraft-brokers
@@ -313,8 +315,8 @@ refused "v0 meta.properties in plain KRaft (no KAFKA_INIT_MIGRATION)" kafka-2 -K
   "KAFKA_CFG_LOG_DIRS=$E2E_RUN/pods/kafka-2/data"
 check "the refusal names the v0 meta.properties" grep -q 'meta.properties' <<<"$REFUSED_TEXT"
 e2e_pod_start kafka-2 KAFKA_INIT_MIGRATION=finalized "${ACL_KRAFT[@]}"
-wait_for 180 "kafka-2 ready on $V4" ready kafka-2 || true
-check "rolled kafka-2: probe --ready passes" ready kafka-2
+r=0; wait_ready 180 kafka-2 || r=$?
+check "rolled kafka-2: probe --ready passes twice in a row" [ "$r" -eq 0 ]
 roll kafka-0 kafka-1 -- KAFKA_INIT_MIGRATION=finalized "${ACL_KRAFT[@]}"
 kafka_tool org.apache.kafka.tools.FeatureCommand --bootstrap-server "$BOOTSTRAP" upgrade --release-version 4.0 \
   > "$E2E_RUN/features-upgrade.txt" 2>&1 || true
