@@ -77,6 +77,21 @@ pub struct Key {
 /// it at run time cost a fifth of a start's instructions).
 const LINES: usize = count_lines(EMBEDDED.as_bytes());
 
+/// How many versions the file holds: the width of each data line's mask
+/// (the versions line's tab-separated fields after `# versions`).
+const VERSIONS: usize = count_versions(EMBEDDED.as_bytes());
+
+const fn count_versions(bytes: &[u8]) -> usize {
+    let (mut i, mut tabs) = (0, 0);
+    while i < bytes.len() && bytes[i] != b'\n' {
+        if bytes[i] == b'\t' {
+            tabs += 1;
+        }
+        i += 1;
+    }
+    tabs
+}
+
 /// Each data line's place in [`EMBEDDED`].
 static SPANS: [Span; LINES] = line_spans(EMBEDDED.as_bytes());
 
@@ -184,7 +199,7 @@ fn line_key(i: usize) -> &'static Key {
     let line = line(i);
     let key = line
         .split_once('\t')
-        .filter(|(mask, _)| mask.len() == versions().len())
+        .filter(|(mask, _)| mask.len() == VERSIONS)
         .and_then(|(_, rest)| parse_line(rest))
         .unwrap_or_else(|| panic!("malformed catalog line: {line}"));
     let key: &'static Key = Box::leak(Box::new(key));
@@ -203,7 +218,7 @@ fn line_name(i: usize) -> &'static [u8] {
         start, name_end, ..
     } = SPANS[i];
     let (start, name_end) = (start as usize, name_end as usize);
-    let from = (versions().len() + 1).min(name_end);
+    let from = (VERSIONS + 1).min(name_end);
     &EMBEDDED.as_bytes()[start + from..start + name_end]
 }
 
@@ -234,7 +249,7 @@ pub(super) fn key(index: usize, name: &str) -> Option<&'static Key> {
 /// Whether each version has key `name`: bit `i` for version `i`.
 pub(super) fn presence(name: &str) -> u64 {
     lines_of(name)
-        .flat_map(|i| line(i).bytes().take(versions().len()).enumerate())
+        .flat_map(|i| line(i).bytes().take(VERSIONS).enumerate())
         .filter(|&(_, b)| b == b'x')
         .fold(0, |mask, (v, _)| mask | 1 << v)
 }
@@ -411,6 +426,12 @@ mod tests {
         // A key of 3.9 only is not a 4.4 key.
         assert!(key(0, "zookeeper.connect").is_some());
         assert!(key(4, "zookeeper.connect").is_none());
+    }
+
+    #[test]
+    fn the_mask_width_counted_at_compile_time_is_the_versions_line() {
+        assert_eq!(VERSIONS, versions().len());
+        assert_eq!(versions().first(), Some(&"3.9.0"));
     }
 
     #[test]
