@@ -271,9 +271,17 @@ fn the_execd_program_starts_with_no_signal_ignored_or_blocked() {
         "/usr/bin:/bin",
     );
     // As if kafka-init's parent had blocked a signal: it must not reach Kafka either.
-    // SAFETY: sigprocmask is async-signal-safe, fine between fork and exec.
+    // SAFETY: sigaction and sigprocmask are async-signal-safe, fine between fork and exec.
     unsafe {
         cmd.pre_exec(|| {
+            // kafka-init passes on what its parent ignores (the parent's
+            // choice); this test's own parent may ignore some (nohup, a
+            // background job), so kafka-init starts here with none ignored.
+            for sig in nix::sys::signal::Signal::iterator() {
+                if !matches!(sig, nix::sys::signal::SIGKILL | nix::sys::signal::SIGSTOP) {
+                    let _ = nix::sys::signal::signal(sig, nix::sys::signal::SigHandler::SigDfl);
+                }
+            }
             let mut set = nix::sys::signal::SigSet::empty();
             set.add(nix::sys::signal::Signal::SIGUSR1);
             nix::sys::signal::sigprocmask(nix::sys::signal::SigmaskHow::SIG_BLOCK, Some(&set), None)
