@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, bail, Context, Result};
 
 use crate::cmd;
+use crate::cmd::prepare::topic_partition_shaped;
 use crate::environment::Inputs;
 use crate::plan::{ProbeTarget, Role};
 use crate::wire::api_versions::{self, ApiVersionsResponse};
@@ -360,16 +361,16 @@ impl OnDisk {
     }
 }
 
-/// Whether a data dir's entry `name` is a partition's log, `<topic>-<n>`:
-/// not the KRaft metadata log, nor a log being deleted, moved or set aside
-/// (`<topic>-<n>.<id>-delete`, `-future`, `-stray`).
+/// Whether a data dir's entry `name` is a partition's live log: a name
+/// Kafka loads as a partition ([`topic_partition_shaped`], `prepare`'s
+/// rule), but not the KRaft metadata log, nor a log being deleted, moved
+/// or set aside (`<topic>-<n>.<id>-delete`, `-future`, `-stray`).
 pub fn is_partition_dir(name: &str) -> bool {
-    name.rsplit_once('-').is_some_and(|(topic, n)| {
-        !topic.is_empty()
-            && !n.is_empty()
-            && n.bytes().all(|b| b.is_ascii_digit())
-            && topic != "__cluster_metadata"
-    })
+    topic_partition_shaped(name)
+        && !name.starts_with("__cluster_metadata-")
+        && !["-delete", "-future", "-stray"]
+            .iter()
+            .any(|s| name.ends_with(s))
 }
 
 /// The readiness verdict of [`Check::ReadyBroker`] for node `id`, from the

@@ -155,26 +155,7 @@ pub fn read_cfg_and_aliases(
             );
         }
     }
-    // The alias names are built in one buffer: most are not set.
-    let mut alias = String::new();
-    let suffixed = ALIAS_SUFFIXES.iter().map(|s| (None, *s));
-    let renamed = RENAMED_ALIASES.iter().map(|(a, t)| (Some(*a), *t));
-    for (renamed_alias, target_or_suffix) in suffixed.chain(renamed) {
-        alias.clear();
-        match renamed_alias {
-            Some(a) => alias.push_str(a),
-            None => {
-                alias.push_str("KAFKA_");
-                alias.push_str(target_or_suffix);
-            }
-        }
-        let Some(value) = vars.get(&alias) else {
-            continue;
-        };
-        let target = match renamed_alias {
-            Some(_) => target_or_suffix.to_string(),
-            None => format!("KAFKA_CFG_{target_or_suffix}"),
-        };
+    for (alias, target, value) in set_aliases(|name| vars.get(name).map(String::as_str), &[]) {
         let Some(key) = key(&target) else { continue };
         if let Some(prev) = out.get(&key) {
             if prev.value != *value {
@@ -193,10 +174,35 @@ pub fn read_cfg_and_aliases(
         out.insert(
             key,
             UserSetting {
-                value: value.clone(),
-                var: alias.clone(),
+                value: value.to_string(),
+                var: alias,
             },
         );
+    }
+    out
+}
+
+/// The Bitnami aliases set in an environment (`get` reads it), as
+/// `(alias, target, value)` in the order `kafka_create_alias_environment_variables`
+/// copies them (a later one wins): `KAFKA_<suffix>` of [`ALIAS_SUFFIXES`],
+/// then [`RENAMED_ALIASES`], then `more`. Names are built only for the set ones.
+pub fn set_aliases<'v>(
+    get: impl Fn(&str) -> Option<&'v str>,
+    more: &[(&str, &str)],
+) -> Vec<(String, String, &'v str)> {
+    let mut out = vec![];
+    let mut alias = String::from("KAFKA_");
+    for suffix in ALIAS_SUFFIXES {
+        alias.truncate("KAFKA_".len());
+        alias.push_str(suffix);
+        if let Some(value) = get(&alias) {
+            out.push((alias.clone(), format!("KAFKA_CFG_{suffix}"), value));
+        }
+    }
+    for (alias, target) in RENAMED_ALIASES.iter().chain(more) {
+        if let Some(value) = get(alias) {
+            out.push((alias.to_string(), target.to_string(), value));
+        }
     }
     out
 }

@@ -111,23 +111,8 @@ impl<'a> ImageEnv<'a> {
                 );
             }
         }
-        // The alias names are built in one buffer; a target only when its alias is set.
-        let mut alias = String::new();
-        for suffix in super::ALIAS_SUFFIXES {
-            alias.clear();
-            alias.push_str("KAFKA_");
-            alias.push_str(suffix);
-            if let Some(v) = image.get(&alias) {
-                over.insert(
-                    Cow::Owned(format!("KAFKA_CFG_{suffix}")),
-                    (Cow::Borrowed(v), Cow::Owned(alias.clone())),
-                );
-            }
-        }
-        for (alias, target) in super::RENAMED_ALIASES.iter().chain(OTHER_ALIASES) {
-            if let Some(v) = image.get(alias) {
-                over.insert(Cow::Borrowed(*target), (Cow::Borrowed(v), Cow::Borrowed(*alias)));
-            }
+        for (alias, target, value) in super::set_aliases(|name| image.get(name), OTHER_ALIASES) {
+            over.insert(Cow::Owned(target), (Cow::Borrowed(value), Cow::Owned(alias)));
         }
         ImageEnv { image, over }
     }
