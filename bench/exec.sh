@@ -12,7 +12,8 @@
 #  2. `kafka-init exec -- /bin/true` against the seed deployment's busybox
 #     initContainer snippet plus its `. /tmp/kafka_env.sh` wrapper shell.
 # Usage: bench/exec.sh   (env: RUNS=300 per command and round, ROUNDS=5,
-#                         KAFKA_INIT=<binary>, default: scripts/build-static.sh)
+#                         KAFKA_INIT=<binary>, default: scripts/build-static.sh,
+#                         BASELINE=<another build> for the instruction count)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -109,5 +110,21 @@ print(f"seed busybox init + wrapper:  {s['mean']*1e3:.3f} ms wall ({cpu(r, 'seed
 print(f"kafka-init exec -- /bin/true: {k['mean']*1e3:.3f} ms wall ({cpu(r, 'kafka-init-exec-true'):.3f} ms CPU)")
 print(f"ratio (seed / kafka-init):    {s['mean']/k['mean']:.1f}x wall")
 PY
+# (3) Instructions, the clock-free count: `exec` to a missing command (so
+# the process ends where execve fails) against the hello world, under
+# callgrind when valgrind is installed; BASELINE=<another build> side by side.
+if command -v valgrind >/dev/null; then
+  instructions() {
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null \
+      | awk '/refs:/ {gsub(",", "", $NF); print $NF}'
+  }
+  h=$(instructions "$work/hello-rust")
+  k=$(instructions "$bin" exec -- "$work/missing" || true)
+  echo "instructions (callgrind): hello world $h, kafka-init exec $k ($(awk "BEGIN{printf \"%.1f\", $k/$h}")x)"
+  if [ -n "${BASELINE:-}" ]; then
+    b=$(instructions "$BASELINE" exec -- "$work/missing" || true)
+    echo "  baseline $BASELINE: $b (kafka-init / baseline = $(awk "BEGIN{printf \"%.2f\", $k/$b}"))"
+  fi
+fi
 size=$(stat -c %s "$bin")
 echo "static binary: $bin, $size bytes ($(awk "BEGIN{printf \"%.2f\", $size/1048576}") MiB), $(file -b "$bin" | cut -d, -f1-2)"

@@ -8,7 +8,8 @@
 # network storage, where every chown is a round trip). Run as root, on a
 # quiet machine for figures worth reporting.
 # Usage: bench/prepare.sh  (env: DIRS=100 FILES=1000 RUNS=5 BENCH_DIR=/var/tmp/kafka-init-bench
-#                           KAFKA_INIT=<binary>, default: cargo build --release output)
+#                           KAFKA_INIT=<binary>, default: cargo build --release output;
+#                           BASELINE=<another kafka-init> also times that build, side by side)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/tree.sh
@@ -56,14 +57,22 @@ measure() {
   fi
 }
 
+baseline=()
+[ -z "${BASELINE:-}" ] || baseline=("${prepare/ $KAFKA_INIT prepare/ $BASELINE prepare}")
+
 report() {
   local title=$1; shift
-  local -a ms; mapfile -t ms < <(measure "$@")
+  local -a ms; mapfile -t ms < <(measure "$@" "${baseline[@]}")
   local k=${ms[2]}
   printf '\n%s (%s entries, median of %s runs, warm cache)\n' "$title" "$entries" "$runs"
   printf '  %-22s %10.2f ms\n' "coreutils chown -R" "${ms[0]}" "busybox chown -R" "${ms[1]}" "kafka-init prepare" "$k"
   awk -v k="$k" -v c="${ms[0]}" -v b="${ms[1]}" 'BEGIN {
     printf "  kafka-init / coreutils = %.3f   kafka-init / busybox = %.3f\n", k / c, k / b }'
+  if [ ${#baseline[@]} -gt 0 ]; then
+    printf '  %-22s %10.2f ms\n' "baseline prepare" "${ms[3]}"
+    awk -v k="$k" -v c="${ms[0]}" -v z="${ms[3]}" 'BEGIN {
+      printf "  baseline / coreutils = %.3f   kafka-init / baseline = %.3f\n", z / c, k / z }'
+  fi
 }
 
 echo "kafka-init: $KAFKA_INIT"
