@@ -4,8 +4,9 @@
 # times and ratios for (a) a tree already owned by the broker (kafka-init's
 # goal: under 5 ms whatever the size: one stat, the walk is skipped) and (b) a
 # tree all owned by root (goal on local disk: at most 0.6x coreutils' wall
-# time; the walk keeps 16 operations in flight, which is what matters on
-# network storage, where every chown is a round trip). Run as root, on a
+# time; the walk runs a thread per core here, and grows to 16 operations in
+# flight only where its threads wait, as on network storage, where every
+# chown is a round trip). Run as root, on a
 # quiet machine for figures worth reporting.
 # Usage: bench/prepare.sh  (env: DIRS=100 FILES=1000 RUNS=5 BENCH_DIR=/var/tmp/kafka-init-bench
 #                           KAFKA_INIT=<binary>, default: cargo build --release output;

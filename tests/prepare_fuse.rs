@@ -165,6 +165,11 @@ fn wrong_tree(m: &Mount) -> PathBuf {
 
 /// `kafka-init prepare` as pod kafka-1 (ZooKeeper mode) with `log_dir`.
 fn prepare(log_dir: &Path) -> Output {
+    prepare_logging(log_dir, "info")
+}
+
+/// [`prepare`], logging at `level`.
+fn prepare_logging(log_dir: &Path, level: &str) -> Output {
     Command::new(util::bin())
         .env_clear()
         .env("POD_NAME", "kafka-1")
@@ -173,6 +178,7 @@ fn prepare(log_dir: &Path) -> Output {
         .env("KAFKA_INIT_RUN_AS", "1001:1001")
         .env("KAFKA_INIT_FLAVOR", "properties")
         .env("KAFKA_INIT_LOG_FORMAT", "json")
+        .env("KAFKA_INIT_LOG", level)
         .arg("prepare")
         .output()
         .unwrap()
@@ -250,4 +256,35 @@ fn on_a_plain_delayed_mount_prepare_re_owns_every_entry_and_the_broker_can_write
         "{}",
         stderr(&again)
     );
+}
+
+#[test]
+fn on_a_delayed_mount_the_walk_adds_threads_while_they_wait_on_it() {
+    let m = Mount::new("grow", false);
+    m.dir("data", (0, 0), 0o755);
+    // Enough directories that work stays queued while the pool doubles.
+    for d in 0..64 {
+        m.dir(&format!("data/orders-{d}"), (0, 0), 0o755);
+        for seg in 0..20 {
+            m.file(&format!("data/orders-{d}/{seg:020}.log"), (0, 0), 0o644);
+        }
+    }
+    let o = prepare_logging(&m.point().join("data"), "debug");
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{e}");
+    assert!(e.contains("\"checked\":1345"), "{e}");
+    let over = e
+        .lines()
+        .find(|l| l.contains("ownership walk over"))
+        .unwrap_or_else(|| panic!("no end of the walk logged:\n{e}"));
+    // Every operation waits 200 µs: the pool grows to its most, whatever
+    // it started with (a thread per core).
+    assert!(over.contains("\"threads\":16"), "{over}");
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    if cores < 16 {
+        assert!(e.contains("pool grown"), "{e}");
+    }
+    for (path, (uid, gid, _)) in snapshot(&m.point().join("data")) {
+        assert_eq!((uid, gid), BROKER, "{}", path.display());
+    }
 }

@@ -1,8 +1,9 @@
-//! The walk below a data dir whose owner is wrong: a fixed pool of threads
+//! The walk below a data dir whose owner is wrong: a pool of threads
 //! sharing a queue of directories and batches of entries, so that many
 //! metadata operations are in flight at once. On NFS every `chown` is a
 //! network round trip; one at a time, a walk waits on the network, not on
-//! the disk or the CPU. The pool is sized for that latency, not for cores.
+//! the disk or the CPU. The pool is sized for that latency, not for cores:
+//! it grows while its threads wait ([`Pool`]).
 //!
 //! Every job works from a directory descriptor and one name: a symbolic link
 //! is never followed (`O_NOFOLLOW`, `AT_SYMLINK_NOFOLLOW`), a directory is
@@ -23,13 +24,16 @@ use nix::errno::Errno;
 use nix::sys::stat::SFlag;
 use nix::unistd::{Gid, Uid};
 
-use super::sys::{self, Listing, MountKey, Stat};
+use super::sys::{self, Dents, MountKey, Stat};
 use super::{has_owner_rwx, root_squash_advice, with_owner_rwx};
 
-/// Threads of the walk. Each mostly waits on one metadata operation, so
-/// the number is what keeps enough of them in flight on a network
-/// filesystem; on a local disk the extra threads just sleep.
-const THREADS: usize = 16;
+/// Threads of the walk at most. On NFS each thread mostly waits on one
+/// metadata operation, a network round trip, so this is how many operations
+/// are kept in flight there.
+const MAX_THREADS: usize = 16;
+
+/// How often the pool is looked at, to grow it while its threads wait.
+const POOL_CHECK: Duration = Duration::from_millis(10);
 
 /// Entries per job: small enough to spread a large flat directory over the
 /// pool, large enough that the queue's lock is not taken per entry.
@@ -95,10 +99,41 @@ enum Job {
     List(Arc<DirRef>),
     /// Entries of `dir` that are not directories (or whose type the
     /// filesystem does not say), to check and fix.
-    Entries {
-        dir: Arc<DirRef>,
-        names: Vec<(Box<CStr>, Option<Type>)>,
-    },
+    Entries { dir: Arc<DirRef>, batch: Batch },
+}
+
+/// Names of one directory's entries, each NUL-terminated, one after the
+/// other, with their types: one allocation per batch, none per entry.
+struct Batch {
+    names: Vec<u8>,
+    kinds: Vec<Option<Type>>,
+}
+
+impl Batch {
+    fn new() -> Batch {
+        Batch {
+            // Kafka's file names: 20 digits and a suffix.
+            names: Vec::with_capacity(BATCH * 32),
+            kinds: Vec::with_capacity(BATCH),
+        }
+    }
+
+    fn push(&mut self, name: &CStr, kind: Option<Type>) {
+        self.names.extend_from_slice(name.to_bytes_with_nul());
+        self.kinds.push(kind);
+    }
+
+    fn len(&self) -> usize {
+        self.kinds.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&CStr, Option<Type>)> {
+        let names = self.names.split_inclusive(|&b| b == 0);
+        // Each piece ends with the NUL pushed after it, and has no other.
+        names
+            .filter_map(|n| CStr::from_bytes_with_nul(n).ok())
+            .zip(self.kinds.iter().copied())
+    }
 }
 
 /// The queue. A stack, so the walk goes depth first and the directories
@@ -176,26 +211,20 @@ pub fn run(root: OwnedFd, path: &Path, target: &Target) -> Result<Counts> {
         fd: root,
         path: path.to_path_buf(),
     })));
-    std::thread::scope(|scope| -> Result<()> {
-        let mut started = 0;
-        for _ in 0..THREADS {
-            let thread = std::thread::Builder::new()
-                .name("kafka-init-walk".into())
-                .stack_size(256 * 1024)
-                .spawn_scoped(scope, || shared.work_loop());
-            match thread {
-                Ok(_) => started += 1,
-                // Fewer threads only make a slower walk; none makes none.
-                Err(e) if started == 0 => {
-                    shared.stop();
-                    return Err(e).context("start a thread of the ownership walk");
-                }
-                Err(_) => break,
-            }
+    let threads = std::thread::scope(|scope| -> Result<usize> {
+        let mut pool = Pool {
+            scope,
+            shared: &shared,
+            threads: 0,
+        };
+        if let Err(e) = pool.grow(first_threads()) {
+            shared.stop();
+            return Err(e).context("start a thread of the ownership walk");
         }
-        shared.wait(path, start);
-        Ok(())
+        pool.wait(path, start);
+        Ok(pool.threads)
     })?;
+    tracing::debug!(dir = %path.display(), threads, "ownership walk over");
     let queue = shared
         .queue
         .into_inner()
@@ -219,6 +248,98 @@ pub fn run(root: OwnedFd, path: &Path, target: &Target) -> Result<Counts> {
     })
 }
 
+/// The walk's threads, started by the caller's thread, which then watches
+/// them: a pool sized for latency, not for cores. It starts with a thread
+/// per core, which is what a walk that is bound by the CPU (a local disk, a
+/// warm cache) can use: more would only take turns on the cores. While its
+/// threads spend most of their time waiting (NFS round trips, a cold disk)
+/// and work is queued, it doubles, up to [`MAX_THREADS`].
+struct Pool<'scope, 'env, 't> {
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    shared: &'env Shared<'t>,
+    threads: usize,
+}
+
+/// One thread per core, at least two.
+fn first_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(2, usize::from)
+        .clamp(2, MAX_THREADS)
+}
+
+impl<'scope, 'env, 't> Pool<'scope, 'env, 't> {
+    /// Starts up to `more` threads; an error only when none could be
+    /// started and the pool has none (fewer threads make a slower walk,
+    /// none makes none).
+    fn grow(&mut self, more: usize) -> std::io::Result<()> {
+        let shared = self.shared;
+        for _ in 0..more.min(MAX_THREADS - self.threads) {
+            let thread = std::thread::Builder::new()
+                .name("kafka-init-walk".into())
+                .stack_size(256 * 1024)
+                .spawn_scoped(self.scope, move || shared.work_loop());
+            match thread {
+                Ok(_) => self.threads += 1,
+                Err(e) if self.threads == 0 => return Err(e),
+                Err(_) => break,
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits for the end: grows the pool while its threads wait on storage,
+    /// and logs progress on a long walk, so that a first start on slow
+    /// storage shows moving, not hanging.
+    fn wait(&mut self, path: &Path, start: Instant) {
+        let shared = self.shared;
+        let mut next = PROGRESS_AFTER;
+        let mut cpu = sys::process_cpu_time();
+        let mut tick = Instant::now();
+        let mut q = shared.lock();
+        while !q.over {
+            let timeout = next.saturating_sub(start.elapsed()).min(POOL_CHECK);
+            q = shared
+                .over
+                .wait_timeout(q, timeout)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+            if q.over {
+                break;
+            }
+            if tick.elapsed() >= POOL_CHECK && self.threads < MAX_THREADS {
+                let (busy, queued) = (q.busy, q.jobs.len());
+                let now = sys::process_cpu_time();
+                let on_cpu = now.saturating_sub(cpu).as_secs_f64() / tick.elapsed().as_secs_f64();
+                (cpu, tick) = (now, Instant::now());
+                // Busy threads that used less than half a core each were
+                // mostly waiting: more of them keep more in flight.
+                if queued > 0 && on_cpu < busy as f64 / 2.0 {
+                    drop(q);
+                    let before = self.threads;
+                    // Errors leave the pool as it is: it still works.
+                    let _ = self.grow(before);
+                    tracing::debug!(dir = %path.display(), busy, on_cpu = (on_cpu * 100.0).round() / 100.0, queued, threads = self.threads, "ownership walk: threads wait on storage; pool grown");
+                    q = shared.lock();
+                }
+            }
+            let elapsed = start.elapsed();
+            if elapsed >= next {
+                let checked = shared.checked.load(Ordering::Relaxed);
+                tracing::info!(
+                    dir = %path.display(),
+                    checked,
+                    changed = shared.changed.load(Ordering::Relaxed),
+                    per_second = (checked as f64 / elapsed.as_secs_f64()) as u64,
+                    elapsed_s = elapsed.as_secs(),
+                    threads = self.threads,
+                    "ownership walk in progress"
+                );
+                next = elapsed + PROGRESS_EVERY;
+            }
+        }
+    }
+}
+
 impl Shared<'_> {
     fn lock(&self) -> MutexGuard<'_, Queue> {
         // A poisoned lock only means a thread panicked; the queue is intact.
@@ -232,7 +353,7 @@ impl Shared<'_> {
 
     /// Whether a job pushed now would find an idle thread soon.
     fn wants_work(&self) -> bool {
-        self.lock().jobs.len() < THREADS
+        self.lock().jobs.len() < MAX_THREADS
     }
 
     fn stop(&self) {
@@ -244,6 +365,7 @@ impl Shared<'_> {
     /// One thread: takes jobs until the queue is empty and no job runs (a
     /// running job may still push more), or until a job fails.
     fn work_loop(&self) {
+        let mut dents = Dents::new();
         loop {
             let job = {
                 let mut q = self.lock();
@@ -264,7 +386,7 @@ impl Shared<'_> {
                     q = self.work.wait(q).unwrap_or_else(PoisonError::into_inner);
                 }
             };
-            let result = self.run_job(job);
+            let result = self.run_job(job, &mut dents);
             let mut q = self.lock();
             q.busy -= 1;
             let failed = result.is_err();
@@ -279,45 +401,17 @@ impl Shared<'_> {
         }
     }
 
-    /// The caller's thread: waits for the end, logging progress on a long walk
-    /// so that a first start on slow storage shows moving, not hanging.
-    fn wait(&self, path: &Path, start: Instant) {
-        let mut next = PROGRESS_AFTER;
-        let mut q = self.lock();
-        while !q.over {
-            let timeout = next.saturating_sub(start.elapsed());
-            q = self
-                .over
-                .wait_timeout(q, timeout)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-            let elapsed = start.elapsed();
-            if !q.over && elapsed >= next {
-                let checked = self.checked.load(Ordering::Relaxed);
-                tracing::info!(
-                    dir = %path.display(),
-                    checked,
-                    changed = self.changed.load(Ordering::Relaxed),
-                    per_second = (checked as f64 / elapsed.as_secs_f64()) as u64,
-                    elapsed_s = elapsed.as_secs(),
-                    "ownership walk in progress"
-                );
-                next = elapsed + PROGRESS_EVERY;
-            }
-        }
-    }
-
-    fn run_job(&self, job: Job) -> Result<()> {
+    fn run_job(&self, job: Job, dents: &mut Dents) -> Result<()> {
         match job {
-            Job::Open { parent, name } => self.open(&parent, &name),
-            Job::List(dir) => self.list(dir),
-            Job::Entries { dir, names } => self.entries(&dir, &names),
+            Job::Open { parent, name } => self.open(&parent, &name, dents),
+            Job::List(dir) => self.list(dir, dents),
+            Job::Entries { dir, batch } => self.entries(&dir, &batch),
         }
     }
 
     /// Opens a subdirectory without following a link, checks it through
     /// its own descriptor, fixes it, and lists it.
-    fn open(&self, parent: &DirRef, name: &CStr) -> Result<()> {
+    fn open(&self, parent: &DirRef, name: &CStr, dents: &mut Dents) -> Result<()> {
         let fd = match sys::open_dir(parent.fd(), name) {
             Ok(fd) => fd,
             // Removed since it was listed: nothing left to own.
@@ -350,56 +444,75 @@ impl Shared<'_> {
         if changed {
             self.changed.fetch_add(1, Ordering::Relaxed);
         }
-        self.list(Arc::new(DirRef {
+        let dir = DirRef {
             fd,
             path: parent.child(name),
-        }))
+        };
+        self.list(Arc::new(dir), dents)
     }
 
-    /// Lists `dir`: subdirectories become jobs of their own, other entries
-    /// are checked in batches, here or, while threads are idle, by them.
-    fn list(&self, dir: Arc<DirRef>) -> Result<()> {
-        let listing =
-            Listing::of(dir.fd()).map_err(|e| anyhow!("list {}: {e}", dir.path.display()))?;
-        let mut batch = Vec::with_capacity(BATCH);
-        for entry in listing {
-            let (name, kind) =
-                entry.map_err(|e| anyhow!("read directory {}: {e}", dir.path.display()))?;
-            if kind == Some(Type::Directory) {
-                self.push(Job::Open {
-                    parent: Arc::clone(&dir),
-                    name,
-                });
-                continue;
-            }
-            batch.push((name, kind));
-            if batch.len() == BATCH {
-                let names = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                if self.wants_work() {
-                    self.push(Job::Entries {
-                        dir: Arc::clone(&dir),
-                        names,
+    /// Lists `dir`: subdirectories become jobs of their own; other entries
+    /// are checked here, straight from the listing, except that while
+    /// threads are idle the next [`BATCH`] of them is handed to them.
+    fn list(&self, dir: Arc<DirRef>, dents: &mut Dents) -> Result<()> {
+        let mut tally = Tally::default();
+        let result = self.list_tallied(&dir, dents, &mut tally);
+        tally.flush(self);
+        result
+    }
+
+    fn list_tallied(&self, dir: &Arc<DirRef>, dents: &mut Dents, tally: &mut Tally) -> Result<()> {
+        let mut handed: Option<Batch> = None;
+        let mut seen = 0usize;
+        while dents
+            .read(dir.fd())
+            .map_err(|e| anyhow!("list {}: {e}", dir.path.display()))?
+        {
+            for (name, kind) in dents.entries() {
+                if kind == Some(Type::Directory) {
+                    self.push(Job::Open {
+                        parent: Arc::clone(dir),
+                        name: name.into(),
                     });
-                } else {
-                    self.entries(&dir, &names)?;
+                    continue;
+                }
+                if seen.is_multiple_of(BATCH) {
+                    // Counts show in the progress line as the walk goes.
+                    tally.flush(self);
+                    if self.wants_work() {
+                        handed = Some(Batch::new());
+                    }
+                }
+                seen += 1;
+                let Some(batch) = &mut handed else {
+                    tally.count(self.entry(dir, name, kind)?);
+                    continue;
+                };
+                batch.push(name, kind);
+                if batch.len() == BATCH {
+                    if let Some(batch) = handed.take() {
+                        self.push(Job::Entries {
+                            dir: Arc::clone(dir),
+                            batch,
+                        });
+                    }
                 }
             }
         }
-        self.entries(&dir, &batch)
+        // The last batch is not full: handing it over would not pay.
+        for (name, kind) in handed.iter().flat_map(Batch::iter) {
+            tally.count(self.entry(dir, name, kind)?);
+        }
+        Ok(())
     }
 
-    fn entries(&self, dir: &Arc<DirRef>, names: &[(Box<CStr>, Option<Type>)]) -> Result<()> {
-        let (mut checked, mut changed) = (0, 0);
-        let result = names.iter().try_for_each(|(name, kind)| {
-            match self.entry(dir, name, *kind)? {
-                Visit::Unchanged => checked += 1,
-                Visit::Changed => (checked, changed) = (checked + 1, changed + 1),
-                Visit::Uncounted => {}
-            }
+    fn entries(&self, dir: &Arc<DirRef>, batch: &Batch) -> Result<()> {
+        let mut tally = Tally::default();
+        let result = batch.iter().try_for_each(|(name, kind)| {
+            tally.count(self.entry(dir, name, kind)?);
             Ok(())
         });
-        self.checked.fetch_add(checked, Ordering::Relaxed);
-        self.changed.fetch_add(changed, Ordering::Relaxed);
+        tally.flush(self);
         result
     }
 
@@ -490,4 +603,31 @@ enum Visit {
     Changed,
     /// Gone, or a directory that its own job counts.
     Uncounted,
+}
+
+/// Counts of one thread's entries, added to the walk's now and then
+/// rather than per entry.
+#[derive(Default)]
+struct Tally {
+    checked: u64,
+    changed: u64,
+}
+
+impl Tally {
+    fn count(&mut self, visit: Visit) {
+        match visit {
+            Visit::Unchanged => self.checked += 1,
+            Visit::Changed => (self.checked, self.changed) = (self.checked + 1, self.changed + 1),
+            Visit::Uncounted => {}
+        }
+    }
+
+    fn flush(&mut self, shared: &Shared) {
+        shared
+            .checked
+            .fetch_add(std::mem::take(&mut self.checked), Ordering::Relaxed);
+        shared
+            .changed
+            .fetch_add(std::mem::take(&mut self.changed), Ordering::Relaxed);
+    }
 }
