@@ -35,27 +35,37 @@ prepare+=" KAFKA_INIT_RUN_AS=$owner KAFKA_INIT_FLAVOR=bitnami KAFKA_INIT_LOG=war
 coreutils="chown -R $owner $tree"
 busybox="busybox chown -R $owner $tree"
 
-# Prints the median wall time in ms of each command; $1 = command run (untimed) before each timing.
+# Prints the median wall time in ms of each command; $1 = command run (untimed)
+# before each timing. Interleaved: each round times every command once, so
+# that the machine drifting between rounds (this VM's neighbours, the
+# journal's checkpoints) moves them all, not one, and the ratios hold.
 measure() {
   local reset=$1; shift
-  if command -v hyperfine >/dev/null; then
-    local json; json=$(mktemp)
-    # No shell in between: (a) takes a few ms, a shell's start would blur it.
-    hyperfine --style none --shell=none --warmup 1 --runs "$runs" --prepare "$reset" \
-      --export-json "$json" "$@" >/dev/null
-    jq -r '.results[] | "\(.median * 1000)"' "$json"
-    rm -f "$json"
-  else
-    for cmd in "$@"; do
-      local -a ns=()
-      for _ in $(seq "$runs"); do
+  local rounds; rounds=$(mktemp)
+  for round in $(seq 0 "$runs"); do
+    local -a ms=()
+    if command -v hyperfine >/dev/null; then
+      local json; json=$(mktemp)
+      # No shell in between: (a) takes a few ms, a shell's start would blur it.
+      hyperfine --style none --shell=none --runs 1 --prepare "$reset" \
+        --export-json "$json" "$@" >/dev/null
+      mapfile -t ms < <(jq -r '.results[] | "\(.mean * 1000)"' "$json")
+      rm -f "$json"
+    else
+      for cmd in "$@"; do
         eval "$reset"
         local t0; t0=$(date +%s%N); eval "$cmd" >/dev/null 2>&1; local t1; t1=$(date +%s%N)
-        ns+=($((t1 - t0)))
+        ms+=("$(awk -v n=$((t1 - t0)) 'BEGIN { print n / 1e6 }')")
       done
-      printf '%s\n' "${ns[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] / 1e6 }'
-    done
-  fi
+    fi
+    # Round 0 warms the caches up and is not counted.
+    [ "$round" = 0 ] || echo "${ms[*]}" >> "$rounds"
+  done
+  local col
+  for col in $(seq "$#"); do
+    awk -v c="$col" '{ print $c }' "$rounds" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+  done
+  rm -f "$rounds"
 }
 
 baseline=()
