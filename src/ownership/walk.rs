@@ -351,7 +351,8 @@ impl Shared<'_> {
         self.work.notify_one();
     }
 
-    /// Whether a job pushed now would find an idle thread soon.
+    /// Whether a job pushed now would be taken soon: by an idle thread, or
+    /// by one that the pool adds while its threads wait on storage.
     fn wants_work(&self) -> bool {
         self.lock().jobs.len() < MAX_THREADS
     }
