@@ -71,8 +71,10 @@ measure() {
 baseline=()
 [ -z "${BASELINE:-}" ] || baseline=("${prepare/ $KAFKA_INIT prepare/ $BASELINE prepare}")
 
+# report TITLE GOAL RESET COMMAND...: GOAL is an awk condition on k (kafka-init's
+# ms) and c (coreutils' ms), and its wording.
 report() {
-  local title=$1; shift
+  local title=$1 goal=$2 goal_text=$3; shift 3
   local -a ms; mapfile -t ms < <(measure "$@" "${baseline[@]}")
   local k=${ms[2]}
   printf '\n%s (%s entries, median of %s runs, warm cache)\n' "$title" "$entries" "$runs"
@@ -84,8 +86,12 @@ report() {
     awk -v k="$k" -v c="${ms[0]}" -v z="${ms[3]}" 'BEGIN {
       printf "  baseline / coreutils = %.3f   kafka-init / baseline = %.3f\n", z / c, k / z }'
   fi
+  awk -v k="$k" -v c="${ms[0]}" -v text="$goal_text" "BEGIN {
+    printf \"  goal: %s: %s\\n\", text, (($goal) ? \"met\" : \"MISSED\") }"
 }
 
 echo "kafka-init: $KAFKA_INIT"
-report "(a) tree already owned by $owner" "chown -R $owner $tree" "$coreutils" "$busybox" "$prepare"
-report "(b) tree all owned by root" "chown -R 0:0 $tree" "$coreutils" "$busybox" "$prepare"
+report "(a) tree already owned by $owner" "k < 5" "kafka-init under 5 ms" \
+  "chown -R $owner $tree" "$coreutils" "$busybox" "$prepare"
+report "(b) tree all owned by root" "k <= 0.6 * c" "kafka-init at most 0.6x coreutils" \
+  "chown -R 0:0 $tree" "$coreutils" "$busybox" "$prepare"
