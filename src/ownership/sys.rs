@@ -234,8 +234,8 @@ const DENTS_BYTES: usize = 32 * 1024;
 pub struct Dents {
     buf: Vec<u8>,
     len: usize,
-    /// (inode, offset of its record in `buf`), sorted.
-    order: Vec<(u64, usize)>,
+    /// (inode, start and end of its record in `buf`), sorted.
+    order: Vec<(u64, usize, usize)>,
 }
 
 /// The offsets in a `struct linux_dirent64`: d_ino (8 bytes), d_off (8),
@@ -273,7 +273,7 @@ impl Dents {
         let mut at = 0;
         while let Some(reclen) = self.record_len(at) {
             let ino = u64::from_ne_bytes(self.buf[at..at + 8].try_into().unwrap_or_default());
-            self.order.push((ino, at));
+            self.order.push((ino, at, at + reclen));
             at += reclen;
         }
         self.order.sort_unstable();
@@ -294,8 +294,8 @@ impl Dents {
     /// The entries read last, in inode order: each name and, where the
     /// filesystem fills in `d_type`, its type; `.` and `..` left out.
     pub fn entries(&self) -> impl Iterator<Item = (&CStr, Option<Type>)> {
-        self.order.iter().filter_map(|&(_, at)| {
-            let record = &self.buf[at..at + self.record_len(at)?];
+        self.order.iter().filter_map(|&(_, start, end)| {
+            let record = &self.buf[start..end];
             let name = CStr::from_bytes_until_nul(&record[D_NAME..]).ok()?;
             let dot = matches!(name.to_bytes(), b"." | b"..");
             (!dot).then(|| (name, entry_type(record[D_TYPE])))
@@ -412,7 +412,7 @@ mod tests {
         let (mut got, mut reads) = (std::collections::BTreeMap::new(), 0);
         while dents.read(fd.as_fd()).unwrap() {
             reads += 1;
-            let inos: Vec<u64> = dents.order.iter().map(|&(ino, _)| ino).collect();
+            let inos: Vec<u64> = dents.order.iter().map(|&(ino, _, _)| ino).collect();
             assert!(
                 inos.windows(2).all(|w| w[0] <= w[1]),
                 "read {reads} not in inode order"
