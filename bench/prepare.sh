@@ -81,10 +81,7 @@ measure() {
 baseline=()
 [ -z "${BASELINE:-}" ] || baseline=("${prepare/ $KAFKA_INIT prepare/ $BASELINE prepare}")
 
-# The floor, for (b) and (c): bench/stat-chown.c, the least a walk can do
-# that stats each entry before its chown, as kafka-init must (hard links,
-# mounts, what is already right), in one process and split over one process
-# per core, each with its own part of the tree and nothing shared.
+# The floor for (b) and (c) (see the top): one process, and one per core.
 cores=$(nproc)
 floor=()
 if command -v cc >/dev/null; then
@@ -109,7 +106,8 @@ report() {
   local -a wall=() cpu=() line
   while read -r -a line; do wall+=("${line[0]}"); cpu+=("${line[1]}"); done \
     < <(measure "$reset" "${cmds[@]}" "${more[@]}" "${baseline[@]}")
-  local k=${wall[2]} c=${wall[0]}
+  local k=${wall[2]} c=${wall[0]} f=
+  [ ${#more[@]} -eq 0 ] || f=${wall[4]}
   printf '\n%s (%s entries, median of %s runs, %s cache)\n' "$title" "$entries" "$runs" "$cache"
   printf '  %-24s %10s %10s\n' "" "wall" "CPU"
   local i
@@ -118,8 +116,8 @@ report() {
   done
   awk -v k="$k" -v c="$c" -v b="${wall[1]}" -v kc="${cpu[2]}" -v cc="${cpu[0]}" 'BEGIN {
     printf "  kafka-init / coreutils = %.3f   kafka-init / busybox = %.3f   CPU: kafka-init / coreutils = %.3f\n", k / c, k / b, kc / cc }'
-  if [ ${#more[@]} -gt 0 ]; then
-    awk -v k="$k" -v c="$c" -v f="${wall[4]}" -v n="$cores" 'BEGIN {
+  if [ -n "$f" ]; then
+    awk -v k="$k" -v c="$c" -v f="$f" -v n="$cores" 'BEGIN {
       printf "  floor: stat+chown over %d processes / coreutils = %.3f   kafka-init / that = %.3f\n", n, f / c, k / f }'
   fi
   if [ ${#baseline[@]} -gt 0 ]; then
@@ -128,8 +126,6 @@ report() {
   fi
   # With the floor measured, the goal line also says whether the floor
   # itself (k = the split stat+chown) would meet the goal.
-  local f=${wall[4]:-}
-  [ ${#more[@]} -gt 0 ] || f=
   [ -z "$goal" ] || awk -v k="$k" -v c="$c" -v f="$f" -v text="$goal_text" "BEGIN {
     printf \"  goal: %s: %s\", text, (($goal) ? \"met\" : \"MISSED\")
     if (f != \"\") { k = f; printf \" (the floor: %s)\", (($goal) ? \"met\" : \"MISSED\") }
