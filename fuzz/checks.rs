@@ -11,6 +11,13 @@
 //! - [`wire`]: the ApiVersions and Metadata decoders, whole and one byte per
 //!   read, must agree, and never panic; the probe's verdict on what they read.
 //! - [`meta_properties`]: `meta.properties` text must parse as Java reads it.
+//! - [`zookeeper`]: the ZooKeeper answers a migrating controller reads, the
+//!   view built from them and `migration status`'s phase verdict.
+//! - [`describe_quorum`]: DescribeQuorum and the controller's readiness verdict.
+//! - [`describe_configs`]: DescribeConfigs, whole, streamed and one byte per
+//!   read, must agree.
+//! - [`connect_and_phase`]: ZooKeeper connect strings must read back as
+//!   written, and the migration phase parser as it names.
 
 #![allow(dead_code)] // each target uses a part
 
@@ -18,11 +25,17 @@ use std::collections::BTreeMap;
 use std::io::{self, Read};
 
 use kafka_init::cmd::derive_with_flavor;
-use kafka_init::cmd::probe::{broker_ready, Lagging, OnDisk};
+use kafka_init::cmd::migration::phase_of;
+use kafka_init::cmd::probe::{broker_ready, caught_up, Lagging, OnDisk};
 use kafka_init::environment::Inputs;
 use kafka_init::flavor::Flavor;
+use kafka_init::observe::controllers::ControllersView;
+use kafka_init::observe::zookeeper::zk_view;
+use kafka_init::plan::Phase;
 use kafka_init::plan::Plan;
 use kafka_init::wire::{api_versions, metadata};
+use kafka_init::wire::{describe_configs, describe_quorum};
+use kafka_init::zookeeper::{self, Answer, ConnectString};
 use kafka_init::{meta, render};
 
 // ---------------------------------------------------------------- plan, render
@@ -436,4 +449,164 @@ pub fn meta_interpret(data: &[u8]) -> Result<Vec<(String, String)>, String> {
         let _ = m.id_key();
     }
     Ok(ours)
+}
+
+// ---------------------------------------------------------------- migration
+
+/// The first four bytes of a frame as its id (xid, correlation id), so that
+/// decoding goes past the header; 0 for a shorter frame.
+fn id_of(frame: &[u8]) -> i32 {
+    frame
+        .get(..4)
+        .map_or(0, |b| i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// A ZooKeeper answer (size prefix removed): the first byte picks
+/// ConnectResponse, GetDataResponse or GetChildren2Response. Whatever
+/// decodes must build a view, and the phase verdict must come out of it
+/// whenever a controller answered.
+pub fn zookeeper(data: &[u8]) {
+    let Some((&selector, frame)) = data.split_first() else {
+        return;
+    };
+    let xid = id_of(frame);
+    assert!(
+        zookeeper::decode_get_data(frame, xid.wrapping_add(1)).is_err(),
+        "an answer to another request is never taken"
+    );
+    let view = match selector % 3 {
+        0 => {
+            let _ = zookeeper::decode_connect(frame);
+            return;
+        }
+        1 => match zookeeper::decode_get_data(frame, xid) {
+            Ok(Answer::Found(d)) => {
+                assert!(d.len() <= frame.len(), "data longer than the frame");
+                let _ = zookeeper::cluster_id_of(&d);
+                zk_view(
+                    Answer::Found(d.clone()),
+                    Answer::NoNode,
+                    Answer::Found(d.clone()),
+                    Answer::Found(d),
+                )
+            }
+            _ => return,
+        },
+        _ => match zookeeper::decode_get_children(frame, xid) {
+            Ok(Answer::Found(children)) => {
+                let names: usize = children.iter().map(String::len).sum();
+                assert!(names <= frame.len(), "names longer than the frame");
+                let view = zk_view(
+                    Answer::NoNode,
+                    Answer::Found(children),
+                    Answer::NoNode,
+                    Answer::NoNode,
+                );
+                assert!(view.is_ok(), "children alone always make a view");
+                view
+            }
+            _ => return,
+        },
+    };
+    let Ok(view) = view else { return };
+    for (reachable, zk_migration_ready) in [(false, false), (true, false), (true, true)] {
+        let controllers = ControllersView {
+            reachable,
+            zk_migration_ready,
+            ..ControllersView::default()
+        };
+        let phase = phase_of(Some(&view), &controllers);
+        assert!(
+            !reachable || phase.is_ok(),
+            "with a controller answering, ZooKeeper's view always tells a phase: {phase:?}"
+        );
+    }
+}
+
+/// A DescribeQuorum answer (size prefix removed) and the verdict on every
+/// voter it names, and on a node it does not.
+pub fn describe_quorum(frame: &[u8]) {
+    let Ok(q) = describe_quorum::decode_response(frame, id_of(frame)) else {
+        return;
+    };
+    let ids = q.voters.iter().map(|v| v.id).chain([-1, i32::MAX]);
+    for id in ids {
+        let verdict = caught_up(&q, id);
+        let voter = q.voters.iter().any(|v| v.id == id);
+        if verdict.is_ok() {
+            assert!(voter, "node {id}, not a voter, judged caught up");
+        }
+        if voter && q.leader_id == id {
+            assert!(verdict.is_ok(), "the leader {id} is caught up: {verdict:?}");
+        }
+    }
+}
+
+/// A DescribeConfigs answer (size prefix removed): decoded whole, one
+/// result at a time and one byte per read, the same; announced one byte
+/// longer, an error.
+pub fn describe_configs(frame: &[u8]) {
+    let id = id_of(frame);
+    let whole = describe_configs::decode_response(frame, frame.len(), id);
+    let trickled = describe_configs::decode_response(Trickle(frame), frame.len(), id);
+    let mut streamed = vec![];
+    let each = describe_configs::decode_each(frame, frame.len(), id, |r| streamed.push(r));
+    let show = |r: &Result<
+        Vec<describe_configs::ResourceResult>,
+        kafka_init::wire::DecodeError,
+    >| { format!("{:?}", r.as_ref().map_err(ToString::to_string)) };
+    assert_eq!(
+        show(&whole),
+        show(&trickled),
+        "whole and one byte per read agree"
+    );
+    assert_eq!(
+        show(&whole),
+        show(&each.map(|()| streamed)),
+        "whole and streamed agree"
+    );
+    let longer = describe_configs::decode_response(frame, frame.len() + 1, id);
+    assert!(longer.is_err(), "a stream that ends early is an error");
+}
+
+/// Text as a ZooKeeper connect string and as a migration phase.
+pub fn connect_and_phase(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Some(p) = Phase::parse(&text) {
+        assert_eq!(Phase::parse(p.as_str()), Some(p), "{text:?}");
+    }
+    let Ok(c) = ConnectString::parse(&text) else {
+        return;
+    };
+    assert!(!c.hosts.is_empty(), "{text:?}: no host");
+    for (host, port) in &c.hosts {
+        assert!(!host.is_empty() && *port > 0, "{text:?}: {host}:{port}");
+    }
+    assert!(
+        c.chroot.is_empty() || (c.chroot.starts_with('/') && !c.chroot.ends_with('/')),
+        "{text:?}: chroot {:?}",
+        c.chroot
+    );
+    assert!(c.path("/cluster/id").starts_with('/'), "{text:?}");
+    if c.hosts.iter().any(|(h, _)| h.contains(['[', ']'])) {
+        return;
+    }
+    // Written back, it reads as the same servers and chroot.
+    let hosts: Vec<String> = c
+        .hosts
+        .iter()
+        .map(|(h, p)| {
+            if h.contains(':') {
+                format!("[{h}]:{p}")
+            } else {
+                format!("{h}:{p}")
+            }
+        })
+        .collect();
+    let again = format!("{}{}", hosts.join(","), c.chroot);
+    assert_eq!(
+        ConnectString::parse(&again).as_ref(),
+        Ok(&c),
+        "{text:?} written as {again:?}"
+    );
 }

@@ -10,7 +10,10 @@
 #       shared volume (mounted at /install, as in k8s/base);
 #   (c) `probe` in the image resolves a pod's DNS name from /etc/hosts
 #       (the libc's resolver, with no NSS in the image) to the address given.
-# Fails when the image is larger than 1.2 MB (2 MiB for the glibc fallback).
+# Fails when the image is larger than 1.3 MB (2 MiB for the glibc fallback).
+# The limit was 1.2 MB until the observation layer (ZooKeeper with a reason
+# for every failure), one ConfigMap for any image, signal handling, prepare
+# --check and bounded problem output added 107 KB (1,256,880 bytes).
 # Needs root, podman and runc.
 # Usage: scripts/check-image.sh
 set -euo pipefail
@@ -20,18 +23,7 @@ cd "$root"
 image=kafka-init:0.1.0
 podman_run=(podman run --rm --runtime runc --network none)
 
-# podman's default ulimits (nofile, nproc) cannot be set inside some
-# sandboxes (containers in containers); with none set, containers inherit ours.
-conf=/etc/containers/containers.conf
-if ! grep -qs '^default_ulimits *= *\[\]' "$conf"; then
-  mkdir -p "$(dirname "$conf")"
-  if grep -qs '^\[containers\]' "$conf"; then
-    sed -i 's/^\[containers\]$/&\ndefault_ulimits = []/' "$conf"
-  else
-    printf '[containers]\ndefault_ulimits = []\n' >> "$conf"
-  fi
-  echo "check-image: set default_ulimits = [] in $conf"
-fi
+scripts/podman-conf.sh
 
 echo "== building the static binary"
 binary=$(scripts/build-static.sh)
@@ -39,7 +31,7 @@ if file "$binary" | grep -q 'dynamically linked'; then
   echo "check-image: $binary is dynamically linked" >&2; exit 1
 fi
 case "$binary" in
-  */x86_64-unknown-linux-musl/*) max_bytes=1200000 limit="1.2 MB" ;;
+  */x86_64-unknown-linux-musl/*) max_bytes=1300000 limit="1.3 MB" ;;
   *) max_bytes=$((2 * 1024 * 1024)) limit="2 MiB, the glibc fallback's" ;;
 esac
 mib() { awk -v s="$1" 'BEGIN{printf "%.2f MiB, %.2f MB", s/1048576, s/1e6}'; }

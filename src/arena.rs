@@ -10,10 +10,24 @@
 //! block's (a temporary string, a vector's old buffer); once the arena is
 //! full the system allocator takes over, so the long runs (`prepare`'s walk,
 //! `probe` over a million partitions) allocate and free as before.
+//!
+//! Memory ordering: a block given back by one thread may be claimed by
+//! another, which then writes the same bytes. The giver's writes must happen
+//! before the taker's, so every change of `next` that gives bytes back is a
+//! Release and every one that claims bytes an Acquire (a realloc in place,
+//! which may do either, is both). All changes of `next` are read-modify-writes,
+//! so a claim that reads a later value than the give-back still synchronises
+//! with it (a release sequence). Reads of `next` that only compute a guess
+//! for the compare-exchange stay Relaxed: the exchange's own ordering is what
+//! the claim relies on. `scripts/check-arena.sh` runs the race test below
+//! under Miri, which reports the race these orderings prevent.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::UnsafeCell;
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{
+    AtomicUsize,
+    Ordering::{AcqRel, Acquire, Relaxed, Release},
+};
 
 /// A bump arena of `N` bytes in front of [`System`].
 pub struct Arena<const N: usize> {
@@ -68,7 +82,8 @@ impl<const N: usize> Arena<N> {
             if end > N {
                 return None;
             }
-            match self.next.compare_exchange_weak(next, end, Relaxed, Relaxed) {
+            // Acquire: the bytes may have been given back by another thread.
+            match self.next.compare_exchange_weak(next, end, Acquire, Relaxed) {
                 Ok(_) => return Some(start as *mut u8),
                 Err(now) => next = now,
             }
@@ -104,10 +119,11 @@ unsafe impl<const N: usize> GlobalAlloc for Arena<N> {
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         match self.offset(ptr) {
             // The newest block gives its bytes back; the others stay claimed.
+            // Release: the next thread to claim these bytes sees our writes first.
             Some(off) => {
                 let _ = self
                     .next
-                    .compare_exchange(off + layout.size(), off, Relaxed, Relaxed);
+                    .compare_exchange(off + layout.size(), off, Release, Relaxed);
             }
             // SAFETY: a block the system allocator gave, with its layout.
             None => unsafe { System.dealloc(ptr, layout) },
@@ -123,7 +139,7 @@ unsafe impl<const N: usize> GlobalAlloc for Arena<N> {
         if off + new_size <= N
             && self
                 .next
-                .compare_exchange(off + layout.size(), off + new_size, Relaxed, Relaxed)
+                .compare_exchange(off + layout.size(), off + new_size, AcqRel, Relaxed)
                 .is_ok()
         {
             return ptr;
@@ -213,6 +229,40 @@ mod tests {
         let z = unsafe { arena.alloc_zeroed(l) };
         assert_eq!(z, p, "the same bytes, claimed again");
         assert_eq!(unsafe { std::slice::from_raw_parts(z, 16) }, [0; 16]);
+    }
+
+    /// One thread writes a block and gives it back; another, told so only
+    /// by a Relaxed flag (which orders nothing), claims the same bytes and
+    /// writes them. Without Release on the give-back and Acquire on the
+    /// claim the two writes race; Miri (`scripts/check-arena.sh`) says so.
+    #[test]
+    fn a_block_given_back_by_one_thread_is_claimed_by_another_without_a_race() {
+        use std::sync::atomic::AtomicBool;
+        let arena: Arena<64> = Arena::new();
+        let given_back = AtomicBool::new(false);
+        let l = layout(16, 8);
+        std::thread::scope(|s| {
+            let first = s.spawn(|| {
+                let p = unsafe { arena.alloc(l) };
+                unsafe { p.write_bytes(1, 16) };
+                unsafe { arena.dealloc(p, l) };
+                given_back.store(true, Relaxed);
+                p as usize
+            });
+            let second = s.spawn(|| {
+                while !given_back.load(Relaxed) {
+                    std::thread::yield_now();
+                }
+                let p = unsafe { arena.alloc(l) };
+                unsafe { p.write_bytes(2, 16) };
+                p as usize
+            });
+            let (a, b) = (first.join().unwrap(), second.join().unwrap());
+            assert_eq!(
+                a, b,
+                "the second thread claims the bytes the first gave back"
+            );
+        });
     }
 
     #[test]

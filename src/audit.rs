@@ -60,8 +60,46 @@ impl From<&PartitionView> for PartitionState {
 pub struct Metadata {
     /// The live brokers, with the host and port they advertise on the listener asked.
     pub brokers: Vec<Broker>,
-    /// Every topic by name, with its partitions.
+    /// Every topic by name, with its partitions: all of them, or (as
+    /// `kafka-init audit` keeps them, to stay within its memory) the one
+    /// with the fewest replicas and those without a leader or out of sync.
     pub topics: BTreeMap<String, Vec<PartitionState>>,
+    /// Partitions without a leader or out of sync that were not kept.
+    pub unlisted_partitions: u64,
+}
+
+/// Findings listed at most; the rest are counted in one last finding, so
+/// that a cluster of a million troubled partitions makes a report of a
+/// bounded size.
+pub const FINDINGS_LISTED: usize = 1000;
+
+/// Findings as they are made, up to [`FINDINGS_LISTED`].
+#[derive(Default)]
+struct Listed {
+    list: Vec<Finding>,
+    unlisted: u64,
+}
+
+impl Listed {
+    /// Adds the finding `make` makes, or counts it once the list is full.
+    fn push(&mut self, make: impl FnOnce() -> Finding) {
+        if self.list.len() < FINDINGS_LISTED {
+            self.list.push(make());
+        } else {
+            self.unlisted += 1;
+        }
+    }
+}
+
+/// A topic listed by Metadata and gone by the time DescribeConfigs asked
+/// about it (UNKNOWN_TOPIC_OR_PARTITION): deleted during the audit.
+pub fn topic_gone(name: &str) -> Finding {
+    Finding {
+        kind: "topic-gone",
+        subject: name.to_string(),
+        detail: "listed by Metadata, then unknown to DescribeConfigs (UNKNOWN_TOPIC_OR_PARTITION): deleted while the audit ran, so not audited".into(),
+        fix: "nothing if the deletion was meant; run the audit again for a view without it".into(),
+    }
 }
 
 /// What the cluster told us.
@@ -109,11 +147,23 @@ pub struct Expected {
 }
 
 /// Every finding, in a stable order: topics, partitions, brokers.
+/// At most [`FINDINGS_LISTED`], then one that counts the rest.
 pub fn findings(cluster: &Cluster<'_>, expected: &Expected) -> Vec<Finding> {
-    let mut out = topic_findings(cluster, expected);
-    out.extend(partition_findings(cluster.metadata));
-    out.extend(broker_findings(cluster.metadata, expected));
-    out
+    let mut out = Listed::default();
+    topic_findings(cluster, expected, &mut out);
+    partition_findings(cluster.metadata, &mut out);
+    broker_findings(cluster.metadata, expected, &mut out);
+    let unlisted = out.unlisted + cluster.metadata.unlisted_partitions;
+    let mut list = out.list;
+    if unlisted > 0 {
+        list.push(Finding {
+            kind: "more-findings",
+            subject: "cluster".into(),
+            detail: format!("{unlisted} more finding(s) not listed (the report lists the first {FINDINGS_LISTED}, and keeps {FINDINGS_LISTED} troubled partitions at most)"),
+            fix: "fix the listed ones first (many usually share one cause, such as a broker down), then run the audit again".into(),
+        });
+    }
+    list
 }
 
 /// The replication factor of a topic: its weakest partition's replica count.
@@ -141,15 +191,14 @@ fn min_isr_of(
     }
 }
 
-fn topic_findings(cluster: &Cluster<'_>, expected: &Expected) -> Vec<Finding> {
-    let mut out = vec![];
+fn topic_findings(cluster: &Cluster<'_>, expected: &Expected, out: &mut Listed) {
     for (name, partitions) in &cluster.metadata.topics {
         let Some(rf) = replication_factor(partitions) else {
             continue;
         };
         if let Some((min, origin)) = min_isr_of(cluster, expected, name) {
             if rf < min {
-                out.push(Finding {
+                out.push(|| Finding {
                     kind: "rf-below-min-isr",
                     subject: name.clone(),
                     detail: format!("replication factor {rf} is below min.insync.replicas {min} ({origin}): every acks=all produce (the Java client's default since 3.0) fails with NOT_ENOUGH_REPLICAS"),
@@ -157,9 +206,16 @@ fn topic_findings(cluster: &Cluster<'_>, expected: &Expected) -> Vec<Finding> {
                 });
             }
         }
+        // A topic with its own min.insync.replicas, at most its factor, was
+        // sized on purpose: that is the other fix rf-below-min-isr offers
+        // (and the move's runbook), and it must leave the audit clean.
+        let sized_on_purpose = cluster
+            .min_isr
+            .get(name.as_str())
+            .is_some_and(|m| m.topic_override && m.value <= rf);
         if let Some(default_rf) = cluster.default_rf.max(expected.default_rf) {
-            if rf < default_rf {
-                out.push(Finding {
+            if rf < default_rf && !sized_on_purpose {
+                out.push(|| Finding {
                     kind: "rf-below-default",
                     subject: name.clone(),
                     detail: format!("replication factor {rf} is below the brokers' default.replication.factor {default_rf}: losing {rf} broker(s) loses this topic's data"),
@@ -168,23 +224,21 @@ fn topic_findings(cluster: &Cluster<'_>, expected: &Expected) -> Vec<Finding> {
             }
         }
     }
-    out
 }
 
-fn partition_findings(metadata: &Metadata) -> Vec<Finding> {
-    let mut out = vec![];
+fn partition_findings(metadata: &Metadata, out: &mut Listed) {
     for (name, partitions) in &metadata.topics {
         for p in partitions {
             let subject = format!("{name}-{}", p.index);
             if p.leader < 0 {
-                out.push(Finding {
+                out.push(|| Finding {
                     kind: "offline-partition",
                     subject,
                     detail: format!("no leader ({} replicas, {} in sync): neither readable nor writable", p.replicas, p.isr),
                     fix: "start the brokers holding its replicas; check their logs for log-dir failures".into(),
                 });
             } else if p.isr < p.replicas {
-                out.push(Finding {
+                out.push(|| Finding {
                     kind: "under-replicated",
                     subject,
                     detail: format!(
@@ -196,16 +250,14 @@ fn partition_findings(metadata: &Metadata) -> Vec<Finding> {
             }
         }
     }
-    out
 }
 
-fn broker_findings(metadata: &Metadata, expected: &Expected) -> Vec<Finding> {
-    let mut out = vec![];
+fn broker_findings(metadata: &Metadata, expected: &Expected, out: &mut Listed) {
     if let Some(n) = expected.brokers {
         let got = metadata.brokers.len() as u32;
         if got != n {
             let ids: Vec<i32> = metadata.brokers.iter().map(|b| b.node_id).collect();
-            out.push(Finding {
+            out.push(|| Finding {
                 kind: "broker-count",
                 subject: "brokers".into(),
                 detail: format!("{got} broker(s) registered {ids:?}, KAFKA_INIT_REPLICAS expects {n}"),
@@ -217,7 +269,7 @@ fn broker_findings(metadata: &Metadata, expected: &Expected) -> Vec<Finding> {
         for b in &metadata.brokers {
             match rule.host_for(b.node_id) {
                 Some(want) if want == b.host => {}
-                want => out.push(Finding {
+                want => out.push(|| Finding {
                     kind: "advertised-host",
                     subject: format!("broker {}", b.node_id),
                     detail: format!(
@@ -231,7 +283,6 @@ fn broker_findings(metadata: &Metadata, expected: &Expected) -> Vec<Finding> {
             }
         }
     }
-    out
 }
 
 /// The findings for people: one block per finding, then a count.
@@ -280,6 +331,7 @@ mod tests {
         Metadata {
             brokers,
             topics: topics.into_iter().collect(),
+            unlisted_partitions: 0,
         }
     }
 
@@ -308,7 +360,15 @@ mod tests {
                 Some(3),
                 &["rf-below-min-isr", "rf-below-default"],
             ),
-            (&[&[0]], min(1, true), Some(3), &["rf-below-default"]),
+            // its own min.insync.replicas: sized on purpose (the fix rf-below-min-isr offers)
+            (&[&[0]], min(1, true), Some(3), &[]),
+            // ... but only when that minimum fits the factor
+            (
+                &[&[0]],
+                min(2, true),
+                Some(3),
+                &["rf-below-min-isr", "rf-below-default"],
+            ),
             (&[&[0]], min(1, true), Some(1), &[]),
             // the weakest partition decides
             (
@@ -409,11 +469,9 @@ mod tests {
         );
         // Nothing planned: the seed is consistent with itself.
         assert_eq!(findings(&today(false), &Expected::default()), vec![]);
-        // The runbook's other way out: the topic's own min.insync.replicas=1 wins.
-        assert_eq!(
-            kinds(&findings(&today(true), &planned)),
-            [("rf-below-default", "test-topic")]
-        );
+        // The runbook's other way out: the topic's own min.insync.replicas=1
+        // wins, and the topic counts as sized on purpose: clean.
+        assert_eq!(kinds(&findings(&today(true), &planned)), []);
     }
 
     #[test]
@@ -515,7 +573,11 @@ mod tests {
                 },
             )
             .unwrap();
-            let md = Metadata { brokers, topics };
+            let md = Metadata {
+                brokers,
+                topics,
+                unlisted_partitions: 0,
+            };
             let results =
                 describe_configs::decode_response(&dc_frame[4..], dc_frame.len() - 4, 3).unwrap();
             // The broker describes itself (id 1) and the two topics.
@@ -567,7 +629,6 @@ mod tests {
             assert_eq!(
                 got,
                 [
-                    ("rf-below-default", "kept-at-one"),
                     ("rf-below-default", "probe-fixture"),
                     ("rf-below-min-isr", "probe-fixture")
                 ],

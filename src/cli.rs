@@ -10,13 +10,16 @@ kafka-init: derive a Kafka broker's identity and listeners from its StatefulSet 
 validate them with Kafka's own rules, and start Kafka.
 
 USAGE:
-  kafka-init plan [--pod NAME] [--format env|properties|json] [--flavor F]
-      Print what `exec` would set (derive + validate only).
+  kafka-init plan [--pod NAME] [--format env|properties|json] [--flavor F] [--offline]
+      Print what `exec` would set (derive + validate only). --offline: without observing
+      the cluster (ZooKeeper, the controllers, the volume), so its guard rails are not checked.
   kafka-init exec [--flavor F] [-- CMD ARGS...]
       The Kafka container's command: derive, validate, exec CMD with the derived settings.
-  kafka-init prepare [--flavor F] [--install-to DIR]
+  kafka-init prepare [--flavor F] [--install-to DIR | --check]
       The initContainer's command (root, CAP_CHOWN/FOWNER/DAC_OVERRIDE): own the data dirs,
       check meta.properties against this pod's id, optionally copy this binary into DIR.
+      --check: change nothing; report each dir's owner, what prepare would change and
+      whether root may chown there (NFS root_squash), with the fix. Exit 0 can, 1 cannot.
   kafka-init probe [--ready] [--timeout DUR]
       Liveness (ApiVersions) or readiness (registered and in every ISR) over the Kafka protocol.
   kafka-init audit [--bootstrap HOST:PORT] [--format text|json] [--timeout DUR]
@@ -28,13 +31,13 @@ USAGE:
       (KAFKA_INIT_KAFKA_VERSION, the image's APP_VERSION, else the default); no KEY: all keys.
   kafka-init migration status [--zookeeper HOST:PORT[/chroot]] [--controllers HOST:PORT,...]
                               [--format text|json] [--timeout DUR]
-      The ZooKeeper-to-KRaft migration phase (zookeeper, controllers, dual-write, kraft-brokers,
+      The ZooKeeper-to-KRaft migration phase (zookeeper, controllers, migration-mode, kraft-brokers,
       finalized) and its evidence, read from ZooKeeper and the controllers. Exit 0 told, 1 not.
   kafka-init version | --help
 
 FLAVORS: bitnami (default), apache, properties, confluent (also KAFKA_INIT_FLAVOR).
 EXIT CODES: 0 ok, 1 failure, 64 usage, 78 configuration problem; after exec, Kafka's own.
-Configuration is read from the environment: see the README's configuration reference.
+Configuration is read from the environment: see docs/reference/configuration.md.
 ";
 
 /// Output formats of `plan`.
@@ -56,6 +59,8 @@ pub enum Command {
         pod: Option<String>,
         format: Format,
         flavor: Option<String>,
+        /// Derive without observing the cluster (a laptop, CI).
+        offline: bool,
     },
     /// `exec`.
     Exec {
@@ -66,6 +71,8 @@ pub enum Command {
     Prepare {
         flavor: Option<String>,
         install_to: Option<PathBuf>,
+        /// `--check`: report what prepare would do and whether it can; change nothing.
+        check: bool,
     },
     /// `probe`.
     Probe { ready: bool, timeout: Duration },
@@ -132,6 +139,8 @@ struct Opts {
     flavor: Option<String>,
     install_to: Option<PathBuf>,
     ready: bool,
+    check: bool,
+    offline: bool,
     timeout: Option<Duration>,
     bootstrap: Option<(String, u16)>,
     command: Vec<String>,
@@ -211,6 +220,8 @@ fn one(
         ("plan" | "audit" | "migration status", "--format") => o.format = Some(value()?),
         ("plan" | "exec" | "prepare", "--flavor") => o.flavor = Some(value()?),
         ("prepare", "--install-to") => o.install_to = Some(PathBuf::from(value()?)),
+        ("prepare", "--check") => o.check = true,
+        ("plan", "--offline") => o.offline = true,
         ("probe", "--ready") => o.ready = true,
         ("probe" | "audit" | "migration status", "--timeout") => {
             let v = value()?;
@@ -270,15 +281,22 @@ fn command(sub: &str, o: Opts) -> Result<Command, String> {
             pod: o.pod,
             format: plan_format(o.format.as_deref())?,
             flavor: o.flavor,
+            offline: o.offline,
         },
         "exec" => Command::Exec {
             flavor: o.flavor,
             command: o.command,
         },
-        "prepare" => Command::Prepare {
-            flavor: o.flavor,
-            install_to: o.install_to,
-        },
+        "prepare" => {
+            if o.check && o.install_to.is_some() {
+                return Err("prepare --check changes nothing; it takes no --install-to".into());
+            }
+            Command::Prepare {
+                flavor: o.flavor,
+                install_to: o.install_to,
+                check: o.check,
+            }
+        }
         "probe" => Command::Probe {
             ready: o.ready,
             timeout: timeout(2),
@@ -319,7 +337,17 @@ mod tests {
             Ok(Command::Plan {
                 pod: Some("kafka-1".into()),
                 format: Format::Json,
-                flavor: None
+                flavor: None,
+                offline: false
+            })
+        );
+        assert_eq!(
+            p(&["plan", "--offline"]),
+            Ok(Command::Plan {
+                pod: None,
+                format: Format::Env,
+                flavor: None,
+                offline: true
             })
         );
         assert_eq!(
@@ -347,7 +375,24 @@ mod tests {
             p(&["prepare", "--install-to", "/kafka-init"]),
             Ok(Command::Prepare {
                 flavor: None,
-                install_to: Some("/kafka-init".into())
+                install_to: Some("/kafka-init".into()),
+                check: false
+            })
+        );
+        assert_eq!(
+            p(&["prepare", "--check"]),
+            Ok(Command::Prepare {
+                flavor: None,
+                install_to: None,
+                check: true
+            })
+        );
+        assert!(p(&["prepare", "--check", "--install-to", "/x"]).is_err());
+        assert_eq!(
+            p(&["probe"]),
+            Ok(Command::Probe {
+                ready: false,
+                timeout: Duration::from_secs(2)
             })
         );
         assert_eq!(

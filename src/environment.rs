@@ -35,9 +35,6 @@ pub struct Inputs {
     /// 16 random bytes, offered as a fresh cluster id when none is
     /// configured; zero until [`Inputs::with_random`].
     pub random: [u8; 16],
-    /// The cluster id a migrating controller read from ZooKeeper (or its
-    /// own metadata dir), when the command looked (`cmd::migration`).
-    pub cluster_id_found: Option<crate::plan::FoundClusterId>,
 }
 
 impl Inputs {
@@ -73,7 +70,6 @@ impl Inputs {
             kernel_hostname,
             service_account_namespace,
             random: [0; 16],
-            cluster_id_found: None,
         }
     }
 

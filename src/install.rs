@@ -62,6 +62,8 @@ fn install_via(
     names: impl IntoIterator<Item = String>,
 ) -> Result<PathBuf> {
     let target = dir.join(BINARY_NAME);
+    // A stop signal waits until the copy is in place or removed.
+    let _critical = crate::signals::Critical::enter();
     let (tmp, file) = create_exclusive(dir, names)?;
     let result = copy_then_rename(source, file, &tmp, &target, dir);
     if result.is_err() {

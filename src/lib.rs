@@ -3,7 +3,7 @@
 //!
 //! The crate is split in a pure core (`settings` → `pod` → `flavor` reads →
 //! `plan` → `rules` → `flavor` renders) and a thin shell of side effects
-//! (`environment`, `execve`, `ownership`, `probe`). See the README's code map.
+//! (`environment`, `execve`, `ownership`, `probe`). See docs/internals/code-map.md.
 
 pub mod access;
 pub mod arena;
@@ -17,8 +17,10 @@ pub mod flavor;
 pub mod install;
 pub mod kraft;
 pub mod listener;
+pub mod log_dir;
 pub mod logging;
 pub mod meta;
+pub mod observe;
 pub mod output;
 pub mod ownership;
 pub mod plan;
@@ -28,5 +30,6 @@ pub mod render;
 pub mod rules;
 pub mod secret;
 pub mod settings;
+pub mod signals;
 pub mod wire;
 pub mod zookeeper;

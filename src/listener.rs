@@ -110,20 +110,43 @@ pub fn parse_entry(entry: &str) -> Result<Listener, String> {
     })
 }
 
-/// Parses a listener list; the error lists every bad entry.
+/// Parses a listener list; the error names the first few bad entries and
+/// how many more there are (a message bounded whatever the list's length).
 pub fn parse_list(value: &str) -> Result<Vec<Listener>, String> {
     let mut out = vec![];
     let mut errors = vec![];
+    let mut bad = 0;
     for entry in split_csv(value) {
         match parse_entry(entry) {
             Ok(l) => out.push(l),
-            Err(e) => errors.push(e),
+            Err(e) => {
+                bad += 1;
+                if errors.len() < FEW {
+                    errors.push(e);
+                }
+            }
         }
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors.join("; "))
+    match bad {
+        0 => Ok(out),
+        n if n > FEW => Err(format!(
+            "{}; and {} more bad entries",
+            errors.join("; "),
+            n - FEW
+        )),
+        _ => Err(errors.join("; ")),
+    }
+}
+
+/// How many items of a list a message names before it says how many more.
+pub const FEW: usize = 5;
+
+/// Names the first [`FEW`] of `items` and how many more: `A, B, C, D, E and
+/// 9995 more`.
+pub fn few(items: &[&str]) -> String {
+    match items.len() {
+        n if n > FEW => format!("{} and {} more", items[..FEW].join(", "), n - FEW),
+        _ => items.join(", "),
     }
 }
 

@@ -1,6 +1,8 @@
 //! The one tracing subscriber: human-readable or JSON lines on stderr.
 
 use tracing::level_filters::LevelFilter;
+use tracing_subscriber::field::MakeExt;
+use tracing_subscriber::fmt::format::debug_fn;
 
 use crate::environment::Inputs;
 
@@ -28,6 +30,18 @@ pub fn init(inputs: &Inputs) {
     if is_json(inputs) {
         builder.json().flatten_event(true).init();
     } else {
-        builder.with_ansi(false).init();
+        // A field shown with Display (a path, a message) is written raw by
+        // the default formatter: a file name with a line break would forge
+        // a log line. Every field and message goes through one escaping.
+        let fields = debug_fn(|w, field, value| {
+            let text = crate::secret::one_line(&format!("{value:?}"));
+            if field.name() == "message" {
+                write!(w, "{text}")
+            } else {
+                write!(w, "{field}={text}")
+            }
+        })
+        .delimited(" ");
+        builder.with_ansi(false).fmt_fields(fields).init();
     }
 }

@@ -1,18 +1,29 @@
-//! Writing kafka-init's own output: `plan`'s answer and `--help` on stdout,
-//! problems and usage errors on stderr.
+//! Writing kafka-init's own output: `plan`'s, `explain`'s, `audit`'s and
+//! `migration status`'s answers and `--help` on stdout, problems and usage
+//! errors on stderr. Every write of the program goes through here (the log
+//! through its own writer, see `logging`); `print!` and `eprint!` are not
+//! used, because they panic on a failed write, and with `panic = "abort"`
+//! that is a SIGABRT (exit 134).
 //!
-//! A write that fails (a closed pipe as in `plan | head -c1`, a full disk,
-//! a closed descriptor) is ignored, so the exit code stays the one the run
-//! earned (0, 64 or 78). `print!` and `eprint!` would panic instead, and
-//! with `panic = "abort"` that is a SIGABRT (exit 134). The Rust runtime
-//! ignores SIGPIPE, so a closed pipe is an `EPIPE` error here, not a signal.
+//! A failed write to stdout (a full disk, a closed pipe as in
+//! `plan | head -c1`, a closed descriptor) is an error the command returns:
+//! the answer was lost, so the run exits 1 with a message on stderr (unless
+//! it had already earned another failure, which it keeps). A failed write
+//! to stderr is ignored: there is nowhere left to report it. The Rust
+//! runtime ignores SIGPIPE, so a closed pipe is an `EPIPE` error here, not
+//! a signal.
 
 use std::io::Write;
 
-/// Writes `text` to stdout and flushes it; errors are ignored.
-pub fn stdout(text: &str) {
+use anyhow::{Context, Result};
+
+/// Writes `text` to stdout and flushes it; `what` names the output for the
+/// error ("the plan").
+pub fn stdout(text: &str, what: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .with_context(|| format!("write {what} to stdout (the output is incomplete)"))
 }
 
 /// Writes `text` to stderr; errors are ignored (there is nowhere left to report them).

@@ -9,6 +9,15 @@
 //! changes what differs and re-owns the dir itself last, so a walk that is
 //! interrupted is redone on the next start.
 //!
+//! Something else may change the tree while the walk is at it (a second
+//! prepare, a process writing into the volume): an entry listed and then
+//! gone may have been renamed to a name the listing had passed, with all it
+//! holds. The walk notes every such change; the tree is then walked again,
+//! up to [`WALKS`] times in all, and when it still changes, the dir itself
+//! is not re-owned (so the next start walks again) and [`ensure_owned`]
+//! fails with [`Unsettled`], listing what changed. Nothing is ever removed
+//! or rewritten to make the tree hold still.
+//!
 //! The dir is opened one path component at a time from `/`, each with
 //! `O_NOFOLLOW` (a symbolic link anywhere on the way is refused, never
 //! followed), and everything below is reached from that descriptor
@@ -23,7 +32,7 @@
 mod sys;
 mod walk;
 
-use std::ffi::{CString, OsStr};
+use std::ffi::{CStr, CString, OsStr};
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
@@ -34,7 +43,38 @@ use nix::sys::stat::SFlag;
 use nix::sys::statfs::{fstatfs, statfs, FUSE_SUPER_MAGIC, NFS_SUPER_MAGIC};
 use nix::unistd::{Gid, Uid};
 
-use self::walk::Target;
+use self::walk::{Sample, Target};
+
+/// Walks of one dir at most while its tree keeps changing under them: a
+/// second walk finds what a rename hid from the first; a tree that still
+/// changes after that is being written by someone else.
+pub const WALKS: u32 = 3;
+
+/// The tree below a dir kept changing during [`WALKS`] walks: the dir was
+/// left with its wrong owner, so the next start walks it again.
+#[derive(Debug)]
+pub struct Unsettled {
+    /// The dir.
+    pub dir: PathBuf,
+    /// What changed during the last walk.
+    pub changed: Sample,
+}
+
+impl std::fmt::Display for Unsettled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} changed while its ownership was walked, {WALKS} times in a row ({} entries in the last walk: {}); \
+             the dir itself keeps its owner, so the next start walks it again. \
+             Find what writes into the volume while the pod starts (another pod mounting it, a second prepare) and stop it",
+            self.dir.display(),
+            self.changed.count,
+            self.changed.paths()
+        )
+    }
+}
+
+impl std::error::Error for Unsettled {}
 
 /// What a call of [`ensure_owned`] looked at and changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -186,12 +226,69 @@ pub fn find(dir: &Path) -> Result<Found, PathTrouble> {
 /// below it on the same mount owned by `uid:gid`, skipping the walk when
 /// `dir` itself is already right. See the module doc for the rules.
 pub fn ensure_owned(dir: &Path, uid: u32, gid: u32) -> Result<WalkReport> {
+    Ok(own(dir, uid, gid, false)?.report)
+}
+
+/// What [`survey`] found: the dir's owner and mode as they are, and what
+/// [`ensure_owned`] would change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Survey {
+    /// The dir's owner, uid and gid; None when it does not exist yet.
+    pub owner: Option<(u32, u32)>,
+    /// The dir's permission bits (0 when it does not exist).
+    pub mode: u32,
+    /// What [`ensure_owned`] would look at and change (`changed` counts
+    /// the entries it would chown or chmod); nothing was changed.
+    pub report: WalkReport,
+}
+
+/// Whether a server decides root's chowns on the mount holding `dir` (or
+/// its nearest existing parent): NFS, and FUSE (network filesystems in user
+/// space, and tests/slowfs, the tests' NFS stand-in). Either may squash root.
+pub fn may_squash_root(dir: &Path) -> bool {
+    let existing = dir.ancestors().find(|p| p.exists()).unwrap_or(dir);
+    statfs(existing).is_ok_and(|s| {
+        let t = s.filesystem_type();
+        t == NFS_SUPER_MAGIC || t == FUSE_SUPER_MAGIC
+    })
+}
+
+/// The walk of [`ensure_owned`] with every change left out: the same
+/// decisions, counted (`prepare --check`). A missing dir counts as one
+/// change (it would be created).
+pub fn survey(dir: &Path, uid: u32, gid: u32) -> Result<Survey> {
+    own(dir, uid, gid, true)
+}
+
+/// [`ensure_owned`], or with `dry_run` [`survey`].
+fn own(dir: &Path, uid: u32, gid: u32, dry_run: bool) -> Result<Survey> {
     if let Some(why) = refusal(dir) {
         return Err(anyhow!("refusing to chown {}: it {why}", dir.display()));
     }
     let (uid, gid) = (Uid::from_raw(uid), Gid::from_raw(gid));
-    let root = open_or_create(dir, uid, gid)?;
+    let Some(root) = open_or_create(dir, uid, gid, !dry_run)? else {
+        return Ok(Survey {
+            owner: None,
+            mode: 0,
+            report: WalkReport {
+                changed: 1,
+                ..WalkReport::default()
+            },
+        });
+    };
     let st = sys::stat_fd(root.as_fd()).with_context(|| format!("stat {}", dir.display()))?;
+    // A server decides root's chowns on NFS, and on FUSE (network
+    // filesystems in user space, and tests/slowfs, the tests' NFS
+    // stand-in): either may squash root.
+    let squashing = fstatfs(root.as_fd()).is_ok_and(|s| {
+        let t = s.filesystem_type();
+        t == NFS_SUPER_MAGIC || t == FUSE_SUPER_MAGIC
+    });
+    let survey = |report| Survey {
+        owner: Some((st.uid, st.gid)),
+        mode: st.mode & 0o7777,
+        report,
+    };
     let owned = st.uid == uid.as_raw() && st.gid == gid.as_raw();
     // A world-writable volume (the seed's `chmod 777` exports) lets any
     // process of any pod that mounts it rewrite the broker's log; the
@@ -200,61 +297,125 @@ pub fn ensure_owned(dir: &Path, uid: u32, gid: u32) -> Result<WalkReport> {
     let world_write_removed = (st.mode & 0o002 != 0).then_some(st.mode & 0o7777);
     let mode = with_owner_rwx(st.mode & !0o002);
     if owned && has_owner_rwx(st.mode) {
-        if world_write_removed.is_some() {
+        if world_write_removed.is_some() && !dry_run {
             sys::chmod_fd(root.as_fd(), mode)
                 .with_context(|| format!("chmod o-w {}", dir.display()))?;
         }
-        return Ok(WalkReport {
+        return Ok(survey(WalkReport {
             checked: 1,
             changed: u64::from(world_write_removed.is_some()),
             fast_path: true,
             world_write_removed,
             ..WalkReport::default()
-        });
+        }));
     }
     let target = Target {
         uid,
         gid,
         mount: st.mount,
-        // A server decides root's chowns on NFS, and on FUSE (network
-        // filesystems in user space, and tests/slowfs, the tests' NFS
-        // stand-in): either may squash root.
-        squashing: fstatfs(root.as_fd()).is_ok_and(|s| {
-            let t = s.filesystem_type();
-            t == NFS_SUPER_MAGIC || t == FUSE_SUPER_MAGIC
-        }),
+        squashing,
+        dry_run,
     };
-    let walk_fd = root
-        .try_clone()
-        .with_context(|| format!("dup a descriptor of {}", dir.display()))?;
-    let counts = walk::run(walk_fd, dir, &target)?;
+    let mut totals = walk::Counts::default();
+    for round in 1..=WALKS {
+        // A descriptor of its own for each walk: a dup would share the
+        // listing's offset, and the second walk would list nothing.
+        let walk_fd = sys::open_dir(root.as_fd(), c".")
+            .map_err(|e| anyhow!("open {} again: {e}", dir.display()))?;
+        let counts = walk::run(walk_fd, dir, &target)?;
+        totals.checked += counts.checked;
+        totals.changed += counts.changed;
+        (totals.mounts, totals.left_alone) = (counts.mounts, counts.left_alone);
+        if counts.unsettled.count == 0 {
+            break;
+        }
+        if round == WALKS {
+            return Err(Unsettled {
+                dir: dir.to_path_buf(),
+                changed: counts.unsettled,
+            }
+            .into());
+        }
+        tracing::warn!(dir = %dir.display(), count = counts.unsettled.count, paths = %counts.unsettled.paths(), round, "entries changed during the ownership walk (renamed, removed or added by something else): walking again");
+    }
+    let counts = totals;
 
     // Last, so that an interrupted walk leaves the dir mismatched and the
     // next start walks again (kubelet's OnRootMismatch does the same).
     let mut changed = false;
     if mode != st.mode & 0o7777 {
-        sys::chmod_fd(root.as_fd(), mode)
-            .with_context(|| format!("chmod u+rwx,o-w {}", dir.display()))?;
+        if !dry_run {
+            sys::chmod_fd(root.as_fd(), mode)
+                .with_context(|| format!("chmod u+rwx,o-w {}", dir.display()))?;
+        }
         changed = true;
     }
     if !owned {
-        sys::chown_fd(root.as_fd(), uid, gid).map_err(|e| chown_error(e, dir, &target))?;
+        if !dry_run {
+            sys::chown_fd(root.as_fd(), uid, gid).map_err(|e| chown_error(e, dir, &target))?;
+        }
         changed = true;
     }
-    Ok(WalkReport {
+    Ok(survey(WalkReport {
         checked: 1 + counts.checked,
         changed: counts.changed + u64::from(changed),
         fast_path: false,
         mounts: counts.mounts,
         left_alone: counts.left_alone,
         world_write_removed,
+    }))
+}
+
+/// What a trial chown in a data dir showed ([`try_chown`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChownTrial {
+    /// A scratch file was created, chowned to the broker's user and removed.
+    Allowed,
+    /// The dir does not exist yet: nothing to try in.
+    NoDir,
+    /// Root could not create a file in the dir (a server that maps root to
+    /// nobody refuses it unless the dir is writable by others).
+    CannotCreate(Errno),
+    /// The file was created, and its chown refused (root_squash).
+    Refused(Errno),
+}
+
+/// The scratch file's name: hidden, and no partition name, so a broker that
+/// ever saw it would not load it.
+const SCRATCH: &CStr = c".kafka-init-check";
+
+/// Tries, in `dir`, the one operation `prepare` cannot do without: a chown
+/// by root. Creates a scratch file (exclusively, never following a link),
+/// chowns it to `uid:gid`, and removes it. This is how an NFS export's
+/// root_squash shows itself before any real file is touched.
+pub fn try_chown(dir: &Path, uid: u32, gid: u32) -> Result<ChownTrial> {
+    let (uid, gid) = (Uid::from_raw(uid), Gid::from_raw(gid));
+    let Some(fd) = open_or_create(dir, uid, gid, false)? else {
+        return Ok(ChownTrial::NoDir);
+    };
+    let file = match sys::create_file(fd.as_fd(), SCRATCH) {
+        Ok(file) => file,
+        Err(e) => return Ok(ChownTrial::CannotCreate(e)),
+    };
+    let chowned = sys::chown_fd(file.as_fd(), uid, gid);
+    drop(file);
+    sys::remove_file(fd.as_fd(), SCRATCH).with_context(|| {
+        format!(
+            "remove the scratch file {}",
+            dir.join(".kafka-init-check").display()
+        )
+    })?;
+    Ok(match chowned {
+        Ok(()) => ChownTrial::Allowed,
+        Err(e) => ChownTrial::Refused(e),
     })
 }
 
 /// Opens `dir` for reading, one component at a time from `/`, never
-/// following a symbolic link; each missing component is created owned by
-/// `uid:gid` with [`NEW_DIR_MODE`] (exactly: the umask does not change it).
-fn open_or_create(dir: &Path, uid: Uid, gid: Gid) -> Result<OwnedFd> {
+/// following a symbolic link; with `create`, each missing component is
+/// created owned by `uid:gid` with [`NEW_DIR_MODE`] (exactly: the umask does
+/// not change it); without, a missing component gives None.
+fn open_or_create(dir: &Path, uid: Uid, gid: Gid, create: bool) -> Result<Option<OwnedFd>> {
     let names: Vec<&OsStr> = dir
         .components()
         .filter_map(|c| match c {
@@ -276,7 +437,8 @@ fn open_or_create(dir: &Path, uid: Uid, gid: Gid) -> Result<OwnedFd> {
         };
         fd = match open(fd.as_fd(), &cname) {
             Ok(next) => next,
-            Err(Errno::ENOENT) => create(fd.as_fd(), &cname, &at, uid, gid)?,
+            Err(Errno::ENOENT) if !create => return Ok(None),
+            Err(Errno::ENOENT) => make(fd.as_fd(), &cname, &at, uid, gid)?,
             Err(Errno::ELOOP | Errno::ENOTDIR) => {
                 let what = match sys::stat_at(fd.as_fd(), &cname) {
                     Ok(st) if st.kind() == SFlag::S_IFLNK => "a symbolic link",
@@ -291,11 +453,11 @@ fn open_or_create(dir: &Path, uid: Uid, gid: Gid) -> Result<OwnedFd> {
             Err(e) => return Err(anyhow!("open {}: {e}", at.display())),
         };
     }
-    Ok(fd)
+    Ok(Some(fd))
 }
 
 /// Creates the directory `name` in `parent` for the broker and opens it.
-fn create(
+fn make(
     parent: std::os::fd::BorrowedFd,
     name: &CString,
     at: &Path,
@@ -377,6 +539,50 @@ pub fn nfs_mount(dir: &Path) -> Option<NfsMount> {
     })
 }
 
+/// Where `dir` lives on its NFS server: `server:/export/path` of the mount
+/// holding it, with `dir`'s path below the mount point appended, so that an
+/// admin can run the fix on the server itself. None when not NFS.
+pub fn nfs_export_path(dir: &Path) -> Option<String> {
+    nfs_mount(dir)?;
+    let dev = nix::sys::stat::stat(dir).ok()?.st_dev;
+    let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
+    export_path(
+        &mountinfo,
+        nix::sys::stat::major(dev),
+        nix::sys::stat::minor(dev),
+        dir,
+    )
+}
+
+/// The source of the mount with device `major:minor` whose mount point
+/// (field 5) is the longest prefix of `dir`, with the rest of `dir` and the
+/// mount's root within the source (field 4) appended. Pure.
+pub fn export_path(mountinfo: &str, major: u64, minor: u64, dir: &Path) -> Option<String> {
+    let dev = format!("{major}:{minor}");
+    mountinfo
+        .lines()
+        .filter_map(|line| {
+            let (mount_part, super_part) = line.split_once(" - ")?;
+            let fields: Vec<&str> = mount_part.split(' ').collect();
+            if fields.get(2) != Some(&dev.as_str()) {
+                return None;
+            }
+            let (root, point) = (Path::new(fields.get(3)?), Path::new(fields.get(4)?));
+            let below = dir.strip_prefix(point).ok()?;
+            let source = super_part.split(' ').nth(1)?;
+            let (server, export) = source.split_once(':')?;
+            let path = Path::new(export)
+                .join(root.strip_prefix("/").unwrap_or(root))
+                .join(below);
+            Some((
+                point.as_os_str().len(),
+                format!("{server}:{}", path.display()),
+            ))
+        })
+        .max_by_key(|(len, _)| *len)
+        .map(|(_, p)| p.trim_end_matches('/').to_string())
+}
+
 /// The `vers=` option of the mount with device `major:minor` in mountinfo
 /// text (`proc(5)`: field 3 is `major:minor`; the super options follow the
 /// ` - fstype source` separator). Pure.
@@ -402,6 +608,39 @@ pub fn nfs_version(mountinfo: &str, major: u64, minor: u64) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_nfs_server_path_of_a_data_dir() {
+        let mountinfo = "\
+22 1 8:1 / / rw - ext4 /dev/sda1 rw
+601 590 0:63 / /bitnami/kafka/data rw,relatime - nfs 172.16.4.60:/nfs_share/k8s/kafka/pv2 rw,vers=4.1
+602 590 0:64 /sub /mnt/bind rw - nfs4 nfs1:/export/ rw,vers=4.2
+603 590 0:65 / /mnt/plain rw - ext4 /dev/sdb1 rw
+";
+        let cases: &[(u64, &str, Option<&str>)] = &[
+            (
+                63,
+                "/bitnami/kafka/data",
+                Some("172.16.4.60:/nfs_share/k8s/kafka/pv2"),
+            ),
+            (
+                63,
+                "/bitnami/kafka/data/kafka",
+                Some("172.16.4.60:/nfs_share/k8s/kafka/pv2/kafka"),
+            ),
+            (64, "/mnt/bind/x", Some("nfs1:/export/sub/x")),
+            // A source without server:path, and a device not in the table.
+            (65, "/mnt/plain", None),
+            (99, "/bitnami/kafka/data", None),
+        ];
+        for (minor, dir, want) in cases {
+            assert_eq!(
+                export_path(mountinfo, 0, *minor, Path::new(dir)).as_deref(),
+                *want,
+                "{dir}"
+            );
+        }
+    }
 
     #[test]
     fn refuses_paths_that_would_hand_out_more_than_a_data_dir() {

@@ -55,6 +55,29 @@ pub fn unset_lines(plan: &Plan, unset: &[(String, String)]) -> String {
         .collect()
 }
 
+/// `# unset VAR` lines for the variables read in the user's convention that
+/// the image would misread: their settings are handed over under its names.
+pub fn withheld_lines(plan: &Plan, withheld: &[(String, String)]) -> String {
+    withheld
+        .iter()
+        .map(|(var, what)| {
+            format!(
+                "# unset {var} (read as {what} in the {} convention; the {} image would read the name otherwise)\n",
+                plan.read_as.name, plan.flavor.name
+            )
+        })
+        .collect()
+}
+
+/// The comment line naming the convention the user's settings were read
+/// in, for when it is not the image's.
+pub fn reading_comment(plan: &Plan) -> String {
+    format!(
+        "# settings read in the {} convention ({}), handed to the {} image\n",
+        plan.read_as.name, plan.read_as.names, plan.flavor.name
+    )
+}
+
 fn escape(s: &str, key: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for (i, c) in s.chars().enumerate() {
@@ -131,6 +154,7 @@ pub fn json(plan: &Plan, exported: &BTreeMap<String, String>, writes: &[StartWri
         "ordinal": plan.pod.ordinal,
         "namespace": plan.pod.namespace,
         "flavor": plan.flavor.name,
+        "read_as": plan.read_as.name,
         "mode": format!("{:?}", plan.mode).to_lowercase(),
         "role": plan.roles(),
         "id": plan.id,

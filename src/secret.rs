@@ -1,7 +1,10 @@
 //! Which Kafka keys hold secrets, so that their values are never printed:
 //! not by `plan`, not in a problem, not in a log line.
 
+use std::fmt;
+
 use crate::catalog;
+use crate::problem::Problem;
 
 /// What a secret's value is printed as.
 pub const REDACTED: &str = "<redacted>";
@@ -14,9 +17,10 @@ pub fn is_secret(key: &str) -> bool {
     catalog::is_secret(key)
 }
 
-/// `value`, or [`REDACTED`] when `key` is a secret.
+/// `value`, or [`REDACTED`] when `key` is a secret and the value is not
+/// empty (an empty value reveals nothing, and a problem shows it as empty).
 pub fn shown(key: &str, value: &str) -> String {
-    if is_secret(key) {
+    if is_secret(key) && !value.is_empty() {
         REDACTED.into()
     } else {
         value.to_string()
@@ -46,20 +50,37 @@ fn is_secret_arg_name(name: &str) -> bool {
         || n.ends_with("key")
 }
 
-/// One argument as a log line may show it: control characters and `\`
-/// escaped (so that no argument can end the line and forge the next one),
-/// quoted when it holds whitespace or is empty.
+/// `text` for one line of a log or a report: control characters escaped
+/// (`\n`, `\u{1b}`), so that nothing a user or a filesystem wrote (a value,
+/// a file name with a line break and `ERROR ...`) can end the line and forge
+/// the next one.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        escape_char(c, &mut out);
+    }
+    out
+}
+
+fn escape_char(c: char, out: &mut String) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+        c => out.push(c),
+    }
+}
+
+/// One argument as a log line may show it: [`one_line`], with `\` and `"`
+/// escaped too, quoted when it holds whitespace or is empty.
 fn escaped_arg(arg: &str) -> String {
     let mut out = String::with_capacity(arg.len());
     for c in arg.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
             '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
-            c => out.push(c),
+            c => escape_char(c, &mut out),
         }
     }
     if arg.is_empty() || arg.chars().any(char::is_whitespace) {
@@ -94,6 +115,54 @@ pub fn shown_argv(argv: &[String]) -> String {
     out.join(" ")
 }
 
+/// How every output shows a problem: the one redaction rule applied to
+/// its value, line breaks escaped.
+impl Problem {
+    /// The value as every output shows it: `None` when unset, else the
+    /// value, [`REDACTED`] when it may be a secret (the one
+    /// redaction rule, [`is_secret`], applied to the variable).
+    pub fn shown_value(&self) -> Option<String> {
+        if self.unset {
+            return None;
+        }
+        // A problem naming two variables shows a value its creator composed
+        // (counts, two ids), redacted there where needed.
+        let secret = !self.value.is_empty() && !self.var.contains(" / ") && is_secret(&self.var);
+        Some(if secret {
+            REDACTED.to_string()
+        } else {
+            self.value.clone()
+        })
+    }
+
+    /// The rule, escaped for one line.
+    pub fn shown_rule(&self) -> String {
+        one_line(&self.rule)
+    }
+
+    /// The fix, escaped for one line.
+    pub fn shown_fix(&self) -> String {
+        one_line(&self.fix)
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value = match self.shown_value() {
+            None => "(unset)".to_string(),
+            Some(v) => format!("{v:?}"),
+        };
+        write!(
+            f,
+            "{}={}: {}\n    fix: {}",
+            one_line(&self.var),
+            value,
+            self.shown_rule(),
+            self.shown_fix()
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +190,21 @@ mod tests {
             (
                 &["x", "--password", "hunter2", "next"],
                 "x --password <redacted> next",
+            ),
+            // Issue 24: the image scripts' and tools' own spellings.
+            (
+                &[
+                    "x",
+                    "--keystore-pass",
+                    "X1",
+                    "--sasl-pass=X2",
+                    "-Dpassphrase=X3",
+                ],
+                "x --keystore-pass <redacted> --sasl-pass=<redacted> -Dpassphrase=<redacted>",
+            ),
+            (
+                &["x", "--private-key-file=/k.pem", "--bypass", "on"],
+                "x --private-key-file=<redacted> --bypass on",
             ),
             (
                 &["x", "-Dplain=v", "positional=v"],
@@ -160,6 +244,17 @@ mod tests {
             // Variables that name a PASSWORD key in an image's naming.
             "KAFKA_CFG_SSL_KEYSTORE_KEY",
             "KAFKA_SSL_TRUSTSTORE_CERTIFICATES",
+            // Issue 24: misspelt PASSWORD keys (their did-you-mean is one).
+            "ssl.keystore.passwrod",
+            "KAFKA_CFG_SSL_KEYSTORE_PASSWROD",
+            "listener.name.plaintext.ssl.key.pasword",
+            // Issue 24: plugins' keys by their words.
+            "my.plugin.private.key",
+            "my.plugin.passphrase",
+            "my.plugin.passwd",
+            "my.plugin.pass",
+            "my.plugin.credentials.file",
+            "KAFKA_CFG_MY_PLUGIN_TOKEN",
         ] {
             assert!(is_secret(k), "{k}");
         }
@@ -172,10 +267,17 @@ mod tests {
             "listener.name.internal.ssl.keystore.location",
             "my.plugin.url",
             "KAFKA_CFG_SSL_KEYSTORE_LOCATION",
+            // A typo of a key that is not a PASSWORD.
+            "ssl.keystore.locatoin",
+            "my.plugin.bypass",
+            "KAFKA_INIT_EXTERNAL_HOST",
+            "KAFKA_INIT_EXTRA_KEYS",
+            "POD_NAME",
         ] {
             assert!(!is_secret(k), "{k}");
         }
         assert_eq!(shown("ssl.key.password", "x"), REDACTED);
+        assert_eq!(shown("ssl.key.password", ""), "");
         assert_eq!(shown("num.partitions", "3"), "3");
     }
 }

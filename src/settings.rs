@@ -66,8 +66,10 @@ settings! {
     kafka_init_controller_id_offset,
     /// KRaft: the controller listener's port. Default 9093.
     kafka_init_controller_port,
-    /// The ZooKeeper-to-KRaft migration phase, the same on both StatefulSets: `controllers`, `dual-write`, `kraft-brokers` or `finalized` (stays set). Unset: no migration.
+    /// The ZooKeeper-to-KRaft migration phase, the same on both StatefulSets: `controllers`, `migration-mode` (formerly `dual-write`, deprecated), `kraft-brokers` or `finalized`, or Apache's step names `provision-controllers`, `enter-migration-mode`, `migrate-brokers`, `finalize` (stays set). Unset: no migration.
     kafka_init_migration,
+    /// Set to `true` only after verifying by other means that no broker is registered in ZooKeeper: lets a controller's first start in phase `finalized` go on when ZooKeeper cannot confirm it (logged at warn). Unset by default.
+    kafka_init_unsafe_finalize_without_zookeeper,
     /// KRaft cluster id (22 characters, base64url of 16 bytes). Also read from the flavor's own variable.
     kafka_init_cluster_id,
     /// External access: the node port of ordinal 0; broker N advertises `base + N`.
@@ -76,7 +78,7 @@ settings! {
     kafka_init_external_host,
     /// External access: the port the EXTERNAL listener binds in the pod. Default 9094.
     kafka_init_external_port,
-    /// properties flavor: the directory that receives `server.properties`. Default: `config` beside the first data dir.
+    /// properties flavor, and the apache flavor in ZooKeeper mode: the directory that receives `server.properties`. Default: `config` beside the first data dir (properties), `/opt/kafka/config` (apache).
     kafka_init_config_dir,
     /// properties flavor, KRaft: the storage format command (split on spaces). Default `/opt/kafka/bin/kafka-storage.sh`.
     kafka_init_format_command,

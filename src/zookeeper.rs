@@ -7,14 +7,19 @@
 //! connect, getData, getChildren, close. No watches, no writes, no auth.
 //!
 //! Every frame is an `int32` length then the record, like Kafka's, so the
-//! deadline-bound [`Connection`] carries it; one deadline covers every host
-//! of the connect string, tried in order.
+//! deadline-bound [`Connection`] carries it. The hosts of the connect string
+//! are tried in order, each with its share of what is left of the deadline
+//! (ZooKeeper's own client gives each host `sessionTimeout / hosts`), so a
+//! first host whose packets are dropped cannot eat the whole deadline.
+//! Every failure says why ([`Failure`], [`Why`]): the guard rails that read
+//! ZooKeeper tell "nobody there" from "there, but refusing us".
 
+use std::fmt;
+use std::io;
 use std::time::Instant;
 
-use anyhow::{anyhow, bail, Context};
-
 use crate::wire::codec::Reader;
+use crate::wire::connection::resolve;
 use crate::wire::{Connection, DecodeError};
 
 /// ZooKeeper's port when the connect string names none.
@@ -28,6 +33,12 @@ pub const OP_GET_CHILDREN2: i32 = 12;
 pub const OP_CLOSE: i32 = -11;
 /// `KeeperException.Code.NONODE`.
 pub const NO_NODE: i32 = -101;
+/// `KeeperException.Code.NOAUTH`: the znode's ACL refuses this session.
+pub const NO_AUTH: i32 = -102;
+/// `KeeperException.Code.AUTHFAILED`.
+pub const AUTH_FAILED: i32 = -115;
+/// `KeeperException.Code.SESSIONEXPIRED`.
+pub const SESSION_EXPIRED: i32 = -112;
 /// The session timeout we ask for (ms), ZooKeeper's shell's: with it our
 /// ConnectRequest is byte for byte the shell's. The session lives for one command.
 const SESSION_TIMEOUT_MS: i32 = 30_000;
@@ -55,7 +66,14 @@ impl ConnectString {
             Some(i) => (&s[..i], s[i..].trim_end_matches('/')),
             None => (s, ""),
         };
-        if chroot.contains("//") || chroot.split('/').any(|c| c == "." || c == "..") {
+        // ZooKeeper's PathUtils.validatePath refuses control characters too;
+        // blanks that end the chroot before its trailing '/' would be lost
+        // by the trim above when the string is written without the '/'.
+        if chroot.contains("//")
+            || chroot.split('/').any(|c| c == "." || c == "..")
+            || chroot.chars().any(char::is_control)
+            || chroot.ends_with(char::is_whitespace)
+        {
             return Err(format!("invalid chroot {chroot}"));
         }
         let mut hosts = vec![];
@@ -90,6 +108,9 @@ fn parse_host(h: &str) -> Result<(String, u16), String> {
         let (host, after) = rest
             .split_once(']')
             .ok_or_else(|| format!("{h}: unclosed ["))?;
+        if !after.is_empty() && !after.starts_with(':') {
+            return Err(format!("{h}: {after} after ] (write [host]:port)"));
+        }
         (host, after.strip_prefix(':'))
     } else {
         match h.rsplit_once(':') {
@@ -105,8 +126,13 @@ fn parse_host(h: &str) -> Result<(String, u16), String> {
             .filter(|&p| p > 0)
             .ok_or_else(|| format!("{h}: bad port"))?,
     };
-    if host.is_empty() {
+    if host.trim().is_empty() {
         return Err(format!("{h}: no host"));
+    }
+    if host.contains(|c: char| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "{h}: a host name holds no blank or control character"
+        ));
     }
     Ok((host.to_string(), port))
 }
@@ -182,34 +208,99 @@ pub enum Answer<T> {
     NoNode,
 }
 
+/// Why a reply could not be used: ZooKeeper's error code, or a frame that
+/// is not ZooKeeper's.
+#[derive(Debug)]
+pub enum ReplyError {
+    /// The ReplyHeader's error code (not 0, not NONODE).
+    Code(i32),
+    /// The frame does not decode.
+    Decode(DecodeError),
+}
+
+impl From<DecodeError> for ReplyError {
+    fn from(e: DecodeError) -> Self {
+        ReplyError::Decode(e)
+    }
+}
+
+impl fmt::Display for ReplyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReplyError::Code(c) => {
+                write!(f, "ZooKeeper answered with error {c} ({})", code_name(*c))
+            }
+            ReplyError::Decode(e) => e.fmt(f),
+        }
+    }
+}
+
+/// `KeeperException.Code`'s name for the codes a read can meet.
+pub fn code_name(code: i32) -> &'static str {
+    match code {
+        NO_AUTH => "NOAUTH: the znode's ACL does not allow this unauthenticated session",
+        AUTH_FAILED => "AUTHFAILED",
+        SESSION_EXPIRED => "SESSIONEXPIRED",
+        -4 => "CONNECTIONLOSS",
+        -5 => "MARSHALLINGERROR",
+        -6 => "UNIMPLEMENTED",
+        -8 => "BADARGUMENTS",
+        -113 => "INVALIDCALLBACK",
+        -118 => "SESSIONMOVED",
+        -119 => "NOTREADONLY",
+        _ => "unknown to this client",
+    }
+}
+
 /// Reads the ReplyHeader; `Ok(None)` for NONODE, an error for any other error code.
-fn reply_header(r: &mut Reader<&[u8]>, xid: i32) -> Result<Option<()>, DecodeError> {
+fn reply_header(r: &mut Reader<&[u8]>, xid: i32) -> Result<Option<()>, ReplyError> {
     let got = r.i32("xid")?;
     if got != xid {
-        return Err(r.error("xid", "the answer is to another request"));
+        return Err(r.error("xid", "the answer is to another request").into());
     }
     let _zxid = i64_of(r, "zxid")?;
     match r.i32("error code")? {
         0 => Ok(Some(())),
         NO_NODE => Ok(None),
-        _ => Err(r.error("error code", "ZooKeeper answered with an error")),
+        code => Err(ReplyError::Code(code)),
     }
 }
 
-/// Decodes a GetDataResponse frame: the data (null reads as empty) and the Stat.
-pub fn decode_get_data(frame: &[u8], xid: i32) -> Result<Answer<Vec<u8>>, DecodeError> {
+/// Decodes a GetDataResponse frame: the data (null reads as empty).
+pub fn decode_get_data(frame: &[u8], xid: i32) -> Result<Answer<Vec<u8>>, ReplyError> {
+    Ok(match decode_znode(frame, xid)? {
+        Answer::Found(z) => Answer::Found(z.data),
+        Answer::NoNode => Answer::NoNode,
+    })
+}
+
+/// A znode's data and the part of its Stat we use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Znode {
+    /// Its data (null reads as empty).
+    pub data: Vec<u8>,
+    /// `Stat.ephemeralOwner`: the session that holds an ephemeral znode, 0
+    /// for a persistent one.
+    pub ephemeral_owner: i64,
+}
+
+/// Decodes a GetDataResponse frame: the data and the Stat's ephemeral owner.
+pub fn decode_znode(frame: &[u8], xid: i32) -> Result<Answer<Znode>, ReplyError> {
     let mut r = Reader::from_slice(frame, "GetDataResponse");
     if reply_header(&mut r, xid)?.is_none() {
         return Ok(Answer::NoNode);
     }
     let data = buffer(&mut r, "data")?.unwrap_or_default();
-    skip_stat(&mut r)?;
+    let ephemeral_owner = read_stat(&mut r)?;
     r.finish()?;
-    Ok(Answer::Found(data))
+    Ok(Answer::Found(Znode {
+        data,
+        ephemeral_owner,
+    }))
 }
 
 /// Decodes a GetChildren2Response frame: the children's names (and the Stat, skipped).
-pub fn decode_get_children(frame: &[u8], xid: i32) -> Result<Answer<Vec<String>>, DecodeError> {
+pub fn decode_get_children(frame: &[u8], xid: i32) -> Result<Answer<Vec<String>>, ReplyError> {
     let mut r = Reader::from_slice(frame, "GetChildren2Response");
     if reply_header(&mut r, xid)?.is_none() {
         return Ok(Answer::NoNode);
@@ -217,7 +308,7 @@ pub fn decode_get_children(frame: &[u8], xid: i32) -> Result<Answer<Vec<String>>
     let n = r.i32("children count")?;
     let mut children = vec![];
     if n < -1 || n as usize > MAX_BUFFER / 4 {
-        return Err(r.error("children count", "count out of range"));
+        return Err(r.error("children count", "count out of range").into());
     }
     if n > 0 {
         for _ in 0..n {
@@ -226,7 +317,7 @@ pub fn decode_get_children(frame: &[u8], xid: i32) -> Result<Answer<Vec<String>>
                 .push(String::from_utf8(name).map_err(|_| r.error("child", "name is not UTF-8"))?);
         }
     }
-    skip_stat(&mut r)?;
+    read_stat(&mut r)?;
     r.finish()?;
     Ok(Answer::Found(children))
 }
@@ -254,19 +345,125 @@ fn buffer(r: &mut Reader<&[u8]>, what: &str) -> Result<Option<Vec<u8>>, DecodeEr
 }
 
 /// `Stat`: czxid, mzxid, ctime, mtime (long), version, cversion, aversion
-/// (int), ephemeralOwner (long), dataLength, numChildren (int), pzxid (long).
-fn skip_stat(r: &mut Reader<&[u8]>) -> Result<(), DecodeError> {
+/// (int), ephemeralOwner (long), dataLength, numChildren (int), pzxid
+/// (long). Returns the ephemeral owner.
+fn read_stat(r: &mut Reader<&[u8]>) -> Result<i64, DecodeError> {
     for _ in 0..4 {
         i64_of(r, "stat")?;
     }
     for _ in 0..3 {
         r.i32("stat")?;
     }
-    i64_of(r, "stat")?;
+    let owner = i64_of(r, "stat ephemeralOwner")?;
     r.i32("stat")?;
     r.i32("stat")?;
     i64_of(r, "stat")?;
-    Ok(())
+    Ok(owner)
+}
+
+/// Why ZooKeeper could not be read, in the words the guard rails decide on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// The connect string does not parse.
+    ConnectString,
+    /// A host name does not resolve (or its lookup did not end in time).
+    Resolution,
+    /// No TCP connection: refused, unreachable, or no answer to the SYN in time.
+    Connection,
+    /// A TCP connection, then no answer in time to the session handshake or a read.
+    Silent,
+    /// The server closed the connection at or after the session handshake:
+    /// a SASL-only or TLS-only server (it wants what this client does not
+    /// send), or a server that is not serving (out of its quorum).
+    SessionClosed,
+    /// The server answered the handshake with no session (timeout 0).
+    SessionRefused,
+    /// NOAUTH or AUTHFAILED: the znode's ACL refuses an unauthenticated client.
+    Authentication,
+    /// Not ZooKeeper's protocol: a frame that does not decode, an answer to
+    /// another request, or an error code a read does not expect.
+    Protocol,
+}
+
+impl Why {
+    /// Its name in messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Why::ConnectString => "bad connect string",
+            Why::Resolution => "name resolution failed",
+            Why::Connection => "no connection",
+            Why::Silent => "connected, then no answer",
+            Why::SessionClosed => "session closed by the server",
+            Why::SessionRefused => "session refused",
+            Why::Authentication => "authentication (NOAUTH)",
+            Why::Protocol => "protocol error",
+        }
+    }
+
+    /// True when no server was there at all: the name does not resolve or
+    /// nothing accepts a connection. Only this can mean "ZooKeeper retired";
+    /// a server that answers and refuses us is a ZooKeeper that is up.
+    pub fn nobody_there(self) -> bool {
+        matches!(self, Why::Resolution | Why::Connection)
+    }
+}
+
+/// A failure to read ZooKeeper: why (the worst of every host's), and what
+/// each host said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// Why, for the decision: when hosts failed differently, the one that
+    /// shows a server was there (so that "nobody there" means every host).
+    pub why: Why,
+    /// What happened, host by host.
+    pub detail: String,
+}
+
+impl Failure {
+    fn new(why: Why, detail: impl Into<String>) -> Self {
+        Failure {
+            why,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.why.as_str(), self.detail)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// Why an exchange on an open connection failed, from its error chain.
+fn why_of(e: &anyhow::Error) -> Why {
+    if let Some(io) = e.chain().find_map(|c| c.downcast_ref::<io::Error>()) {
+        return match io.kind() {
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Why::Silent,
+            io::ErrorKind::UnexpectedEof
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe => Why::SessionClosed,
+            _ => Why::Connection,
+        };
+    }
+    Why::Protocol
+}
+
+/// The failure of one read on the session.
+fn read_failure(what: &str, path: &str, e: ReplyError) -> Failure {
+    match e {
+        ReplyError::Code(c @ (NO_AUTH | AUTH_FAILED)) => Failure::new(
+            Why::Authentication,
+            format!("{what} {path}: error {c} ({})", code_name(c)),
+        ),
+        ReplyError::Code(c @ SESSION_EXPIRED) => Failure::new(
+            Why::SessionClosed,
+            format!("{what} {path}: error {c} ({})", code_name(c)),
+        ),
+        e => Failure::new(Why::Protocol, format!("{what} {path}: {e}")),
+    }
 }
 
 /// A read-only session with one ZooKeeper server of the connect string.
@@ -277,32 +474,73 @@ pub struct Client {
 }
 
 impl Client {
-    /// Connects to the first server of `connect` that answers before `deadline`.
-    pub fn connect(connect: &str, deadline: Instant) -> anyhow::Result<Self> {
+    /// Opens a session with the first server of `connect` that gives one
+    /// before `deadline`, each host in turn with its share of the time left.
+    pub fn connect(connect: &str, deadline: Instant) -> Result<Self, Failure> {
         let cs = ConnectString::parse(connect)
-            .map_err(|e| anyhow!("ZooKeeper connect string {connect:?}: {e}"))?;
-        let mut errors = vec![];
-        for (host, port) in &cs.hosts {
-            match Self::session(host, *port, deadline) {
+            .map_err(|e| Failure::new(Why::ConnectString, format!("{connect:?}: {e}")))?;
+        let mut failures: Vec<(Why, String)> = vec![];
+        let n = cs.hosts.len() as u32;
+        for (i, (host, port)) in cs.hosts.iter().enumerate() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            // The last host gets all that is left; the others a fair share.
+            let own = Instant::now() + left / (n - i as u32);
+            match Self::session(host, *port, own) {
                 Ok(conn) => {
+                    if !failures.is_empty() {
+                        tracing::debug!(
+                            server = %format_args!("{host}:{port}"),
+                            skipped = %failures.iter().map(|(_, d)| d.as_str()).collect::<Vec<_>>().join("; "),
+                            "ZooKeeper: a later host of the connect string answered"
+                        );
+                    }
+                    // The session's reads may use the rest of the whole deadline.
+                    let conn = conn.with_deadline(deadline);
                     return Ok(Client {
                         conn,
                         chroot: cs,
                         xid: 0,
-                    })
+                    });
                 }
-                Err(e) => errors.push(format!("{host}:{port}: {e:#}")),
+                Err(f) => failures.push((f.why, format!("{host}:{port}: {}", f.detail))),
             }
         }
-        bail!("no ZooKeeper server answered: {}", errors.join("; "))
+        // "Nobody there" only when it holds for every host.
+        let why = failures
+            .iter()
+            .map(|(w, _)| *w)
+            .find(|w| !w.nobody_there())
+            .unwrap_or(failures.first().map_or(Why::Connection, |(w, _)| *w));
+        let detail = failures
+            .into_iter()
+            .map(|(_, d)| d)
+            .collect::<Vec<_>>()
+            .join("; ");
+        Err(Failure::new(why, detail))
     }
 
-    fn session(host: &str, port: u16, deadline: Instant) -> anyhow::Result<Connection> {
-        let mut conn = Connection::open(host, port, deadline)?;
-        let answer = conn.round_trip(&connect_request(), "ZooKeeper connect", MAX_FRAME)?;
-        let session = decode_connect(&answer)?;
+    fn session(host: &str, port: u16, deadline: Instant) -> Result<Connection, Failure> {
+        let addrs = resolve(host, port, deadline)
+            .map_err(|e| Failure::new(Why::Resolution, format!("{e:#}")))?;
+        let mut conn = Connection::connect(&addrs, deadline)
+            .map_err(|e| Failure::new(Why::Connection, format!("{e:#}")))?;
+        let answer = conn
+            .round_trip(&connect_request(), "ZooKeeper connect", MAX_FRAME)
+            .map_err(|e| {
+                let why = why_of(&e);
+                let hint = match why {
+                    Why::SessionClosed => " (a ZooKeeper that requires SASL or TLS closes an unauthenticated plaintext session; one out of its quorum closes every session)",
+                    _ => "",
+                };
+                Failure::new(why, format!("{e:#}{hint}"))
+            })?;
+        let session = decode_connect(&answer)
+            .map_err(|e| Failure::new(Why::Protocol, format!("ZooKeeper connect: {e}")))?;
         if session.timeout_ms <= 0 {
-            bail!("the server refused the session (it may be read-only or not serving)");
+            return Err(Failure::new(
+                Why::SessionRefused,
+                "the server answered the handshake with no session (it may be read-only, or not serving)",
+            ));
         }
         Ok(conn)
     }
@@ -312,29 +550,36 @@ impl Client {
         self.xid
     }
 
-    /// The data of `path` (under the chroot).
-    pub fn get_data(&mut self, path: &str) -> anyhow::Result<Answer<Vec<u8>>> {
+    fn exchange(&mut self, op: i32, what: &str, full: &str) -> Result<(i32, Vec<u8>), Failure> {
         let xid = self.next_xid();
+        let answer = self
+            .conn
+            .round_trip(&path_request(xid, op, full), what, MAX_FRAME)
+            .map_err(|e| Failure::new(why_of(&e), format!("{what} {full}: {e:#}")))?;
+        Ok((xid, answer))
+    }
+
+    /// The data of `path` (under the chroot).
+    pub fn get_data(&mut self, path: &str) -> Result<Answer<Vec<u8>>, Failure> {
+        Ok(match self.get_znode(path)? {
+            Answer::Found(z) => Answer::Found(z.data),
+            Answer::NoNode => Answer::NoNode,
+        })
+    }
+
+    /// The data and ephemeral owner of `path` (under the chroot).
+    pub fn get_znode(&mut self, path: &str) -> Result<Answer<Znode>, Failure> {
         let full = self.chroot.path(path);
-        let answer = self.conn.round_trip(
-            &path_request(xid, OP_GET_DATA, &full),
-            "ZooKeeper getData",
-            MAX_FRAME,
-        )?;
-        decode_get_data(&answer, xid).with_context(|| format!("ZooKeeper getData {full}"))
+        let (xid, answer) = self.exchange(OP_GET_DATA, "ZooKeeper getData", &full)?;
+        decode_znode(&answer, xid).map_err(|e| read_failure("getData", &full, e))
     }
 
     /// The children of `path` (under the chroot), sorted.
-    pub fn get_children(&mut self, path: &str) -> anyhow::Result<Answer<Vec<String>>> {
-        let xid = self.next_xid();
+    pub fn get_children(&mut self, path: &str) -> Result<Answer<Vec<String>>, Failure> {
         let full = self.chroot.path(path);
-        let answer = self.conn.round_trip(
-            &path_request(xid, OP_GET_CHILDREN2, &full),
-            "ZooKeeper getChildren",
-            MAX_FRAME,
-        )?;
-        let mut got = decode_get_children(&answer, xid)
-            .with_context(|| format!("ZooKeeper getChildren {full}"))?;
+        let (xid, answer) = self.exchange(OP_GET_CHILDREN2, "ZooKeeper getChildren", &full)?;
+        let mut got =
+            decode_get_children(&answer, xid).map_err(|e| read_failure("getChildren", &full, e))?;
         if let Answer::Found(c) = &mut got {
             c.sort();
         }

@@ -3,14 +3,7 @@
 
 mod util;
 
-use util::{run, with, SEED_ENV};
-
-const KRAFT: &[(&str, &str)] = &[
-    ("POD_NAME", "kafka-1"),
-    ("POD_NAMESPACE", "kafka"),
-    ("KAFKA_INIT_REPLICAS", "3"),
-    ("KAFKA_INIT_CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
-];
+use util::{run, with, KRAFT, SEED_ENV};
 
 /// (case, base env, variables set, variables removed, text the message must hold)
 type Case = (
@@ -519,6 +512,16 @@ const CASES: &[Case] = &[
         "KAFKA_INIT_EXTERNAL_BASE_PORT",
     ),
     (
+        "external base port whose last broker leaves the NodePort range",
+        KRAFT,
+        &[
+            ("KAFKA_INIT_EXTERNAL_BASE_PORT", "32766"),
+            ("HOST_IP", "10.1.2.3"),
+        ],
+        &[],
+        "KAFKA_INIT_EXTERNAL_BASE_PORT",
+    ),
+    (
         "HOST_IP that is not an address",
         KRAFT,
         &[
@@ -851,4 +854,198 @@ fn all_problems_are_reported_at_once() {
         assert!(e.contains(var), "{var} missing from\n{e}");
     }
     assert!(e.contains("4 configuration problem(s)"), "{e}");
+}
+
+/// Issue 24: a variable the mode does not use is still checked (an
+/// external host with a line break, a bad external port or cluster id in
+/// ZooKeeper mode passed `plan` with exit 0).
+#[test]
+fn every_variable_kafka_init_reads_is_checked_whenever_set_whatever_the_mode() {
+    for var in kafka_init::settings::variables() {
+        // Read only when POD_NAME is unset: a fallback the runtime sets.
+        if var == "HOSTNAME" {
+            continue;
+        }
+        // Any command is a command; a blank one is not.
+        let bad = if var == "KAFKA_INIT_FORMAT_COMMAND" {
+            " "
+        } else {
+            "Bad_Value\nERROR forged"
+        };
+        for (mode, base) in [("zookeeper", SEED_ENV), ("kraft", KRAFT)] {
+            for flavor in ["bitnami", "properties"] {
+                let env = with(
+                    base,
+                    &[
+                        ("KAFKA_CFG_LOG_DIRS", "$DIR/data"),
+                        ("KAFKA_INIT_CONFIG_DIR", "$DIR/config"),
+                    ],
+                    &[],
+                );
+                let env = with(&env, &[(var.as_str(), bad)], &[]);
+                // The flag would win over KAFKA_INIT_FLAVOR (which is checked anyway).
+                let r = run(&["plan", "--flavor", flavor], &env);
+                let e = r.stderr();
+                assert_eq!(r.code(), 78, "{var} in {mode} ({flavor}): {e}");
+                assert!(e.contains(&format!("{var}=")), "{var} in {mode}: {e}");
+                assert!(r.stdout().is_empty(), "{var} in {mode}: a plan was printed");
+            }
+        }
+    }
+}
+
+/// Issue 24: `plan` refuses what `prepare` would refuse to own.
+#[test]
+fn plan_refuses_a_system_directory_as_config_or_data_dir_like_prepare() {
+    for flavor in ["bitnami", "properties"] {
+        for dir in ["/etc", "/proc", "/proc/1", "/"] {
+            let env = with(
+                SEED_ENV,
+                &[
+                    ("KAFKA_CFG_LOG_DIRS", "$DIR/data"),
+                    ("KAFKA_INIT_CONFIG_DIR", dir),
+                ],
+                &[],
+            );
+            let r = run(&["plan", "--flavor", flavor], &env);
+            let e = r.stderr();
+            assert_eq!(r.code(), 78, "{dir} ({flavor}): {e}");
+            assert!(
+                e.contains(&format!("KAFKA_INIT_CONFIG_DIR=\"{dir}\"")),
+                "{e}"
+            );
+            assert!(e.contains("will not chown"), "{e}");
+            let env = with(SEED_ENV, &[("KAFKA_CFG_LOG_DIRS", dir)], &[]);
+            let r = run(&["plan", "--flavor", flavor], &env);
+            assert_eq!(r.code(), 78, "log.dirs {dir} ({flavor}): {}", r.stderr());
+            assert!(r.stderr().contains("KAFKA_CFG_LOG_DIRS="), "{}", r.stderr());
+        }
+    }
+}
+
+/// Issue 21 item 7: every message names what the user wrote. (case,
+/// arguments, variables, the exact problem lines the user now sees; a
+/// `WARN` line is matched from its message on)
+type Message<'a> = (
+    &'a str,
+    &'a [&'a str],
+    &'a [(&'a str, &'a str)],
+    &'a [&'a str],
+);
+
+#[test]
+fn every_message_names_what_the_user_wrote() {
+    const ZK: &[(&str, &str)] = &[
+        ("POD_NAME", "kafka-2"),
+        ("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181"),
+    ];
+    let cases: &[Message] = &[
+        (
+            "the fix names the alias the user set",
+            &["plan"],
+            &[
+                ("KAFKA_INTER_BROKER_LISTENER_NAME", "EXTERNAL"),
+                ("KAFKA_LISTENERS", "INTERNAL://:9092,CLIENT://:9093"),
+                ("KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP", "INTERNAL:PLAINTEXT,CLIENT:PLAINTEXT"),
+            ],
+            &[
+                "kafka-init: 1 configuration problem(s); nothing was started or changed:",
+                "  1. KAFKA_INTER_BROKER_LISTENER_NAME=\"EXTERNAL\": requirement failed: inter.broker.listener.name must be a listener name defined in advertised.listeners. The valid options based on currently configured listeners are INTERNAL,CLIENT",
+                "    fix: set KAFKA_INTER_BROKER_LISTENER_NAME to one of INTERNAL, CLIENT",
+            ],
+        ),
+        (
+            "one mistake, one problem: a listener with no protocol map",
+            &["plan"],
+            &[("KAFKA_CFG_LISTENERS", "INTERNAL://:9092")],
+            &[
+                "kafka-init: 1 configuration problem(s); nothing was started or changed:",
+                "  1. KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP=(unset): No security protocol defined for listener INTERNAL (a name that is not a protocol does not say which protocol it uses)",
+                "    fix: add INTERNAL:PLAINTEXT (or SSL, SASL_PLAINTEXT, SASL_SSL) to KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP",
+            ],
+        ),
+        (
+            "a port clash caused by KAFKA_INIT_EXTERNAL_PORT is blamed on it",
+            &["plan"],
+            &[
+                ("KAFKA_INIT_EXTERNAL_BASE_PORT", "30092"),
+                ("HOST_IP", "10.0.0.1"),
+                ("KAFKA_INIT_EXTERNAL_PORT", "9092"),
+            ],
+            &[
+                "kafka-init: 1 configuration problem(s); nothing was started or changed:",
+                "  1. KAFKA_INIT_EXTERNAL_PORT=\"9092\": requirement failed: Each listener must have a different port: the EXTERNAL listener kafka-init adds for external access binds port 9092 (KAFKA_INIT_EXTERNAL_PORT, default 9094), and so does listener PLAINTEXT",
+                "    fix: set KAFKA_INIT_EXTERNAL_PORT to a port no other listener binds (the node port is KAFKA_INIT_EXTERNAL_BASE_PORT + ordinal either way)",
+            ],
+        ),
+        (
+            "its default, when unset, is said to be unset",
+            &["plan"],
+            &[
+                ("KAFKA_INIT_EXTERNAL_BASE_PORT", "30092"),
+                ("HOST_IP", "10.0.0.1"),
+                ("KAFKA_CFG_LISTENERS", "PLAINTEXT://:9094"),
+            ],
+            &[
+                "  1. KAFKA_INIT_EXTERNAL_PORT=(unset): requirement failed: Each listener must have a different port: the EXTERNAL listener kafka-init adds for external access binds port 9094 (KAFKA_INIT_EXTERNAL_PORT, default 9094), and so does listener PLAINTEXT",
+            ],
+        ),
+        (
+            "an empty value is shown as empty, not (unset)",
+            &["plan"],
+            &[("KAFKA_INIT_REPLICAS", "")],
+            &["  1. KAFKA_INIT_REPLICAS=\"\": must be a whole number from 1 to 10000"],
+        ),
+        (
+            "a variable like a Kafka setting that the image does not read",
+            &["plan"],
+            &[("KAFKA_NUM_PARTITION", "3")],
+            &["KAFKA_NUM_PARTITION looks like the Kafka key num.partitions, and the bitnami image does not read it: it would be ignored silently var=KAFKA_NUM_PARTITION value=\"3\" fix=set the name the image reads: bitnami KAFKA_CFG_NUM_PARTITIONS, apache KAFKA_NUM_PARTITIONS, properties KAFKA_CFG_NUM_PARTITIONS, confluent KAFKA_NUM_PARTITIONS"],
+        ),
+        (
+            "a Bitnami name in the apache flavor",
+            &["plan", "--flavor", "apache"],
+            &[
+                ("KAFKA_CFG_ZOOKEEPER_CONNECT", ""),
+                ("KAFKA_ZOOKEEPER_CONNECT", "zk:2181"),
+                ("KAFKA_KRAFT_CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
+            ],
+            &[
+                "  1. KAFKA_KRAFT_CLUSTER_ID=\"MkU3OEVBNTcwNTJENDM2Qk\": KAFKA_KRAFT_CLUSTER_ID is the Bitnami image's variable for the KRaft cluster id; the apache/kafka image reads CLUSTER_ID, and would take this one for an unknown Kafka key kraft.cluster.id",
+                "    fix: set KAFKA_INIT_CLUSTER_ID instead (kafka-init hands it to the image as CLUSTER_ID)",
+            ],
+        ),
+    ];
+    for (case, args, set, want) in cases {
+        let mut env = with(ZK, set, &[]);
+        // A variable set to "" above stands for "remove it" in this table.
+        env.retain(|(k, v)| !(v.is_empty() && *k == "KAFKA_CFG_ZOOKEEPER_CONNECT"));
+        let r = run(args, &env);
+        let e = r.stderr();
+        for line in *want {
+            assert!(
+                e.lines()
+                    .any(|l| l == *line || l.ends_with(&format!("WARN {line}"))),
+                "{case}: no line\n{line}\nin\n{e}"
+            );
+        }
+    }
+    // A service link is told by its value: KAFKA_PORT=39092 is the user's.
+    let env = with(
+        ZK,
+        &[
+            ("KAFKA_ZOOKEEPER_CONNECT", "zk:2181"),
+            ("KAFKA_PORT", "39092"),
+        ],
+        &[],
+    );
+    let env: Vec<_> = env
+        .into_iter()
+        .filter(|(k, _)| *k != "KAFKA_CFG_ZOOKEEPER_CONNECT")
+        .collect();
+    let r = run(&["plan", "--flavor", "apache"], &env);
+    assert!(!r.stderr().contains("service-link"), "{}", r.stderr());
+    let env = with(&env, &[("KAFKA_PORT", "tcp://10.0.0.1:9092")], &[]);
+    let r = run(&["plan", "--flavor", "apache"], &env);
+    r.assert_stopped(&["KAFKA_PORT=\"tcp://10.0.0.1:9092\": a Kubernetes service-link variable"]);
 }

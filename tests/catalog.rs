@@ -351,3 +351,100 @@ fn under_a_stand_in_catalog_an_unknown_key_is_only_a_warning() {
     run(&["exec", "--", "$STANDIN"], &exact)
         .assert_stopped(&["some.new.key is not a Kafka 4.1.2 broker config"]);
 }
+
+/// Issue 24: a value that could be a secret is shown by no output path:
+/// `plan`'s formats, problems (text and the JSON log), the exec summary.
+/// (path, arguments, variables added to the seed's, the secrets, what is
+/// shown instead in the text log)
+type SecretCase<'a> = (
+    &'a str,
+    &'a [&'a str],
+    &'a [(&'a str, &'a str)],
+    &'a [&'a str],
+    &'a str,
+);
+
+#[test]
+fn a_value_that_could_be_a_secret_is_shown_by_no_output_path() {
+    let cases: &[SecretCase] = &[
+        (
+            "plan --format properties: a plugin's private key",
+            &["plan", "--format", "properties"],
+            &[
+                ("KAFKA_INIT_EXTRA_KEYS", "my.plugin.*"),
+                ("KAFKA_CFG_MY_PLUGIN_PRIVATE_KEY", "pk-1"),
+            ],
+            &["pk-1"],
+            "my.plugin.private.key=<redacted>",
+        ),
+        (
+            "plan --format json: a plugin's passphrase",
+            &["plan", "--format", "json"],
+            &[
+                ("KAFKA_INIT_EXTRA_KEYS", "my.plugin.*"),
+                ("KAFKA_CFG_MY_PLUGIN_PASSPHRASE", "pp-2"),
+            ],
+            &["pp-2"],
+            "<redacted>",
+        ),
+        (
+            "plan --format env: a plugin's token",
+            &["plan", "--format", "env"],
+            &[
+                ("KAFKA_INIT_EXTRA_KEYS", "my.plugin.*"),
+                ("KAFKA_CFG_MY_PLUGIN_TOKEN", "tk-3"),
+            ],
+            &["tk-3"],
+            "",
+        ),
+        (
+            "problem: a misspelt PASSWORD key",
+            &["plan"],
+            &[("KAFKA_CFG_SSL_KEYSTORE_PASSWROD", "pw-4")],
+            &["pw-4"],
+            "KAFKA_CFG_SSL_KEYSTORE_PASSWROD=\"<redacted>\": ssl.keystore.passwrod is not a Kafka 3.9.2 broker config",
+        ),
+        (
+            "problem: a misspelt per-listener PASSWORD key",
+            &["exec", "--", "$STANDIN"],
+            &[("KAFKA_CFG_LISTENER_NAME_PLAINTEXT_SSL_KEY_PASWORD", "pw-5")],
+            &["pw-5"],
+            "KAFKA_CFG_LISTENER_NAME_PLAINTEXT_SSL_KEY_PASWORD=\"<redacted>\"",
+        ),
+        (
+            "exec summary: the image tools' secret flags",
+            &[
+                "exec",
+                "--",
+                "$STANDIN",
+                "--keystore-pass",
+                "ks-6",
+                "--sasl-pass=sp-7",
+                "-Dpassphrase=ph-8",
+            ],
+            &[],
+            &["ks-6", "sp-7", "ph-8"],
+            "--keystore-pass <redacted> --sasl-pass=<redacted> -Dpassphrase=<redacted>",
+        ),
+    ];
+    for (path, args, set, secrets, shown) in cases {
+        for format in ["text", "json"] {
+            let env = with(
+                &with(SEED_ENV, set, &[]),
+                &[("KAFKA_INIT_LOG_FORMAT", format)],
+                &[],
+            );
+            let r = run(args, &env);
+            let all = r.stdout() + &r.stderr();
+            for s in *secrets {
+                assert!(!all.contains(s), "{path} ({format}) shows {s}:\n{all}");
+            }
+            if format == "text" || args[0] == "plan" && r.code() == 0 {
+                assert!(
+                    all.contains(shown),
+                    "{path} ({format}): no {shown:?} in\n{all}"
+                );
+            }
+        }
+    }
+}

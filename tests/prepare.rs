@@ -5,7 +5,7 @@
 mod util;
 
 use std::os::unix::fs::MetadataExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use util::scratch::{owner, set, snapshot, Scratch};
@@ -449,4 +449,61 @@ fn a_migrated_brokers_v0_meta_properties_is_expected_once_the_migration_is_final
     );
     assert_exit(&o, 0);
     assert_eq!(owner(&s.path("data")), (1001, 1001));
+}
+
+/// `prepare --check` on `data`, as [`prepare`] runs it.
+fn check(data: &Path) -> Output {
+    prepare(data.to_str().unwrap(), &[], &["--check"])
+}
+
+#[test]
+fn check_reports_the_owner_and_what_prepare_would_change_and_changes_nothing() {
+    let s = Scratch::as_root("check", NEEDS_ROOT);
+    let data = wrong_tree(&s);
+    let before = snapshot(&data);
+    let o = check(&data);
+    assert_exit(&o, 0);
+    let out = String::from_utf8_lossy(&o.stdout);
+    for says in [
+        "owner now: 0:0, mode 755",
+        // The same counts as prepare's own walk of this tree (the test above).
+        "prepare would change 8 of 10 entries (owner to 1001:1001)",
+        "root may chown here",
+        "the roll can proceed",
+    ] {
+        assert!(out.contains(says), "report lacks {says:?}:\n{out}");
+    }
+    assert_eq!(snapshot(&data), before, "--check changed the tree");
+    assert!(
+        !data.join(".kafka-init-check").exists(),
+        "scratch file left"
+    );
+    // And prepare then changes exactly what the check counted.
+    let real = prepare(data.to_str().unwrap(), &[], &[]);
+    assert_exit(&real, 0);
+    assert!(logged(&real, "changed", "8"), "{}", stderr(&real));
+}
+
+#[test]
+fn check_of_a_missing_dir_says_prepare_creates_it_and_creates_nothing() {
+    let s = Scratch::as_root("check-missing", NEEDS_ROOT);
+    let data = s.path("absent/data");
+    let o = check(&data);
+    assert_exit(&o, 0);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("missing: prepare creates it"), "{out}");
+    assert!(!s.path("absent").exists(), "--check created a dir");
+}
+
+#[test]
+fn check_takes_no_install_to() {
+    let s = Scratch::as_root("check-usage", NEEDS_ROOT);
+    let data = s.dir("data", BROKER, 0o750);
+    let o = prepare(
+        data.to_str().unwrap(),
+        &[],
+        &["--check", "--install-to", s.path("i").to_str().unwrap()],
+    );
+    assert_exit(&o, 64);
+    assert!(!s.path("i").exists());
 }

@@ -288,3 +288,70 @@ fn on_a_delayed_mount_the_walk_adds_threads_while_they_wait_on_it() {
         assert_eq!((uid, gid), BROKER, "{}", path.display());
     }
 }
+
+/// `kafka-init prepare --check` as pod kafka-1, as [`prepare`] runs.
+fn check(log_dir: &Path) -> Output {
+    Command::new(util::bin())
+        .env_clear()
+        .env("POD_NAME", "kafka-1")
+        .env("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181")
+        .env("KAFKA_CFG_LOG_DIRS", log_dir)
+        .env("KAFKA_INIT_RUN_AS", "1001:1001")
+        .env("KAFKA_INIT_FLAVOR", "properties")
+        .args(["prepare", "--check"])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn on_a_root_squashing_mount_check_exits_1_names_the_fix_and_changes_nothing() {
+    let m = Mount::new("check-squash", true);
+    let data = wrong_tree(&m);
+    let before = snapshot(&data);
+    let o = check(&m.point().join("data"));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}\n{}", stderr(&o));
+    for says in [
+        "root_squash",
+        "fix: on the server of this volume: chown -R 1001:1001",
+        "prepare cannot own",
+    ] {
+        assert!(out.contains(says), "report lacks {says:?}:\n{out}");
+    }
+    assert_eq!(snapshot(&data), before, "--check changed something");
+
+    // A world-writable export (the seed's `chmod 777`): squashed root may
+    // create the scratch file, and its chown is refused as NFS refuses it.
+    let open = m.dir("open", (0, 0), 0o777);
+    m.file("open/meta.properties", (0, 0), 0o644);
+    std::fs::write(open.join("meta.properties"), b"version=0\nbroker.id=1\n").unwrap();
+    let before = snapshot(&open);
+    let o = check(&m.point().join("open"));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}\n{}", stderr(&o));
+    for says in [
+        "prepare would change 2 of 2 entries",
+        "chown of a scratch file refused: EPERM",
+        "root_squash",
+        "chown -R 1001:1001",
+    ] {
+        assert!(out.contains(says), "report lacks {says:?}:\n{out}");
+    }
+    assert_eq!(snapshot(&open), before, "--check changed something");
+    assert!(
+        !open.join(".kafka-init-check").exists(),
+        "scratch file left"
+    );
+}
+
+#[test]
+fn on_a_plain_delayed_mount_check_says_the_roll_can_proceed() {
+    let m = Mount::new("check-plain", false);
+    let data = wrong_tree(&m);
+    let before = snapshot(&data);
+    let o = check(&m.point().join("data"));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}\n{}", stderr(&o));
+    assert!(out.contains("root may chown here"), "{out}");
+    assert_eq!(snapshot(&data), before, "--check changed something");
+}

@@ -413,3 +413,75 @@ fn the_walk_itself_refuses_a_link_that_appears_after_the_preflight() {
         );
     }
 }
+
+#[test]
+fn a_tree_renamed_under_the_walk_is_walked_again_or_left_for_the_next_start() {
+    // Directories renamed back and forth while prepare walks: an entry
+    // listed and then gone may live on under a name the listing passed.
+    // Either prepare walks until it saw everything (exit 0, all owned), or
+    // it says what changed, exits 75 and leaves the data dir's own owner
+    // wrong, so that the next start walks again. Never exit 0 with a part
+    // of the tree left to the wrong owner (which the next start's fast
+    // path would then keep for good).
+    let s = Scratch::as_root("churn", NEEDS_ROOT);
+    let data = s.dir("data", (0, 0), 0o755);
+    const PARTITIONS: usize = 20;
+    for d in 0..PARTITIONS {
+        let dir = s.dir(&format!("data/orders-{d}"), (0, 0), 0o755);
+        for f in 0..500 {
+            std::fs::File::create(dir.join(format!("{f:020}.log"))).unwrap();
+        }
+    }
+    let mut child = Command::new(BIN)
+        .env_clear()
+        .envs(env(data.to_str().unwrap()))
+        .arg("prepare")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Renames while prepare runs, each directory between two names.
+    let mut renames = 0u64;
+    let mut moved = [false; PARTITIONS];
+    while child.try_wait().unwrap().is_none() {
+        let d = renames as usize % PARTITIONS;
+        let name = |m: bool| data.join(format!("{}-{d}", if m { "moved" } else { "orders" }));
+        std::fs::rename(name(moved[d]), name(!moved[d])).unwrap();
+        moved[d] = !moved[d];
+        renames += 1;
+    }
+    let o = child.wait_with_output().unwrap();
+    assert!(renames > 0, "no rename happened during the walk");
+    eprintln!("prepare: {:?} after {renames} renames", o.status.code());
+    let not_broker: Vec<PathBuf> = snapshot_with_content(&data)
+        .into_iter()
+        .filter(|(_, (uid, gid, ..))| (*uid, *gid) != BROKER)
+        .map(|(p, _)| p)
+        .collect();
+    match o.status.code() {
+        Some(0) => assert!(
+            not_broker.is_empty(),
+            "exit 0 after {renames} renames, yet {} entries keep the wrong owner, e.g. {:?}:\n{}",
+            not_broker.len(),
+            &not_broker[..not_broker.len().min(3)],
+            stderr(&o)
+        ),
+        Some(75) => {
+            assert_says(
+                &o,
+                &[
+                    "changed while its ownership was walked",
+                    data.to_str().unwrap(),
+                    "the next start walks it again",
+                ],
+            );
+            assert_eq!(owner(&data), (0, 0), "the data dir was re-owned");
+            // Once nothing renames any more, the next start finishes the job.
+            let again = prepare(data.to_str().unwrap(), &[]);
+            assert_exit(&again, 0);
+            for (p, (uid, gid, ..)) in snapshot_with_content(&data) {
+                assert_eq!((uid, gid), BROKER, "{}", p.display());
+            }
+        }
+        _ => panic!("after {renames} renames: {o:?}\n{}", stderr(&o)),
+    }
+}

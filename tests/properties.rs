@@ -2,7 +2,7 @@
 //! a few thousand inputs per target from a small deterministic generator of
 //! our own (the same inputs every run, so a failure reproduces), plus the
 //! seed corpora committed under fuzz/corpus/. Coverage-guided fuzzing finds
-//! more (README, "Fuzzing"); this keeps what it found from coming back.
+//! more (docs/internals/fuzzing.md); this keeps what it found from coming back.
 
 #[path = "../fuzz/checks.rs"]
 mod checks;
@@ -383,5 +383,30 @@ fn meta_properties_parses_as_java_reads_it() {
     let mut rng = Rng(4);
     for _ in 0..5000 {
         checks::meta_properties(&meta_text(&mut rng));
+    }
+}
+
+/// The migration's decoders and parsers (fuzz targets zookeeper,
+/// describe_quorum, describe_configs, connect_string): every seed and a few
+/// thousand mutations of each, on stable.
+#[test]
+fn no_zookeeper_quorum_or_config_answer_nor_connect_string_breaks_a_promise() {
+    type Check = fn(&[u8]);
+    let targets: [(&str, Check); 4] = [
+        ("zookeeper", checks::zookeeper),
+        ("describe_quorum", checks::describe_quorum),
+        ("describe_configs", checks::describe_configs),
+        ("connect_string", checks::connect_and_phase),
+    ];
+    let mut rng = Rng(5);
+    for (target, check) in targets {
+        let seeds = corpus(target);
+        assert!(!seeds.is_empty(), "{target}: no seeds");
+        for seed in &seeds {
+            check(seed);
+            for _ in 0..500 {
+                check(&mutate(&mut rng, seed));
+            }
+        }
     }
 }

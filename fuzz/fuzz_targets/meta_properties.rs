@@ -1,5 +1,5 @@
 //! Fuzz target: meta.properties parsing, against a Java-compatible reader.
-//! Run: `cargo +nightly fuzz run meta_properties` (see README, "Fuzzing").
+//! Run: `cargo +nightly fuzz run meta_properties` (see docs/internals/fuzzing.md).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -1,5 +1,5 @@
 //! Fuzz target: environment → plan::derive → every renderer; server.properties reads back as the Plan.
-//! Run: `cargo +nightly fuzz run plan_render` (see README, "Fuzzing").
+//! Run: `cargo +nightly fuzz run plan_render` (see docs/internals/fuzzing.md).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

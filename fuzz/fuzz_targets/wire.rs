@@ -1,5 +1,5 @@
 //! Fuzz target: the ApiVersions and Metadata decoders, whole and streamed, and the probe's verdict.
-//! Run: `cargo +nightly fuzz run wire` (see README, "Fuzzing").
+//! Run: `cargo +nightly fuzz run wire` (see docs/internals/fuzzing.md).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -144,9 +144,11 @@ impl Context {
     /// (`controller.listener.names`), without duplicates.
     pub fn listener_names(values: &[&str]) -> Vec<String> {
         let mut names: Vec<String> = vec![];
+        // A set, not a scan of the list: 10,000 entries took seconds.
+        let mut seen = std::collections::HashSet::new();
         for entry in values.iter().flat_map(|v| value::split_list(v)) {
             let name = entry.split_once("://").map_or(entry.as_str(), |(n, _)| n);
-            if !name.is_empty() && !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+            if !name.is_empty() && seen.insert(name.to_ascii_lowercase()) {
                 names.push(name.to_string());
             }
         }
@@ -497,6 +499,26 @@ fn not_in_catalog(version: Version, key: &str) -> Vec<Finding> {
     }]
 }
 
+/// The Kafka key `name` is, or the one it is a typo of (within
+/// did-you-mean's budget), in the newest supported version that has one.
+pub fn nearest_key(name: &str) -> Option<String> {
+    let mut versions: Vec<Version> = Version::all().collect();
+    versions.reverse();
+    versions.into_iter().find_map(|v| {
+        let names = v.keys().iter().filter(|k| !k.internal).map(|k| k.name);
+        let exact = v.key(name).map(|k| k.name.to_string());
+        exact.or_else(|| {
+            let names: Vec<&str> = names.collect();
+            names
+                .iter()
+                .copied()
+                .filter(|k| suggest::is_typo_of(name, k))
+                .min_by_key(|k| k.len().abs_diff(name.len()))
+                .map(str::to_string)
+        })
+    })
+}
+
 /// The first supported version after `version` that drops `key`, when one does.
 fn removed_after(version: Version, key: &str) -> Option<&'static str> {
     let present = data::presence(key);
@@ -555,21 +577,65 @@ fn declared(key: &str, pred: fn(&Key) -> bool) -> bool {
 /// PASSWORD type decides for every key the catalog knows (so
 /// `ssl.keystore.key` is one and `password.encoder.keyfactory.algorithm` is
 /// not); a variable name counts as the key it names ([`key_of_variable`]).
-/// Only names no catalog can know (plugins' keys, `KAFKA_INIT_EXTRA_KEYS`,
-/// config provider parameters, the images' own variables, JVM property
-/// names) are judged by their words: `password`, `secret`, `jaas`,
-/// `credential`, `token`.
+/// Names no catalog knows (plugins' keys, `KAFKA_INIT_EXTRA_KEYS`, config
+/// provider parameters, the images' own variables, JVM property names,
+/// command-line flags, misspelt keys) are secrets when their words say so
+/// ([`SECRET_WORDS`], [`SECRET_TOKENS`]) or when the known key nearest to
+/// them, the one a did-you-mean names, is a PASSWORD
+/// (`ssl.keystore.passwrod`, `listener.name.x.ssl.key.pasword`).
 pub fn is_secret(key: &str) -> bool {
-    if is_password(key) || is_password(&key_of_variable(key)) {
+    let as_key = key_of_variable(key);
+    if is_password(key) || is_password(&as_key) {
         return true;
     }
-    if is_known(key) {
+    if is_known(key) || is_known(&as_key) {
         return false;
     }
     let k = key.to_ascii_lowercase();
-    ["password", "secret", "jaas", "credential", "token"]
-        .iter()
-        .any(|w| k.contains(w))
+    SECRET_WORDS.iter().any(|w| k.contains(w))
+        || k.split(['.', '_', '-', '='])
+            .any(|t| SECRET_TOKENS.contains(&t))
+        || near_password(&as_key)
+        || near_password(&k)
+}
+
+/// Words that make a name a secret's wherever they appear in it.
+pub const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "passphrase",
+    "secret",
+    "token",
+    "credential",
+    "jaas",
+    "private",
+];
+
+/// Words that make a name a secret's when they are one of its
+/// `.`/`_`/`-`-separated words (`--keystore-pass`, `my.plugin.key`; not
+/// `bypass` or `keystore`).
+pub const SECRET_TOKENS: &[&str] = &["pass", "pwd", "key"];
+
+/// Whether a PASSWORD key of some supported version is near enough to
+/// `key`, or to the key inside its per-listener form, for did-you-mean to
+/// suggest it (a typo of it). Only PASSWORD keys are compared: a few dozen.
+fn near_password(key: &str) -> bool {
+    let inner = key
+        .strip_prefix("listener.name.")
+        .and_then(|rest| rest.split_once('.'))
+        .map(|(_, inner)| inner);
+    let mechanism = inner.and_then(|i| i.split_once('.')).map(|(_, k)| k);
+    [Some(key), inner, mechanism]
+        .into_iter()
+        .flatten()
+        .any(|k| {
+            Version::all().any(|v| {
+                v.keys()
+                    .iter()
+                    .filter(|p| p.ty == Type::Password)
+                    .any(|p| suggest::is_typo_of(k, p.name))
+            })
+        })
 }
 
 /// The Kafka key an image's variable name most likely stands for

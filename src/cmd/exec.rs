@@ -25,6 +25,8 @@ fn write_file(path: &Path, text: &str) -> Result<()> {
         .with_context(|| format!("{} has no parent directory", path.display()))?;
     std::fs::create_dir_all(dir).with_context(|| format!("create config dir {}", dir.display()))?;
     let name = path.file_name().unwrap_or_default().to_string_lossy();
+    // A stop signal waits until the file is in place: no temporary left.
+    let _critical = crate::signals::Critical::enter();
     let tmp = dir.join(format!(".{name}.{}", std::process::id()));
     let mut f = std::fs::OpenOptions::new()
         .write(true)
@@ -43,6 +45,9 @@ fn write_file(path: &Path, text: &str) -> Result<()> {
 
 /// Runs a step to completion (KRaft storage formatting, for one).
 fn run_step(step: &Step) -> Result<()> {
+    // A stop signal waits for the step: a storage format cut short would
+    // leave a half-formatted log dir.
+    let _critical = crate::signals::Critical::enter();
     let Some((program, args)) = step.argv.split_first() else {
         bail!("{} is empty", step.what);
     };
@@ -63,7 +68,11 @@ fn run_step(step: &Step) -> Result<()> {
 /// Runs `exec`; returns only on failure.
 pub fn run(inputs: &Inputs, flavor: Option<&str>, command: &[String]) -> Result<()> {
     let settings = Settings::of(&inputs.vars);
-    let (plan, flavor) = super::migration::derive_observed(inputs, &settings, flavor, None)?;
+    let super::Observed {
+        plan,
+        flavor,
+        observation,
+    } = super::derive_observed(inputs, &settings, flavor, None)?;
     super::log_warnings(&plan);
     let Launch {
         argv,
@@ -89,6 +98,7 @@ pub fn run(inputs: &Inputs, flavor: Option<&str>, command: &[String]) -> Result<
         mode = ?plan.mode,
         role = plan.roles(),
         flavor = plan.flavor.name,
+        read_as = plan.read_as.name,
         kafka = %plan.kafka.why,
         listeners = plan.get("listeners").unwrap_or_default(),
         advertised = plan.get("advertised.listeners").unwrap_or_default(),
@@ -102,6 +112,9 @@ pub fn run(inputs: &Inputs, flavor: Option<&str>, command: &[String]) -> Result<
     for step in &steps {
         run_step(step)?;
     }
+    observation.record();
+    // A broker's own registration left by a killed run: wait for it to expire.
+    crate::observe::registration::await_own(&plan);
     let env = inputs.exec_environment(env);
     execve::exec(&argv, &env)?;
     Ok(())

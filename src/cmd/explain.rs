@@ -26,8 +26,7 @@ pub fn run(inputs: &Inputs, key: Option<&str>, kafka_version: Option<&str>) -> R
         Some(k) => describe(&selection, k)?,
         None => list(&selection),
     };
-    print!("{text}");
-    Ok(())
+    crate::output::stdout(&text, "the explanation")
 }
 
 /// Whether the environment configures ZooKeeper mode, as `plan` decides it

@@ -13,7 +13,8 @@ use tracing::warn;
 
 use crate::environment::Inputs;
 use crate::flavor::{self, Flavor};
-use crate::plan::{self as planning, Given, Plan};
+use crate::observe::{self, Observation};
+use crate::plan::{self as planning, FoundClusterId, Given, Plan};
 use crate::pod;
 use crate::problem::Problems;
 use crate::rules;
@@ -26,11 +27,18 @@ pub(crate) fn chosen_flavor(
     settings: &Settings,
     problems: &mut Vec<crate::problem::Problem>,
 ) -> &'static dyn Flavor {
-    let given = flag.map(|f| ("--flavor", f)).or(settings
+    let set = settings
         .kafka_init_flavor
         .as_deref()
-        .map(|f| ("KAFKA_INIT_FLAVOR", f)));
-    flavor::select(given, problems)
+        .map(|f| ("KAFKA_INIT_FLAVOR", f));
+    match flag {
+        Some(f) => {
+            // The flag wins, but a value is checked wherever it is set.
+            flavor::select(set, problems);
+            flavor::select(Some(("--flavor", f)), problems)
+        }
+        None => flavor::select(set, problems),
+    }
 }
 
 /// The chosen flavor and the user's Kafka settings as it reads them, for a
@@ -49,7 +57,8 @@ pub(crate) fn peek_user_settings(
 /// Logs the Plan's warnings: `plan`, `exec` and `prepare` do, once per run.
 pub fn log_warnings(plan: &Plan) {
     for w in &plan.warnings {
-        warn!(var = %w.var, value = %w.value, fix = %w.fix, "{}", w.rule);
+        let value = w.shown_value();
+        warn!(var = %w.var, value = value.as_deref().unwrap_or("(unset)"), fix = %w.fix, "{}", w.rule);
     }
 }
 
@@ -75,25 +84,72 @@ pub fn derive_with_flavor(
         &Settings::of(&inputs.vars),
         flavor_override,
         pod_override,
+        None,
     )
 }
 
 /// [`derive_with_flavor`] with kafka-init's `settings`, already read from
-/// `inputs.vars`.
+/// `inputs.vars`, and the cluster id the observation found.
 pub(crate) fn derive_with_settings(
     inputs: &Inputs,
     settings: &Settings,
     flavor_override: Option<&str>,
     pod_override: Option<&str>,
+    found: Option<&FoundClusterId>,
 ) -> Result<(Plan, &'static dyn Flavor), Problems> {
-    derive_once(inputs, settings, flavor_override, pod_override).or_else(|_| {
+    derive_once(inputs, settings, flavor_override, pod_override, found).or_else(|_| {
         derive_once(
             &inputs.with_random(),
             settings,
             flavor_override,
             pod_override,
+            found,
         )
     })
+}
+
+/// A Plan derived after observing the cluster ([`observe::observe`]), for
+/// the commands that decide a start (`exec`, `plan`, `prepare`): every
+/// problem of both at once. The observation comes back for `exec` to
+/// record what ZooKeeper confirmed.
+pub struct Observed {
+    /// The Plan.
+    pub plan: Plan,
+    /// The flavor that hands it to its image.
+    pub flavor: &'static dyn Flavor,
+    /// What was observed.
+    pub observation: Observation,
+}
+
+/// Observes, then derives: [`Observed`], or every problem of both.
+pub fn derive_observed(
+    inputs: &Inputs,
+    settings: &Settings,
+    flavor_flag: Option<&str>,
+    pod: Option<&str>,
+) -> Result<Observed, Problems> {
+    let (flavor, user) = peek_user_settings(inputs, settings, flavor_flag);
+    let observation = observe::observe(inputs, settings, flavor, &user);
+    let derived = derive_with_settings(
+        inputs,
+        settings,
+        flavor_flag,
+        pod,
+        observation.found.as_ref(),
+    );
+    let mut problems = observation.problems.clone();
+    match derived {
+        Ok((plan, flavor)) if problems.is_empty() => Ok(Observed {
+            plan,
+            flavor,
+            observation,
+        }),
+        Ok(_) => Err(Problems(problems)),
+        Err(Problems(more)) => {
+            problems.extend(more);
+            Err(Problems(problems))
+        }
+    }
 }
 
 /// [`derive_for`] for the commands that only read (probe, migration
@@ -126,11 +182,12 @@ fn derive_once(
     settings: &Settings,
     flavor_override: Option<&str>,
     pod_override: Option<&str>,
+    found: Option<&FoundClusterId>,
 ) -> Result<(Plan, &'static dyn Flavor), Problems> {
     let mut problems = vec![];
     let flavor = chosen_flavor(flavor_override, settings, &mut problems);
     problems.extend(inputs.non_utf8_problems(|var| flavor::reads(flavor, var)));
-    let user = flavor::read_user_settings(flavor, &inputs.vars, &mut problems);
+    let (user, read_as) = flavor::read_user_settings_as(flavor, &inputs.vars, &mut problems);
     let pod = pod::identify(settings, inputs, pod_override, &mut problems);
     let (mut plan, derived) = planning::derive(
         user,
@@ -138,9 +195,10 @@ fn derive_once(
             settings,
             pod,
             flavor: flavor.facts(),
+            read_as: read_as.read_as(),
             vars: &inputs.vars,
             random: &inputs.random,
-            found: inputs.cluster_id_found.as_ref(),
+            found,
         },
     );
     problems.extend(derived);
@@ -150,6 +208,7 @@ fn derive_once(
     if !problems.is_empty() {
         return Err(Problems(problems));
     }
+    warnings.extend(flavor::unread_lookalikes(flavor, &inputs.vars));
     plan.warnings = warnings;
     match planning::probe_target(&plan) {
         Ok(t) => plan.probe = Some(t),

@@ -14,25 +14,18 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::environment::Inputs;
+use crate::log_dir::topic_partition_shaped;
 use crate::meta::{self, MetaProperties};
-use crate::ownership::{self, Found, PathTrouble};
+use crate::ownership::{self, ChownTrial, Found, PathTrouble};
 use crate::plan::{Mode, Origin, Plan};
 use crate::problem::{Problem, Problems};
 use crate::settings::Settings;
-use crate::{cmd, install};
+use crate::{cmd, install, output};
 
 /// Runs `prepare`: derive, preflight every dir, own every dir, install.
 /// Configuration problems come back as [`Problems`] (exit 78).
 pub fn run(inputs: &Inputs, flavor: Option<&str>, install_to: Option<&Path>) -> Result<()> {
-    let (plan, _) =
-        cmd::migration::derive_observed(inputs, &Settings::of(&inputs.vars), flavor, None)
-            .map_err(anyhow::Error::from)?;
-    cmd::log_warnings(&plan);
-    let dirs = dirs_to_own(&plan);
-    let problems = preflight(&plan, &dirs);
-    if !problems.is_empty() {
-        return Err(Problems(problems).into());
-    }
+    let (plan, dirs) = checked_plan(inputs, flavor)?;
     let (uid, gid) = plan.run_as;
     for dir in &dirs {
         warn_if_nfs(&dir.path);
@@ -61,6 +54,175 @@ pub fn run(inputs: &Inputs, flavor: Option<&str>, install_to: Option<&Path>) -> 
         tracing::info!(path = %path.display(), "kafka-init installed");
     }
     Ok(())
+}
+
+/// What `prepare` and `prepare --check` both start from: the Plan (with
+/// what the cluster was observed to be) and the dirs to own, preflighted;
+/// configuration problems come back as [`Problems`] (exit 78).
+fn checked_plan(inputs: &Inputs, flavor: Option<&str>) -> Result<(Plan, Vec<DirToOwn>)> {
+    let plan = cmd::derive_observed(inputs, &Settings::of(&inputs.vars), flavor, None)
+        .map_err(anyhow::Error::from)?
+        .plan;
+    cmd::log_warnings(&plan);
+    let dirs = dirs_to_own(&plan);
+    let problems = preflight(&plan, &dirs);
+    if !problems.is_empty() {
+        return Err(Problems(problems).into());
+    }
+    Ok((plan, dirs))
+}
+
+/// Runs `prepare --check`: the same derivation, preflight and walk as
+/// `prepare`, changing nothing; a trial chown of a scratch file in each dir
+/// shows whether root may chown there (NFS root_squash). Prints one report
+/// per dir on stdout. Ok when `prepare` can do its work; an error (exit 1)
+/// when it cannot, after the report that says what to run where.
+pub fn check(inputs: &Inputs, flavor: Option<&str>) -> Result<()> {
+    let (plan, dirs) = checked_plan(inputs, flavor)?;
+    let (uid, gid) = plan.run_as;
+    let mut text = format!(
+        "kafka-init prepare --check: pod {}, the broker's user {uid}:{gid}; nothing is changed\n",
+        plan.pod.name
+    );
+    let mut blocked = Vec::new();
+    for dir in &dirs {
+        // A walk that cannot look everywhere (squashed root meets a dir only
+        // its owner may read) is a finding of the report, not its end.
+        let survey = ownership::survey(&dir.path, uid, gid).map_err(|e| format!("{e:#}"));
+        let trial = ownership::try_chown(&dir.path, uid, gid)?;
+        let export = ownership::nfs_export_path(&dir.path);
+        let squashing = ownership::may_squash_root(&dir.path);
+        let verdict = check_verdict(
+            &dir.path,
+            survey,
+            trial,
+            squashing,
+            export.as_deref(),
+            (uid, gid),
+        );
+        text.push_str(&verdict.text);
+        if !verdict.can {
+            blocked.push(dir.path.display().to_string());
+        }
+    }
+    if blocked.is_empty() {
+        text.push_str("result: prepare can do its work; the roll can proceed\n");
+        return output::stdout(&text, "the check's report");
+    }
+    text.push_str(&format!(
+        "result: prepare cannot own {}; the roll would stop at this pod's initContainer. Run the fix above, then this check again\n",
+        blocked.join(", ")
+    ));
+    output::stdout(&text, "the check's report")?;
+    Err(anyhow::anyhow!(
+        "prepare --check: prepare cannot own {} (see the report on stdout)",
+        blocked.join(", ")
+    ))
+}
+
+/// One dir's part of the `--check` report, and whether `prepare` can do
+/// its work there.
+struct CheckVerdict {
+    text: String,
+    can: bool,
+}
+
+/// Decides and words one dir's report. Pure: the survey (or why it could
+/// not be made), the trial, whether the mount's server may squash root and
+/// the export path come from the caller.
+fn check_verdict(
+    path: &Path,
+    survey: Result<ownership::Survey, String>,
+    trial: ChownTrial,
+    squashing: bool,
+    export: Option<&str>,
+    (uid, gid): (u32, u32),
+) -> CheckVerdict {
+    let mut text = format!("{}\n", path.display());
+    // None: unknown (the walk could not look everywhere).
+    let changes = match &survey {
+        Err(e) => {
+            text.push_str(&format!("  cannot look through it as root: {e}\n"));
+            None
+        }
+        Ok(s) => match s.owner {
+            None => {
+                text.push_str("  missing: prepare creates it, owned by the broker's user\n");
+                return CheckVerdict { text, can: true };
+            }
+            Some((o_uid, o_gid)) => {
+                let r = &s.report;
+                text.push_str(&format!(
+                    "  owner now: {o_uid}:{o_gid}, mode {:o}\n",
+                    s.mode
+                ));
+                if r.changed == 0 {
+                    text.push_str(&format!(
+                        "  prepare would change nothing ({} entries looked at)\n",
+                        r.checked
+                    ));
+                } else {
+                    text.push_str(&format!(
+                        "  prepare would change {} of {} entries (owner to {uid}:{gid}{})\n",
+                        r.changed,
+                        r.checked,
+                        if r.world_write_removed.is_some() {
+                            ", o-w on the dir"
+                        } else {
+                            ""
+                        }
+                    ));
+                }
+                if r.mounts + r.left_alone > 0 {
+                    text.push_str(&format!(
+                        "  left alone: {} mounts, {} hard-linked or special files\n",
+                        r.mounts, r.left_alone
+                    ));
+                }
+                Some(r.changed)
+            }
+        },
+    };
+    let squash = if squashing {
+        " (the server maps root to nobody: root_squash)"
+    } else {
+        ""
+    };
+    let allowed = match trial {
+        ChownTrial::Allowed => {
+            text.push_str(&format!(
+                "  trial chown: a scratch file chowned to {uid}:{gid} and removed: root may chown here\n"
+            ));
+            true
+        }
+        ChownTrial::NoDir => true,
+        ChownTrial::CannotCreate(e) => {
+            text.push_str(&format!(
+                "  trial chown: root cannot create a file in the dir: {e}{squash}\n"
+            ));
+            false
+        }
+        ChownTrial::Refused(e) => {
+            text.push_str(&format!(
+                "  trial chown: chown of a scratch file refused: {e}{squash}\n"
+            ));
+            false
+        }
+    };
+    let can = changes == Some(0) || (changes.is_some() && allowed);
+    if !can {
+        let fix = match export.and_then(|e| e.split_once(':')) {
+            Some((server, dir)) => {
+                format!("on the NFS server {server}: chown -R {uid}:{gid} {dir}")
+            }
+            None => format!(
+                "on the server of this volume: chown -R {uid}:{gid} <the directory mounted at {}>",
+                path.display()
+            ),
+        };
+        text.push_str(&format!("  fix: {fix}\n"));
+    }
+    CheckVerdict { text, can }
 }
 
 /// What a directory is to Kafka, which decides what is checked in it.
@@ -314,27 +476,6 @@ fn foreign_subdirectories(dir: &Path, var: &str, value: &str) -> Vec<Problem> {
     problems
 }
 
-/// Whether Kafka can parse a directory name as a partition
-/// (`LocalLog.parseTopicPartitionName`): `<topic>-<partition>`, optionally
-/// followed by `.<uniqueId>-delete`, `-future` or `-stray`. Pure.
-pub fn topic_partition_shaped(name: &str) -> bool {
-    let mut base = name;
-    for suffix in ["-delete", "-future", "-stray"] {
-        if let Some(rest) = name.strip_suffix(suffix) {
-            // `^(\S+)-(\S+)\.(\S+)-<suffix>`: a dot-separated unique id.
-            match rest.rsplit_once('.') {
-                Some((b, id)) if !id.is_empty() && !id.contains(char::is_whitespace) => base = b,
-                _ => return false,
-            }
-            break;
-        }
-    }
-    match base.rsplit_once('-') {
-        Some((topic, partition)) => !topic.is_empty() && partition.parse::<i32>().is_ok(),
-        None => false,
-    }
-}
-
 /// Warns when a dir is on NFS: Kafka's deletes meet NFS's "silly rename"
 /// (`.nfsXXXX` files for files still open; always on NFSv3) and `.lock`
 /// depends on NFS locking, so brokers fail in ways unrelated to the config.
@@ -353,29 +494,55 @@ fn warn_if_nfs(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nix::errno::Errno;
 
     #[test]
-    fn knows_the_directory_names_kafka_loads_as_partitions() {
-        let cases: &[(&str, bool)] = &[
-            ("orders-0", true),
-            ("my-topic-12", true),
-            ("__consumer_offsets-49", true),
-            ("__cluster_metadata-0", true),
-            ("orders-0.abc123-delete", true),
-            ("orders-0.abc123-future", true),
-            ("orders-0.abc123-stray", true),
-            ("lost+found", false),
-            ("orders", false),
-            ("orders-", false),
-            ("-0", false),
-            ("orders-x", false),
-            ("orders-0-delete", false),
-            ("config", false),
-            (".snapshot", false),
-            ("kafka", false),
+    fn check_verdicts_say_whether_prepare_can_and_what_to_run() {
+        let owned = |changed| {
+            Ok(ownership::Survey {
+                owner: Some((0, 0)),
+                mode: 0o777,
+                report: ownership::WalkReport {
+                    checked: 5,
+                    changed,
+                    ..Default::default()
+                },
+            })
+        };
+        let missing = Ok(ownership::Survey {
+            owner: None,
+            mode: 0,
+            report: ownership::WalkReport::default(),
+        });
+        let nfs = Some("172.16.4.60:/nfs_share/k8s/kafka/pv2");
+        const FIX: &str =
+            "fix: on the NFS server 172.16.4.60: chown -R 1001:1001 /nfs_share/k8s/kafka/pv2";
+        #[allow(clippy::type_complexity)]
+        let cases: Vec<(Result<ownership::Survey, String>, ChownTrial, bool, Option<&str>, bool, &[&str])> = vec![
+            (owned(3), ChownTrial::Allowed, false, None, true, &["prepare would change 3 of 5 entries", "root may chown here"]),
+            // Nothing to change: squashed root does not matter.
+            (owned(0), ChownTrial::Refused(Errno::EPERM), true, nfs, true, &["prepare would change nothing"]),
+            (owned(3), ChownTrial::Refused(Errno::EPERM), true, nfs, false, &["chown of a scratch file refused: EPERM: Operation not permitted (the server maps root to nobody: root_squash)", FIX]),
+            (owned(3), ChownTrial::CannotCreate(Errno::EACCES), true, nfs, false, &["root cannot create a file in the dir: EACCES: Permission denied (the server", FIX]),
+            (owned(3), ChownTrial::Refused(Errno::EPERM), false, None, false, &["refused: EPERM: Operation not permitted\n", "on the server of this volume: chown -R 1001:1001 <the directory mounted at /d>"]),
+            (missing, ChownTrial::NoDir, false, None, true, &["missing: prepare creates it"]),
+            // The walk could not look everywhere: cannot, whatever the trial.
+            (Err("open /d/x: EACCES".into()), ChownTrial::Allowed, true, nfs, false, &["cannot look through it as root: open /d/x: EACCES", FIX]),
         ];
-        for (name, shaped) in cases {
-            assert_eq!(topic_partition_shaped(name), *shaped, "{name}");
+        for (survey, trial, squashing, export, can, says) in cases {
+            let v = check_verdict(
+                Path::new("/d"),
+                survey,
+                trial,
+                squashing,
+                export,
+                (1001, 1001),
+            );
+            assert_eq!(v.can, can, "{}", v.text);
+            for s in says {
+                assert!(v.text.contains(s), "lacks {s:?}:\n{}", v.text);
+            }
+            assert_eq!(v.text.contains("fix:"), !can, "{}", v.text);
         }
     }
 }

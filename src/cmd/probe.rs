@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, bail, Context, Result};
 
 use crate::cmd;
-use crate::cmd::prepare::topic_partition_shaped;
 use crate::environment::Inputs;
+use crate::log_dir::topic_partition_shaped;
 use crate::plan::{ProbeTarget, Role};
 use crate::wire::api_versions::{self, ApiVersionsResponse};
 use crate::wire::describe_quorum::Quorum;
@@ -228,14 +228,14 @@ fn leaders_quorum(
     voters: &[(String, u16)],
     deadline: Instant,
 ) -> Result<Quorum> {
-    let q = cmd::migration::describe_quorum(own)?;
+    let q = crate::observe::controllers::describe_quorum(own)?;
     if q.error_code == 0 {
         return Ok(q);
     }
     let mut tried = vec![];
     for (host, port) in voters {
         let answer = Connection::open(host, *port, deadline)
-            .and_then(|mut c| cmd::migration::describe_quorum(&mut c));
+            .and_then(|mut c| crate::observe::controllers::describe_quorum(&mut c));
         match answer {
             Ok(q) if q.error_code == 0 => return Ok(q),
             Ok(q) => tried.push(format!("{host}:{port} error {}", q.error_code)),
@@ -264,6 +264,14 @@ pub fn caught_up(q: &Quorum, id: i32) -> Result<(), String> {
     };
     if q.leader_id == id {
         return Ok(());
+    }
+    // Right after an election the new leader reports -1 until it has
+    // committed in its epoch: nobody's lag can be told, so nobody is caught up.
+    if q.high_watermark < 0 {
+        return Err(format!(
+            "the leader {} reports no high watermark yet ({}: unknown, as right after an election), so node {id} cannot be told caught up",
+            q.leader_id, q.high_watermark
+        ));
     }
     if own.log_end_offset < 0 {
         return Err(format!(
@@ -719,6 +727,21 @@ mod controller_tests {
                 (Err(e), Some(w)) => assert!(e.contains(w), "{what}: {e}"),
                 (got, _) => panic!("{what}: {got:?}"),
             }
+        }
+        // The leader does not know its high watermark yet: a follower far
+        // behind would otherwise be called ready (lag = -1 - offset < 0).
+        for own_offset in [0, 5_000, hw] {
+            let mut q = base.clone();
+            q.high_watermark = -1;
+            q.voters
+                .iter_mut()
+                .find(|v| v.id == 1)
+                .unwrap()
+                .log_end_offset = own_offset;
+            let e = caught_up(&q, 1).unwrap_err();
+            assert!(e.contains("reports no high watermark yet (-1"), "{e}");
+            // The leader itself is not judged by its own watermark.
+            assert_eq!(caught_up(&q, 0), Ok(()));
         }
         let mut no_leader = base.clone();
         no_leader.error_code = describe_quorum::NOT_LEADER_OR_FOLLOWER;

@@ -2,16 +2,30 @@
 //! `KafkaDockerWrapper.getServerConfigsFromEnv`): every `KAFKA_<KEY>`
 //! variable but a fixed exclusion list becomes a server property: `KAFKA_`
 //! removed, lower case, `_` → `.`, then `...` → `-` and `..` → `_`. Runs as
-//! `appuser` (1000), cluster id in `CLUSTER_ID`.
+//! `appuser` (1000), cluster id in `CLUSTER_ID`. The image's scripts start
+//! KRaft only; in ZooKeeper mode (Kafka 3.x) kafka-init starts the
+//! distribution itself, as the image's launch ends (see [`Apache::launch`]).
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
+use super::convention::{self, Convention};
 use super::{data_dir_writes, exported_kafka_prefixed, image_env, read_kafka_prefixed, Flavor, ImageVars, Launch};
-use crate::plan::{BuiltBy, FlavorFacts, Plan, StartWrite, UserSettings};
+use crate::plan::{BuiltBy, FlavorFacts, Mode, Plan, StartWrite, UserSettings};
+use crate::render;
 use crate::problem::Problem;
 
 /// The apache flavor.
 pub struct Apache;
+
+/// Where the image's launch has KafkaDockerWrapper write the broker's
+/// configuration, and where kafka-init writes it in ZooKeeper mode.
+pub const SERVER_PROPERTIES: &str = "/opt/kafka/config/server.properties";
+
+/// What the image's launch ends with (`exec /opt/kafka/bin/kafka-server-start.sh
+/// /opt/kafka/config/server.properties`), without the file: the default
+/// command in ZooKeeper mode.
+pub const ZOOKEEPER_COMMAND: &[&str] = &["/opt/kafka/bin/kafka-server-start.sh"];
 
 /// Variables the apache/kafka image does not turn into server properties.
 pub const EXCLUDED: &[&str] = &[
@@ -127,6 +141,22 @@ pub fn key(var: &str) -> Option<String> {
     Some(key.replace("...", "-").replace("..", "_"))
 }
 
+fn read(vars: &BTreeMap<String, String>, problems: &mut Vec<Problem>) -> UserSettings {
+    read_kafka_prefixed(vars, key, var, "apache/kafka", problems)
+}
+
+/// apache/kafka's convention: `KAFKA_<KEY>`, `.` as `_`, `_` as `__`, `-` as `___`.
+pub static CONVENTION: Convention = Convention {
+    name: "apache",
+    names: "KAFKA_<KEY> (. as _, _ as __, - as ___)",
+    key,
+    var,
+    read,
+    // Every name it reads is a KAFKA_* that other conventions read too.
+    marks: |_| false,
+    cluster_id_var: Some("CLUSTER_ID"),
+};
+
 /// The apache/kafka variable for a Kafka key.
 pub fn var(key: &str) -> String {
     let v = key.replace('_', "__").replace('-', "___").replace('.', "_");
@@ -134,7 +164,9 @@ pub fn var(key: &str) -> String {
 }
 
 /// The environment of an image that turns every `KAFKA_*` variable into a
-/// property: kafka-init's own variables removed, the derived ones added.
+/// property: kafka-init's own variables and those read in another
+/// convention removed (the image would misread them), the derived and
+/// translated ones added.
 pub fn env_without_own(
     flavor: &dyn Flavor,
     plan: &Plan,
@@ -143,6 +175,9 @@ pub fn env_without_own(
 ) -> Launch {
     let mut env = base.clone();
     env.retain(|k, _| !k.starts_with("KAFKA_INIT_"));
+    for (var, _) in convention::withheld(flavor, plan, base) {
+        env.remove(&var);
+    }
     env.extend(flavor.exported(plan, base));
     Launch {
         argv: super::command_or_default(command, flavor.default_command()),
@@ -169,12 +204,12 @@ impl Flavor for Apache {
         &["/etc/kafka/docker/run"]
     }
 
-    fn read(&self, vars: &BTreeMap<String, String>, problems: &mut Vec<Problem>) -> UserSettings {
-        read_kafka_prefixed(vars, key, "apache/kafka", problems)
+    fn convention(&self) -> &'static Convention {
+        &CONVENTION
     }
 
     fn exported(&self, plan: &Plan, _base: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-        exported_kafka_prefixed(plan, var, "CLUSTER_ID")
+        exported_kafka_prefixed(plan, &CONVENTION, "CLUSTER_ID")
     }
 
     fn launch(
@@ -183,7 +218,26 @@ impl Flavor for Apache {
         base: &BTreeMap<String, String>,
         command: &[String],
     ) -> anyhow::Result<Launch> {
-        Ok(env_without_own(self, plan, base, command))
+        let launch = env_without_own(self, plan, base, command);
+        if plan.mode == Mode::KRaft || !command.is_empty() {
+            return Ok(launch);
+        }
+        // The image's run ends in a launch that formats KRaft storage first
+        // (KafkaDockerWrapper setup), which a ZooKeeper-mode broker cannot
+        // pass: by default kafka-init writes the file that step would have
+        // written and runs the command the launch ends with. A command the
+        // user gives gets the environment, as in KRaft.
+        let dir = crate::settings::Settings::of(base).kafka_init_config_dir;
+        let path = dir.map_or(PathBuf::from(SERVER_PROPERTIES), |d| {
+            PathBuf::from(d).join("server.properties")
+        });
+        let mut argv: Vec<String> = ZOOKEEPER_COMMAND.iter().map(|s| s.to_string()).collect();
+        argv.push(path.display().to_string());
+        Ok(Launch {
+            argv,
+            files: vec![(path, render::properties(plan, false))],
+            ..launch
+        })
     }
 
     fn writes_at_start(&self, plan: &Plan) -> Vec<StartWrite> {
@@ -276,5 +330,38 @@ mod tests {
         read_user_settings(&Apache, &vars, &mut problems);
         let names: Vec<&str> = problems.iter().map(|p| p.var.as_str()).collect();
         assert_eq!(names, ["KAFKA_BROKER_ID_COMMAND", "KAFKA_PORT"]);
+    }
+
+    /// Issue 21: a service link is told by its name and its value's form
+    /// together; `KAFKA_PORT=39092` is a user's variable.
+    #[test]
+    fn service_links_are_told_by_their_values_form_not_their_name_alone() {
+        use crate::flavor::is_service_link;
+        let cases = [
+            ("KAFKA_PORT", "tcp://10.0.0.1:9092", true),
+            ("KAFKA_PORT", "39092", false),
+            ("KAFKA_PORT_9092_TCP", "tcp://10.0.0.1:9092", true),
+            ("KAFKA_PORT_9092_TCP_PROTO", "tcp", true),
+            ("KAFKA_PORT_9092_TCP_PORT", "9092", true),
+            ("KAFKA_PORT_9092_TCP_ADDR", "10.0.0.1", true),
+            ("KAFKA_PORT_9092_TCP_ADDR", "kafka.example", false),
+            ("KAFKA_SERVICE_HOST", "10.0.0.1", true),
+            ("KAFKA_SERVICE_HOST", "my-host", false),
+            ("KAFKA_SERVICE_PORT", "9092", true),
+            ("KAFKA_SERVICE_PORT_CLIENT", "9092", true),
+            ("KAFKA_SERVICE_PORT", "x", false),
+            ("KAFKA_NUM_PARTITIONS", "tcp://x", false),
+        ];
+        for (var, value, want) in cases {
+            assert_eq!(is_service_link(var, value), want, "{var}={value}");
+        }
+        let vars: BTreeMap<String, String> = [("KAFKA_PORT", "39092")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let mut problems = vec![];
+        let read = read_user_settings(&Apache, &vars, &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(read["port"].var, "KAFKA_PORT");
     }
 }

@@ -10,6 +10,7 @@ mod checks;
 
 use std::collections::BTreeMap;
 
+use super::convention::Convention;
 use super::{data_dir_writes, image_env, Flavor};
 use crate::plan::{BuiltBy, FlavorFacts, Plan, StartWrite, UserSetting, UserSettings};
 use crate::problem::Problem;
@@ -120,6 +121,44 @@ pub fn var(key: &str) -> String {
     }));
     String::from_utf8(out).unwrap_or_default() // ASCII in, ASCII out
 }
+
+/// The Kafka key a variable names in Bitnami's convention: a `KAFKA_CFG_`
+/// variable's, or the one an alias is copied onto.
+pub fn key_of(var: &str) -> Option<String> {
+    if let Some(k) = key(var) {
+        return Some(k);
+    }
+    let target = match RENAMED_ALIASES.iter().find(|(alias, _)| *alias == var) {
+        Some((_, target)) => target.to_string(),
+        None => {
+            let suffix = var.strip_prefix("KAFKA_")?;
+            if !ALIAS_SUFFIXES.contains(&suffix) {
+                return None;
+            }
+            format!("KAFKA_CFG_{suffix}")
+        }
+    };
+    key(&target)
+}
+
+/// True for names only Bitnami's convention uses: `KAFKA_CFG_*`, and the
+/// aliases named unlike their key (`KAFKA_LOGS_DIRS`). The other aliases
+/// (`KAFKA_ZOOKEEPER_CONNECT`) name the same key in apache/kafka's naming.
+fn marks(var: &str) -> bool {
+    var.starts_with("KAFKA_CFG_") || RENAMED_ALIASES.iter().any(|(alias, _)| *alias == var)
+}
+
+/// Bitnami's convention, read by the bitnami and properties flavors, and by
+/// the others when the user's variables are written in it.
+pub static CONVENTION: Convention = Convention {
+    name: "bitnami",
+    names: "KAFKA_CFG_<KEY> and Bitnami's aliases",
+    key: key_of,
+    var,
+    read: read_cfg_and_aliases,
+    marks,
+    cluster_id_var: Some("KAFKA_KRAFT_CLUSTER_ID"),
+};
 
 /// Bitnami's legacy aliases of a `KAFKA_CFG_` variable.
 pub fn aliases(cfg_var: &str) -> Vec<String> {
@@ -243,8 +282,8 @@ impl Flavor for Bitnami {
         ]
     }
 
-    fn read(&self, vars: &BTreeMap<String, String>, problems: &mut Vec<Problem>) -> UserSettings {
-        read_cfg_and_aliases(vars, problems)
+    fn convention(&self) -> &'static Convention {
+        &CONVENTION
     }
 
     fn exported(&self, plan: &Plan, base: &BTreeMap<String, String>) -> BTreeMap<String, String> {

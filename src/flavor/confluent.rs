@@ -16,6 +16,7 @@
 
 use std::collections::BTreeMap;
 
+use super::convention::Convention;
 use super::{apache, data_dir_writes, exported_kafka_prefixed, image_env, read_kafka_prefixed, Flavor, ImageVars, Launch};
 use crate::plan::{FlavorFacts, Plan, StartWrite, UserSettings};
 use crate::problem::Problem;
@@ -122,6 +123,21 @@ pub fn var(key: &str) -> String {
     apache::var(key)
 }
 
+fn read(vars: &BTreeMap<String, String>, problems: &mut Vec<Problem>) -> UserSettings {
+    read_kafka_prefixed(vars, key, var, "confluentinc/cp-kafka", problems)
+}
+
+/// cp-kafka's convention (`ub`'s `ConvertKey`).
+pub static CONVENTION: Convention = Convention {
+    name: "confluent",
+    names: "KAFKA_<KEY> (. as _, _ as __, - as ___)",
+    key,
+    var,
+    read,
+    marks: |_| false,
+    cluster_id_var: Some("CLUSTER_ID"),
+};
+
 impl Flavor for Confluent {
     fn facts(&self) -> FlavorFacts {
         FlavorFacts {
@@ -139,12 +155,12 @@ impl Flavor for Confluent {
         &["/etc/confluent/docker/run"]
     }
 
-    fn read(&self, vars: &BTreeMap<String, String>, problems: &mut Vec<Problem>) -> UserSettings {
-        read_kafka_prefixed(vars, key, "confluentinc/cp-kafka", problems)
+    fn convention(&self) -> &'static Convention {
+        &CONVENTION
     }
 
     fn exported(&self, plan: &Plan, _base: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-        exported_kafka_prefixed(plan, var, "CLUSTER_ID")
+        exported_kafka_prefixed(plan, &CONVENTION, "CLUSTER_ID")
     }
 
     fn launch(

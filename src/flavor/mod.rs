@@ -18,6 +18,7 @@ use anyhow::Result;
 use crate::plan::{BuiltBy, FlavorFacts, Plan, StartWrite, UserSetting, UserSettings};
 use crate::problem::Problem;
 use crate::secret;
+use convention::Convention;
 
 /// Declares the flavor modules and registers each one's flavor by name:
 /// the only place that lists them. The first is the default.
@@ -28,6 +29,8 @@ macro_rules! flavors {
         pub static FLAVORS: &[&dyn Flavor] = &[$(&$module::$flavor),+];
     };
 }
+
+pub mod convention;
 
 flavors! {
     bitnami::Bitnami,
@@ -44,9 +47,10 @@ pub trait Flavor: Sync {
     /// The command the image starts Kafka with, used when `exec` gets none.
     fn default_command(&self) -> &'static [&'static str];
 
-    /// Reads the user's Kafka settings under every name the image honours;
-    /// names that conflict, or that the image would misread, are problems.
-    fn read(&self, vars: &BTreeMap<String, String>, problems: &mut Vec<Problem>) -> UserSettings;
+    /// How the image names Kafka settings in the environment: the
+    /// convention it reads, and the one the user's settings are read in
+    /// unless they are written in another ([`convention::chosen`]).
+    fn convention(&self) -> &'static Convention;
 
     /// The variables `exec` adds to (or overrides in) the environment for the
     /// image, by name: what `plan --format env` prints. `base` is the
@@ -208,7 +212,7 @@ pub fn select(given: Option<(&str, &str)>, problems: &mut Vec<Problem>) -> &'sta
         var,
         name,
         format!("the flavor must be one of {}", names().join(", ")),
-        "pick the flavor of the image you run (see the README's flavor table)",
+        "pick the flavor of the image you run (see docs/reference/flavors.md)",
     ));
     default
 }
@@ -227,6 +231,43 @@ pub const COMMAND_VARS: &[&str] = &[
     "KAFKA_NODE_ID_COMMAND",
     "KAFKA_CONTROLLER_QUORUM_VOTERS_COMMAND",
 ];
+
+/// A warning for each `KAFKA_*` variable that looks like a Kafka setting
+/// (its name, `_` read as `.`, is a Kafka key or a typo of one) but that
+/// `flavor`'s image does not read (`KAFKA_NUM_PARTITION`, not one of
+/// Bitnami's aliases): the image ignores it silently, as Kafka would an
+/// unknown key. A warning, not a problem: images read variables of their
+/// own (`KAFKA_HEAP_OPTS`, `KAFKA_CLIENT_USERS`, ...) that no list here can
+/// hold for every version, and refusing one would stop a broker's restart.
+pub fn unread_lookalikes(flavor: &dyn Flavor, vars: &BTreeMap<String, String>) -> Vec<Problem> {
+    let mut out = vec![];
+    for (var, value) in vars {
+        let Some(rest) = var.strip_prefix("KAFKA_") else {
+            continue;
+        };
+        if var.starts_with("KAFKA_INIT_")
+            || COMMAND_VARS.contains(&var.as_str())
+            || reads(flavor, var)
+        {
+            continue;
+        }
+        let name = rest.to_ascii_lowercase().replace('_', ".");
+        let Some(key) = crate::catalog::nearest_key(&name) else {
+            continue;
+        };
+        let each: Vec<String> = FLAVORS
+            .iter()
+            .map(|f| format!("{} {}", f.facts().name, (f.facts().var_for)(&key)))
+            .collect();
+        out.push(Problem::new(
+            var,
+            secret::shown(var, value),
+            format!("{var} looks like the Kafka key {key}, and the {} image does not read it: it would be ignored silently", flavor.facts().name),
+            format!("set the name the image reads: {}", each.join(", ")),
+        ));
+    }
+    out
+}
 
 /// Whether kafka-init reads `var` under `flavor`: the pod identity
 /// variables, its own `KAFKA_INIT_*` settings, the image's cluster-id
@@ -252,8 +293,9 @@ pub fn reads(flavor: &dyn Flavor, var: &str) -> bool {
 }
 
 /// The variables of `env` that set a key the Plan removed (a migration phase
-/// forbids it), aliases included: asked of the flavor's own reading, one
-/// variable at a time, so that every name the image honours is found.
+/// forbids it), aliases included: asked of the image's convention and the
+/// one the user's settings were read in, one variable at a time, so that
+/// every name either honours is found.
 pub fn removed_vars<'a>(
     flavor: &dyn Flavor,
     plan: &Plan,
@@ -262,13 +304,13 @@ pub fn removed_vars<'a>(
     if plan.removed.is_empty() {
         return vec![];
     }
+    let own = flavor.convention();
+    let user = convention::named(plan.read_as.name).unwrap_or(own);
     let mut out = vec![];
-    for (var, value) in env {
-        let alone = BTreeMap::from([(var.clone(), value.clone())]);
-        let mut ignored = Vec::new();
-        if let Some(key) = flavor
-            .read(&alone, &mut ignored)
-            .into_keys()
+    for (var, _) in env {
+        if let Some(key) = [own, user]
+            .iter()
+            .filter_map(|c| (c.key)(var))
             .find(|k| plan.removed.contains(k))
         {
             out.push((var.clone(), key));
@@ -277,13 +319,23 @@ pub fn removed_vars<'a>(
     out
 }
 
-/// Reads the user's settings through `flavor`, with the checks every image
+/// Reads the user's settings for `flavor`'s image, in the convention they
+/// are written in ([`convention::read`]), with the checks every image
 /// needs: leftover id commands and Kubernetes service-link values.
 pub fn read_user_settings(
     flavor: &dyn Flavor,
     vars: &BTreeMap<String, String>,
     problems: &mut Vec<Problem>,
 ) -> UserSettings {
+    read_user_settings_as(flavor, vars, problems).0
+}
+
+/// [`read_user_settings`], and the convention they were read in.
+pub fn read_user_settings_as(
+    flavor: &dyn Flavor,
+    vars: &BTreeMap<String, String>,
+    problems: &mut Vec<Problem>,
+) -> (UserSettings, &'static Convention) {
     for var in COMMAND_VARS {
         if let Some(v) = vars.get(*var) {
             problems.push(Problem::new(
@@ -294,10 +346,9 @@ pub fn read_user_settings(
             ));
         }
     }
-    let out = flavor.read(vars, problems);
+    let (out, read_as) = convention::read(flavor, vars, problems);
     for (key, s) in &out {
-        let v = s.value.trim_start().to_ascii_lowercase();
-        if v.starts_with("tcp://") || v.starts_with("udp://") {
+        if is_service_link("KAFKA_PORT", s.value.trim_start()) {
             // A secret shaped like a service link is still a secret.
             problems.push(Problem::new(
                 &s.var,
@@ -307,22 +358,70 @@ pub fn read_user_settings(
             ));
         }
     }
-    out
+    (out, read_as)
 }
 
-/// True for the names of Kubernetes service-link variables of a Service
-/// named `kafka`: `KAFKA_SERVICE_HOST`, `KAFKA_SERVICE_PORT[_<name>]`,
-/// `KAFKA_PORT` and `KAFKA_PORT_<port>_<proto>[_PROTO|_PORT|_ADDR]`.
-pub fn is_service_link_name(var: &str) -> bool {
+/// True for a Kubernetes service-link variable of a Service named
+/// `kafka`, by its name and its value's form together (a name alone is
+/// not enough: `KAFKA_PORT=39092` is a user's setting, `KAFKA_PORT` from a
+/// service link is `tcp://10.0.0.1:9092`): `KAFKA_PORT` and
+/// `KAFKA_PORT_<port>_<proto>` hold `tcp://`, `udp://` or `sctp://` URLs,
+/// `KAFKA_SERVICE_HOST` and `..._ADDR` an IP address,
+/// `KAFKA_SERVICE_PORT[_<name>]` and `..._PORT` a port number, `..._PROTO`
+/// a protocol.
+pub fn is_service_link(var: &str, value: &str) -> bool {
     let Some(rest) = var.strip_prefix("KAFKA_") else {
         return false;
     };
-    rest == "SERVICE_HOST"
-        || rest == "PORT"
-        || rest.starts_with("SERVICE_PORT")
-        || rest
-            .strip_prefix("PORT_")
-            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+    let url = ["tcp://", "udp://", "sctp://"]
+        .iter()
+        .any(|p| value.to_ascii_lowercase().starts_with(p));
+    let ip = value.parse::<std::net::IpAddr>().is_ok();
+    let port = value.parse::<u16>().is_ok();
+    if rest == "PORT" {
+        return url;
+    }
+    if rest == "SERVICE_HOST" {
+        return ip;
+    }
+    if rest.starts_with("SERVICE_PORT") {
+        return port;
+    }
+    let Some(link) = rest
+        .strip_prefix("PORT_")
+        .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+    else {
+        return false;
+    };
+    if link.ends_with("_PROTO") {
+        ["tcp", "udp", "sctp"].contains(&value.to_ascii_lowercase().as_str())
+    } else if link.ends_with("_ADDR") {
+        ip
+    } else if link.ends_with("_PORT") {
+        port
+    } else {
+        url
+    }
+}
+
+/// A variable named in the Bitnami image's convention, which `image` (one
+/// that turns every `KAFKA_*` variable into a server property) would
+/// misread: what it is and what `image` reads instead. Without this,
+/// `KAFKA_KRAFT_CLUSTER_ID` is reported as an unknown Kafka key
+/// `kraft.cluster.id`.
+fn bitnami_name(var: &str, image: &str, var_of: fn(&str) -> String) -> Option<(String, String)> {
+    if var == "KAFKA_KRAFT_CLUSTER_ID" {
+        return Some((
+            format!("KAFKA_KRAFT_CLUSTER_ID is the Bitnami image's variable for the KRaft cluster id; the {image} image reads CLUSTER_ID, and would take this one for an unknown Kafka key kraft.cluster.id"),
+            "set KAFKA_INIT_CLUSTER_ID instead (kafka-init hands it to the image as CLUSTER_ID)".into(),
+        ));
+    }
+    let key = bitnami::key(var).filter(|_| var.starts_with("KAFKA_CFG_"))?;
+    let ours = var_of(&key);
+    Some((
+        format!("{var} is the Bitnami image's name for the Kafka key {key}; the {image} image reads {ours}, and would take this one for an unknown key cfg.{key}"),
+        format!("rename it to {ours}"),
+    ))
 }
 
 /// Reads every `KAFKA_<KEY>` variable into a key with `key_of` (None skips
@@ -333,6 +432,7 @@ pub fn is_service_link_name(var: &str) -> bool {
 pub fn read_kafka_prefixed(
     vars: &BTreeMap<String, String>,
     key_of: fn(&str) -> Option<String>,
+    var_of: fn(&str) -> String,
     image: &str,
     problems: &mut Vec<Problem>,
 ) -> UserSettings {
@@ -341,13 +441,17 @@ pub fn read_kafka_prefixed(
         if var.starts_with("KAFKA_INIT_") {
             continue;
         }
-        if is_service_link_name(var) {
+        if is_service_link(var, value) {
             problems.push(Problem::new(
                 var,
                 secret::shown(var, value),
                 format!("a Kubernetes service-link variable (a Service named kafka); the {image} image turns every KAFKA_* variable into a server property"),
                 "set enableServiceLinks: false in the pod spec",
             ));
+            continue;
+        }
+        if let Some((rule, fix)) = bitnami_name(var, image, var_of) {
+            problems.push(Problem::new(var, secret::shown(var, value), rule, fix));
             continue;
         }
         if let Some(key) = key_of(var) {
@@ -364,17 +468,19 @@ pub fn read_kafka_prefixed(
 }
 
 /// The variables an image that reads every `KAFKA_<KEY>` is handed a Plan
-/// in: each setting the Plan changed under `var_of`'s name for its key, and
-/// the cluster id in `cluster_id_var`.
+/// in: each setting the Plan changed, and each the user wrote under a name
+/// the image reads differently (another convention's), under the image's
+/// name for its key; the cluster id in `cluster_id_var`.
 pub fn exported_kafka_prefixed(
     plan: &Plan,
-    var_of: fn(&str) -> String,
+    image: &Convention,
     cluster_id_var: &str,
 ) -> BTreeMap<String, String> {
-    let mut out: BTreeMap<String, String> = plan
-        .changed()
-        .map(|e| (var_of(&e.key), e.value.clone()))
-        .collect();
+    let mut out = convention::translated(plan, image);
+    out.extend(
+        plan.changed()
+            .map(|e| ((image.var)(&e.key), e.value.clone())),
+    );
     if let Some(id) = &plan.cluster_id {
         out.insert(cluster_id_var.into(), id.clone());
     }

@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 
 use anyhow::bail;
 
+use super::convention::Convention;
 use super::{bitnami, command_or_default, data_dir_writes, Flavor, Launch, Step};
-use crate::plan::{BuiltBy, FlavorFacts, Plan, StartWrite, UserSettings};
-use crate::problem::Problem;
+use crate::plan::{BuiltBy, FlavorFacts, Plan, StartWrite};
 use crate::render;
 
 /// The properties flavor.
@@ -33,8 +33,8 @@ impl Flavor for Properties {
         &["/opt/kafka/bin/kafka-server-start.sh"]
     }
 
-    fn read(&self, vars: &BTreeMap<String, String>, problems: &mut Vec<Problem>) -> UserSettings {
-        bitnami::read_cfg_and_aliases(vars, problems)
+    fn convention(&self) -> &'static Convention {
+        &bitnami::CONVENTION
     }
 
     fn exported(&self, plan: &Plan, base: &BTreeMap<String, String>) -> BTreeMap<String, String> {

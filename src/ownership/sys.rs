@@ -40,6 +40,9 @@ pub struct Stat {
     pub nlink: u64,
     /// The mount it is on.
     pub mount: MountKey,
+    /// Last change of the content (`st_mtime`, seconds and nanoseconds):
+    /// for a directory, when an entry was last added, removed or renamed.
+    pub modified: (i64, u32),
 }
 
 impl Stat {
@@ -63,6 +66,7 @@ impl Stat {
             gid: b.stx_gid,
             nlink: b.stx_nlink.into(),
             mount,
+            modified: (b.stx_mtime.tv_sec, b.stx_mtime.tv_nsec),
         }
     }
 
@@ -75,6 +79,9 @@ impl Stat {
             #[allow(clippy::useless_conversion)]
             nlink: st.st_nlink.into(),
             mount: mount_id().map_or(MountKey::Dev(st.st_dev), MountKey::Id),
+            // The types differ between targets.
+            #[allow(clippy::useless_conversion, clippy::unnecessary_cast)]
+            modified: (st.st_mtime.into(), st.st_mtime_nsec as u32),
         }
     }
 }
@@ -140,6 +147,7 @@ fn statx(dirfd: RawFd, name: &CStr, flags: AtFlags) -> nix::Result<Stat> {
             | libc::STATX_NLINK
             | libc::STATX_UID
             | libc::STATX_GID
+            | libc::STATX_MTIME
             | libc::STATX_MNT_ID;
         let mut buf = MaybeUninit::<libc::statx>::zeroed();
         // SAFETY: `name` is NUL-terminated and outlives the call; `buf` is a
@@ -202,6 +210,30 @@ fn open(dir: BorrowedFd, name: &CStr, access: OFlag) -> nix::Result<OwnedFd> {
     let fd = openat(Some(dir.as_raw_fd()), name, flags, Mode::empty())?;
     // SAFETY: openat just returned this descriptor; nothing else owns it.
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// Creates the regular file `name` in `dir` for writing: exclusively (an
+/// existing entry, a symbolic link included, is `EEXIST`), mode 0600.
+pub fn create_file(dir: BorrowedFd, name: &CStr) -> nix::Result<OwnedFd> {
+    let flags =
+        OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    let fd = openat(
+        Some(dir.as_raw_fd()),
+        name,
+        flags,
+        Mode::from_bits_truncate(0o600),
+    )?;
+    // SAFETY: openat just returned this descriptor; nothing else owns it.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// Removes the file `name` from `dir` (never a directory).
+pub fn remove_file(dir: BorrowedFd, name: &CStr) -> nix::Result<()> {
+    nix::unistd::unlinkat(
+        Some(dir.as_raw_fd()),
+        name,
+        nix::unistd::UnlinkatFlags::NoRemoveDir,
+    )
 }
 
 /// Opens `/`, where every path kafka-init owns starts.

@@ -46,6 +46,10 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(5);
 /// Paths shown in a warning about entries left alone; the rest are counted.
 const SHOWN: usize = 5;
 
+/// Paths kept of those that changed during the walk, for the error that
+/// lists them; the rest are counted.
+const UNSETTLED_SHOWN: usize = 20;
+
 /// Whom the tree is for and what it must not leave.
 pub struct Target {
     /// The owner to set.
@@ -57,10 +61,13 @@ pub struct Target {
     /// Whether the data dir's server may squash root (NFS, FUSE), for the
     /// root_squash advice.
     pub squashing: bool,
+    /// Count what would change and change nothing (`prepare --check`): the
+    /// same walk and the same decisions, without the chown and chmod calls.
+    pub dry_run: bool,
 }
 
 /// Counts of one walk, the data dir itself not included.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Default)]
 pub struct Counts {
     /// Entries looked at.
     pub checked: u64,
@@ -70,6 +77,11 @@ pub struct Counts {
     pub mounts: u64,
     /// Hard-linked files, device nodes, FIFOs and sockets left alone.
     pub left_alone: u64,
+    /// Entries and directories that changed while the walk was at them: an
+    /// entry listed and then gone or replaced (removed, or renamed to a
+    /// name the walk may have passed already), a directory whose entries
+    /// changed while it was listed. What they hold may keep a wrong owner.
+    pub unsettled: Sample,
 }
 
 /// An open directory and its path (for messages only; never looked up).
@@ -148,22 +160,29 @@ struct Queue {
     error: Option<anyhow::Error>,
 }
 
-/// Entries of one kind left alone: how many, and the first few.
-#[derive(Default)]
-struct Sample {
-    count: u64,
-    first: Vec<PathBuf>,
+/// Entries of one kind: how many, and the first few.
+#[derive(Default, Debug)]
+pub struct Sample {
+    /// How many.
+    pub count: u64,
+    /// The first few.
+    pub first: Vec<PathBuf>,
 }
 
 impl Sample {
     fn note(&mut self, path: PathBuf) {
+        self.note_up_to(path, SHOWN);
+    }
+
+    fn note_up_to(&mut self, path: PathBuf, shown: usize) {
         self.count += 1;
-        if self.first.len() < SHOWN {
+        if self.first.len() < shown {
             self.first.push(path);
         }
     }
 
-    fn paths(&self) -> String {
+    /// The paths noted, sorted, with how many more there were.
+    pub fn paths(&self) -> String {
         let mut shown: Vec<String> = self.first.iter().map(|p| p.display().to_string()).collect();
         shown.sort();
         let mut s = shown.join(", ");
@@ -190,6 +209,7 @@ struct Shared<'a> {
     mounts: AtomicU64,
     hard_linked: Mutex<Sample>,
     special: Mutex<Sample>,
+    unsettled: Mutex<Sample>,
 }
 
 /// Checks and fixes everything below the open directory `root` (whose own
@@ -206,6 +226,7 @@ pub fn run(root: OwnedFd, path: &Path, target: &Target) -> Result<Counts> {
         mounts: AtomicU64::new(0),
         hard_linked: Mutex::default(),
         special: Mutex::default(),
+        unsettled: Mutex::default(),
     };
     shared.push(Job::List(Arc::new(DirRef {
         fd: root,
@@ -234,6 +255,7 @@ pub fn run(root: OwnedFd, path: &Path, target: &Target) -> Result<Counts> {
     }
     let left = |s: Mutex<Sample>| s.into_inner().unwrap_or_else(PoisonError::into_inner);
     let (hard_linked, special) = (left(shared.hard_linked), left(shared.special));
+    let unsettled = left(shared.unsettled);
     if hard_linked.count > 0 {
         tracing::warn!(count = hard_linked.count, paths = %hard_linked.paths(), "regular files with more than one hard link left alone (re-owning one name re-owns every other name of the file; Kafka creates none)");
     }
@@ -245,6 +267,7 @@ pub fn run(root: OwnedFd, path: &Path, target: &Target) -> Result<Counts> {
         changed: shared.changed.into_inner(),
         mounts: shared.mounts.into_inner(),
         left_alone: hard_linked.count + special.count,
+        unsettled,
     })
 }
 
@@ -415,10 +438,10 @@ impl Shared<'_> {
     fn open(&self, parent: &DirRef, name: &CStr, dents: &mut Dents) -> Result<()> {
         let fd = match sys::open_dir(parent.fd(), name) {
             Ok(fd) => fd,
-            // Removed since it was listed: nothing left to own.
-            Err(Errno::ENOENT) => return Ok(()),
-            Err(Errno::ELOOP | Errno::ENOTDIR) => {
-                tracing::warn!(path = %parent.child(name).display(), "no longer a directory (changed during the walk); left alone");
+            // Removed, or renamed (perhaps to a name the listing passed
+            // already), or replaced since it was listed.
+            Err(Errno::ENOENT | Errno::ELOOP | Errno::ENOTDIR) => {
+                self.unsettled(parent.child(name));
                 return Ok(());
             }
             Err(e) => return Err(self.call_error(e, "open", parent.child(name))),
@@ -432,14 +455,18 @@ impl Shared<'_> {
         }
         let mut changed = false;
         if !self.owned(&st) {
-            sys::chown_fd(fd.as_fd(), self.target.uid, self.target.gid)
-                .map_err(|e| self.chown_error(e, parent.child(name)))?;
+            if !self.target.dry_run {
+                sys::chown_fd(fd.as_fd(), self.target.uid, self.target.gid)
+                    .map_err(|e| self.chown_error(e, parent.child(name)))?;
+            }
             changed = true;
         }
         if !has_owner_rwx(st.mode) {
             // The broker must be able to create and remove partition files.
-            sys::chmod_fd(fd.as_fd(), with_owner_rwx(st.mode))
-                .map_err(|e| anyhow!("chmod u+rwx {}: {e}", parent.child(name).display()))?;
+            if !self.target.dry_run {
+                sys::chmod_fd(fd.as_fd(), with_owner_rwx(st.mode))
+                    .map_err(|e| anyhow!("chmod u+rwx {}: {e}", parent.child(name).display()))?;
+            }
             changed = true;
         }
         if changed {
@@ -465,6 +492,10 @@ impl Shared<'_> {
     fn list_tallied(&self, dir: &Arc<DirRef>, dents: &mut Dents, tally: &mut Tally) -> Result<()> {
         let mut handed: Option<Batch> = None;
         let mut seen = 0usize;
+        // An entry added, removed or renamed while the listing goes may be
+        // missed by it; the directory's mtime says whether one was.
+        let modified = |dir: &DirRef| sys::stat_fd(dir.fd()).map(|st| st.modified).ok();
+        let before = modified(dir);
         while dents
             .read(dir.fd())
             .map_err(|e| anyhow!("list {}: {e}", dir.path.display()))?
@@ -504,6 +535,9 @@ impl Shared<'_> {
         for (name, kind) in handed.iter().flat_map(Batch::iter) {
             tally.count(self.entry(dir, name, kind)?);
         }
+        if before.is_none() || modified(dir) != before {
+            self.unsettled(dir.path.clone());
+        }
         Ok(())
     }
 
@@ -530,7 +564,10 @@ impl Shared<'_> {
         }
         let st = match sys::stat_at(dir.fd(), name) {
             Ok(st) => st,
-            Err(Errno::ENOENT) => return Ok(Visit::Uncounted),
+            Err(Errno::ENOENT) => {
+                self.unsettled(dir.child(name));
+                return Ok(Visit::Uncounted);
+            }
             Err(e) => return Err(self.call_error(e, "stat", dir.child(name))),
         };
         let kind = st.kind();
@@ -561,18 +598,30 @@ impl Shared<'_> {
         if self.owned(&st) {
             return Ok(Visit::Unchanged);
         }
+        if self.target.dry_run {
+            return Ok(Visit::Changed);
+        }
         // The name could be replaced between the stat and the chown only by
         // someone writing into the tree during the initContainer; the chown
         // still never follows a link and never leaves this directory.
         match sys::chown_at(dir.fd(), name, self.target.uid, self.target.gid) {
             Ok(()) => Ok(Visit::Changed),
-            Err(Errno::ENOENT) => Ok(Visit::Uncounted),
+            Err(Errno::ENOENT) => {
+                self.unsettled(dir.child(name));
+                Ok(Visit::Uncounted)
+            }
             Err(e) => Err(self.chown_error(e, dir.child(name))),
         }
     }
 
     fn lock_sample<'s>(&self, sample: &'s Mutex<Sample>) -> MutexGuard<'s, Sample> {
         sample.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Notes an entry that changed while the walk was at it.
+    fn unsettled(&self, path: PathBuf) {
+        self.lock_sample(&self.unsettled)
+            .note_up_to(path, UNSETTLED_SHOWN);
     }
 
     /// Each mount is met once, where it is mounted: one line per mount.

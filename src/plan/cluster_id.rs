@@ -1,18 +1,41 @@
-//! Step (KRaft): the cluster id, from `KAFKA_INIT_CLUSTER_ID` or the
-//! flavor's own variable; two that disagree, or none, are problems.
+//! Step (KRaft): the cluster id, from `KAFKA_INIT_CLUSTER_ID`, the
+//! flavor's own variable or the one of the convention the user wrote in; two that disagree, or none, are problems.
 
 use std::collections::BTreeMap;
 
 use super::builder::Builder;
-use super::{FlavorFacts, FoundClusterId};
+use super::{FlavorFacts, FoundClusterId, ReadAs};
 use crate::kraft;
 use crate::settings::Settings;
+
+/// The cluster ids set where no storage is formatted with one (ZooKeeper
+/// mode): unused, but a value is checked wherever it is set.
+pub(super) fn check_unused(
+    b: &mut Builder,
+    s: &Settings,
+    flavor: &FlavorFacts,
+    vars: &BTreeMap<String, String>,
+) {
+    let own = flavor
+        .cluster_id_var
+        .and_then(|var| Some((var, vars.get(var)?)));
+    let set = s
+        .kafka_init_cluster_id
+        .as_ref()
+        .map(|v| ("KAFKA_INIT_CLUSTER_ID", v));
+    for (var, v) in set.into_iter().chain(own) {
+        if let Err(e) = kraft::check_cluster_id(v) {
+            b.problem(var, v, e, "use an id printed by kafka-storage.sh random-uuid, or unset it (ZooKeeper mode formats no KRaft storage)");
+        }
+    }
+}
 
 /// The cluster id, when one is set and valid.
 pub(super) fn of(
     b: &mut Builder,
     s: &Settings,
     flavor: &FlavorFacts,
+    read_as: &ReadAs,
     vars: &BTreeMap<String, String>,
     found: Option<&FoundClusterId>,
     random: &[u8; 16],
@@ -31,7 +54,11 @@ pub(super) fn of(
     if let Some(v) = &s.kafka_init_cluster_id {
         sources.push(("KAFKA_INIT_CLUSTER_ID", v.clone()));
     }
-    if let Some(var) = flavor.cluster_id_var {
+    // The image's variable, and the one of the convention the user wrote in
+    // (KAFKA_KRAFT_CLUSTER_ID from a Bitnami ConfigMap on apache/kafka).
+    let mut names = vec![flavor.cluster_id_var, read_as.cluster_id_var];
+    names.dedup();
+    for var in names.into_iter().flatten() {
         if let Some(v) = vars.get(var) {
             sources.push((var, v.clone()));
         }

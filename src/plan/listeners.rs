@@ -178,19 +178,27 @@ pub fn advertise(
         Some(Err(_)) => return None,
         None => vec![],
     };
+    // Each name's first entry, by name: a scan per listener was quadratic.
+    let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, a) in adv.iter().enumerate() {
+        first.entry(a.name.clone()).or_insert(i);
+    }
     for x in bound.iter().filter(|x| !is_ctrl(&x.name)) {
         let (host, port) = match (external, x.name == EXTERNAL) {
             (Some((h, p)), true) => (h.clone(), *p),
             _ => (pod_fqdn.to_string(), x.port),
         };
-        match adv.iter_mut().find(|a| a.name == x.name) {
-            Some(a) if a.host.is_empty() => a.host = host,
+        match first.get(&x.name) {
+            Some(&i) if adv[i].host.is_empty() => adv[i].host = host,
             Some(_) => {}
-            None => adv.push(Listener {
-                name: x.name.clone(),
-                host,
-                port,
-            }),
+            None => {
+                first.insert(x.name.clone(), adv.len());
+                adv.push(Listener {
+                    name: x.name.clone(),
+                    host,
+                    port,
+                });
+            }
         }
     }
     Some(adv)

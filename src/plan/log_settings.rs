@@ -5,7 +5,7 @@
 use super::builder::Builder;
 use crate::settings::Settings;
 
-/// The levels of `KAFKA_INIT_LOG` (any case), as README documents them. The
+/// The levels of `KAFKA_INIT_LOG` (any case), as docs/reference/configuration.md documents them. The
 /// subscriber's parser also takes `0`-`5` and reads an empty value as
 /// `error`; neither is documented, so both are problems here.
 pub const LOG_LEVELS: &[&str] = &["off", "error", "warn", "info", "debug", "trace"];

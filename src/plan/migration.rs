@@ -6,7 +6,7 @@
 //! | phase | controllers | brokers |
 //! |---|---|---|
 //! | `controllers` | flag, `zookeeper.connect`, brokers' listener, IBP | ZooKeeper mode, nothing new |
-//! | `dual-write` | as above | ZooKeeper mode + flag, voters, controller listener names/map, IBP |
+//! | `migration-mode` (formerly `dual-write`) | as above | ZooKeeper mode + flag, voters, controller listener names/map, IBP |
 //! | `kraft-brokers` | as above | KRaft broker; `zookeeper.*`, flag, IBP, `control.plane.listener.name` removed |
 //! | `finalized` | `zookeeper.*`, flag, IBP removed | as in `kraft-brokers` |
 
@@ -25,41 +25,102 @@ pub const DEFAULT_IBP: &str = "3.9";
 /// The setting that names the phase.
 pub const VAR: &str = "KAFKA_INIT_MIGRATION";
 
-/// A phase of the migration, as `KAFKA_INIT_MIGRATION` names it.
+/// A phase of the migration, as `KAFKA_INIT_MIGRATION` names it. Each is
+/// the state after one step of Apache's 3.9 runbook ("Migrating from
+/// ZooKeeper to KRaft"), whose names are accepted as equal spellings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
-    /// Controllers run with the flag; brokers are plain ZooKeeper brokers.
+    /// Controllers run with the flag; brokers are plain ZooKeeper brokers
+    /// (Apache: "Provisioning the KRaft controller quorum").
     Controllers,
-    /// Brokers in ZooKeeper mode with the flag and the quorum (dual write).
-    DualWrite,
-    /// Brokers in KRaft; controllers still with the flag.
+    /// Brokers in ZooKeeper mode with the flag and the quorum (Apache:
+    /// "Enter migration mode on the brokers"). Formerly `dual-write`, which
+    /// is Apache's name for the state after the next step.
+    MigrationMode,
+    /// Brokers in KRaft; controllers still with the flag, writing ZooKeeper
+    /// too (Apache: "Migrating brokers to KRaft", after which the cluster is
+    /// in Apache's dual-write phase).
     KraftBrokers,
-    /// Controllers without the flag: the migration is over (stays set).
+    /// Controllers without the flag: the migration is over (stays set;
+    /// Apache: "Finalizing the migration").
     Finalized,
+}
+
+/// How a phase was spelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spelling {
+    /// kafka-init's name ([`Phase::as_str`]).
+    Ours,
+    /// Apache's step, as a name.
+    Apache,
+    /// An old name that still works, with a deprecation warning.
+    Deprecated,
 }
 
 impl Phase {
     /// Every phase, in order.
     pub const ALL: [Phase; 4] = [
         Phase::Controllers,
-        Phase::DualWrite,
+        Phase::MigrationMode,
         Phase::KraftBrokers,
         Phase::Finalized,
     ];
 
-    /// The phase named `s`.
+    /// Apache's steps as names, one per phase (same order as [`Phase::ALL`]).
+    pub const APACHE: [&'static str; 4] = [
+        "provision-controllers",
+        "enter-migration-mode",
+        "migrate-brokers",
+        "finalize",
+    ];
+
+    /// Old names that keep working: `dual-write` named the brokers' step
+    /// into migration mode, but Apache's "dual-write phase" is the state
+    /// after the brokers moved to KRaft; an operator reading Apache's revert
+    /// table with it would do the wrong rollback.
+    pub const DEPRECATED: [(&'static str, Phase); 1] = [("dual-write", Phase::MigrationMode)];
+
+    /// The phase named `s` in any accepted spelling.
     pub fn parse(s: &str) -> Option<Phase> {
-        Phase::ALL.into_iter().find(|p| p.as_str() == s.trim())
+        Phase::parse_spelling(s).map(|(p, _)| p)
+    }
+
+    /// The phase named `s`, and how it was spelled.
+    pub fn parse_spelling(s: &str) -> Option<(Phase, Spelling)> {
+        let s = s.trim();
+        Phase::ALL
+            .into_iter()
+            .zip(Phase::APACHE)
+            .find_map(|(p, apache)| {
+                if p.as_str() == s {
+                    Some((p, Spelling::Ours))
+                } else if apache == s {
+                    Some((p, Spelling::Apache))
+                } else {
+                    None
+                }
+            })
+            .or_else(|| {
+                Phase::DEPRECATED
+                    .into_iter()
+                    .find(|(old, _)| *old == s)
+                    .map(|(_, p)| (p, Spelling::Deprecated))
+            })
     }
 
     /// Its name in `KAFKA_INIT_MIGRATION`.
     pub fn as_str(self) -> &'static str {
         match self {
             Phase::Controllers => "controllers",
-            Phase::DualWrite => "dual-write",
+            Phase::MigrationMode => "migration-mode",
             Phase::KraftBrokers => "kraft-brokers",
             Phase::Finalized => "finalized",
         }
+    }
+
+    /// Apache's name for the step that leads to it.
+    pub fn apache(self) -> &'static str {
+        Phase::APACHE[self as usize]
     }
 
     /// True while the controllers run with the flag (and reach ZooKeeper).
@@ -78,15 +139,36 @@ pub(super) fn phase(b: &mut Builder, s: &Settings) -> Option<Phase> {
     let v = s.kafka_init_migration.as_deref()?;
     let p = Phase::parse(v);
     if p.is_none() {
-        let names: Vec<&str> = Phase::ALL.iter().map(|p| p.as_str()).collect();
+        let names: Vec<String> = Phase::ALL
+            .iter()
+            .map(|p| format!("{} (Apache: {})", p.as_str(), p.apache()))
+            .collect();
         b.bad_value(
             VAR,
             v,
             &format!("the migration phase must be one of {}", names.join(", ")),
-            "set the phase the cluster is in (see the README's migration runbook), or unset it when not migrating",
+            "set the phase the cluster is in (see docs/guides/zookeeper-to-kraft.md), or unset it when not migrating",
         );
     }
     p
+}
+
+/// `KAFKA_INIT_UNSAFE_FINALIZE_WITHOUT_ZOOKEEPER`, checked whenever set,
+/// whatever the phase: only `true` lets a guard rail go on, so any other
+/// spelling would be taken silently for "not set" by the one who meant it.
+pub(super) fn unsafe_finalize(b: &mut Builder, s: &Settings) {
+    const VAR: &str = "KAFKA_INIT_UNSAFE_FINALIZE_WITHOUT_ZOOKEEPER";
+    let Some(v) = s.kafka_init_unsafe_finalize_without_zookeeper.as_deref() else {
+        return;
+    };
+    if !matches!(v.trim(), "true" | "false") {
+        b.bad_value(
+            VAR,
+            v,
+            "must be true or false",
+            "set it to true only after verifying by other means that no broker is registered in ZooKeeper; otherwise unset it",
+        );
+    }
 }
 
 /// The mode and role a phase gives this node: `KAFKA_INIT_ROLE=controller`
@@ -328,7 +410,7 @@ fn derive(b: &mut Builder, c: Context) -> Option<String> {
                 .get("inter.broker.protocol.version")
                 .map(|e| e.value.trim().to_string())
         }
-        (_, Mode::ZooKeeper) if phase == Phase::DualWrite => {
+        (_, Mode::ZooKeeper) if phase == Phase::MigrationMode => {
             require(b, FLAG, "true", phase);
             let port = b.port(
                 "KAFKA_INIT_CONTROLLER_PORT",
@@ -352,7 +434,7 @@ fn derive(b: &mut Builder, c: Context) -> Option<String> {
 /// runs at, and a broker id among the controllers' ids.
 fn check(b: &mut Builder, phase: Phase, mode: Mode, role: Role, id: u32) {
     let migrating_node = (role == Role::Controller && phase.controllers_migrating())
-        || (mode == Mode::ZooKeeper && phase == Phase::DualWrite);
+        || (mode == Mode::ZooKeeper && phase == Phase::MigrationMode);
     if migrating_node {
         let (var, value) = match b.entries.get("inter.broker.protocol.version") {
             Some(e) => (
@@ -370,7 +452,7 @@ fn check(b: &mut Builder, phase: Phase, mode: Mode, role: Role, id: u32) {
             None => b.problem(&var, &value, "not a protocol version (expected e.g. 3.9 or 3.9-IV0)", "set inter.broker.protocol.version to the brokers' version, e.g. 3.9"),
         }
     }
-    if mode == Mode::ZooKeeper && phase == Phase::DualWrite {
+    if mode == Mode::ZooKeeper && phase == Phase::MigrationMode {
         let voters = b
             .entries
             .get("controller.quorum.voters")

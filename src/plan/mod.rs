@@ -149,6 +149,19 @@ impl fmt::Debug for FlavorFacts {
     }
 }
 
+/// The naming convention the user's settings were read in, which is not
+/// necessarily the image's (a user who changes image keeps their
+/// ConfigMap): plain data from the flavor that read them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadAs {
+    /// The convention's name, e.g. `bitnami`.
+    pub name: &'static str,
+    /// The names it reads, for people.
+    pub names: &'static str,
+    /// The variable that convention's image reads the KRaft cluster id from.
+    pub cluster_id_var: Option<&'static str>,
+}
+
 /// Who leaves a directory the way a [`StartWrite`] describes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BuiltBy {
@@ -201,6 +214,8 @@ pub struct Plan {
     pub pod: Pod,
     /// The image flavor's facts.
     pub flavor: FlavorFacts,
+    /// The convention the user's settings were read in.
+    pub read_as: ReadAs,
     /// ZooKeeper or KRaft.
     pub mode: Mode,
     /// KRaft role (Combined in ZooKeeper mode, where it means "broker").
@@ -283,6 +298,8 @@ pub struct Given<'a> {
     pub pod: Pod,
     /// The image's facts.
     pub flavor: FlavorFacts,
+    /// The convention the user's settings were read in.
+    pub read_as: ReadAs,
     /// The environment (for the flavor's own cluster-id variable).
     pub vars: &'a BTreeMap<String, String>,
     /// Random bytes, for the fresh cluster id a problem suggests.
@@ -311,6 +328,7 @@ pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
     log_settings::check(&mut b, s);
     own_settings::check(&mut b, given.vars);
     let phase = migration::phase(&mut b, s);
+    migration::unsafe_finalize(&mut b, s);
     let (mode, role) = match phase {
         Some(p) => migration::mode_and_role(&mut b, s, p),
         None => mode::mode_and_role(&mut b, s),
@@ -321,15 +339,14 @@ pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
     let (offset, id) = identity::identity(&mut b, s, &pod, mode);
     let dns = dns::names(&mut b, s, &pod);
     let ctrl = listeners::Controller::from_settings(&mut b, s, mode);
-    let external = if role.is_broker() {
-        external::external(&mut b, s, &pod)
-    } else {
-        None
-    };
+    let external = external::external(&mut b, s, &pod, role.is_broker());
     let bound = listeners::derive(&mut b, mode, role, &ctrl, external, &dns.fqdn(&pod.name));
     durable::defaults(&mut b, s, role);
     let mut cluster_id = None;
-    if mode == Mode::KRaft {
+    if mode != Mode::KRaft {
+        quorum::check_unused(&mut b, s);
+        cluster_id::check_unused(&mut b, s, &given.flavor, given.vars);
+    } else {
         let own_port = bound
             .iter()
             .flatten()
@@ -346,6 +363,7 @@ pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
                 &mut b,
                 s,
                 &given.flavor,
+                &given.read_as,
                 given.vars,
                 given.found,
                 given.random,
@@ -374,6 +392,7 @@ pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
     let plan = Plan {
         pod,
         flavor: given.flavor,
+        read_as: given.read_as,
         mode,
         role,
         id,

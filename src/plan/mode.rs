@@ -80,7 +80,7 @@ fn mode(b: &mut Builder, s: &Settings) -> Mode {
         None => Mode::KRaft,
     };
     if let (Mode::KRaft, Some(z)) = (mode, &zk) {
-        b.user_problem("zookeeper.connect", z, "zookeeper.connect is set but the mode is KRaft: a KRaft controller whose metadata log is empty and starts without zookeeper.metadata.migration.enable marks the cluster as created in KRaft, and no ZooKeeper migration can ever use it (only wiping its storage undoes that)", "to migrate this ZooKeeper cluster, set KAFKA_INIT_MIGRATION=controllers (see the README's migration runbook); for a plain KRaft cluster remove the ZooKeeper connect setting; or set KAFKA_INIT_MODE=zookeeper");
+        b.user_problem("zookeeper.connect", z, "zookeeper.connect is set but the mode is KRaft: a KRaft controller whose metadata log is empty and starts without zookeeper.metadata.migration.enable marks the cluster as created in KRaft, and no ZooKeeper migration can ever use it (only wiping its storage undoes that)", "to migrate this ZooKeeper cluster, set KAFKA_INIT_MIGRATION=controllers (see docs/guides/zookeeper-to-kraft.md); for a plain KRaft cluster remove the ZooKeeper connect setting; or set KAFKA_INIT_MODE=zookeeper");
     }
     mode
 }

@@ -20,8 +20,7 @@ pub(super) fn check(b: &mut Builder, vars: &BTreeMap<String, String>) {
         .collect();
     for (var, suggestions) in catalog::unknown_settings(vars.keys().map(String::as_str), &known) {
         let fix = if suggestions.is_empty() {
-            "remove it, or check the name against the README's table of kafka-init's settings"
-                .to_string()
+            "remove it, or check the name against docs/reference/configuration.md".to_string()
         } else {
             format!("did you mean {}?", suggestions.join(", "))
         };

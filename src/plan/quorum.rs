@@ -25,6 +25,7 @@ pub(super) fn derive(
     if b.user("controller.quorum.voters").is_some()
         || b.user("controller.quorum.bootstrap.servers").is_some()
     {
+        check_unused(b, s);
         return;
     }
     let own = role.is_controller();
@@ -51,7 +52,7 @@ pub(super) fn derive(
         s.kafka_init_controller_id_offset.as_ref(),
         if own { offset } else { 0 },
         0,
-        i32::MAX as u32 - 1000,
+        MAX_ID_OFFSET,
     );
     if n > 0 && !ctrl_sts.is_empty() {
         let voters: Vec<String> = (0..n)
@@ -66,6 +67,33 @@ pub(super) fn derive(
             .collect();
         b.default("controller.quorum.voters", voters.join(","));
     }
+}
+
+/// The most controllers kafka-init builds a quorum of.
+const MAX_CONTROLLERS: u32 = 1000;
+/// The highest controller id offset: ids stay below `i32::MAX`.
+const MAX_ID_OFFSET: u32 = i32::MAX as u32 - MAX_CONTROLLERS;
+
+/// The controllers' count and id offset where no quorum is built from them
+/// (ZooKeeper mode, or voters the user wrote): unused, but a value is
+/// checked wherever it is set.
+pub(super) fn check_unused(b: &mut Builder, s: &Settings) {
+    let replicas = s.kafka_init_controller_replicas.as_ref();
+    b.number(
+        "KAFKA_INIT_CONTROLLER_REPLICAS",
+        replicas,
+        1,
+        1,
+        MAX_CONTROLLERS,
+    );
+    let offset = s.kafka_init_controller_id_offset.as_ref();
+    b.number(
+        "KAFKA_INIT_CONTROLLER_ID_OFFSET",
+        offset,
+        0,
+        0,
+        MAX_ID_OFFSET,
+    );
 }
 
 /// The number of controllers (0 when unknown, which is reported).
@@ -85,7 +113,7 @@ fn controllers(b: &mut Builder, s: &Settings, own: bool) -> u32 {
             Some(v),
             1,
             1,
-            1000,
+            MAX_CONTROLLERS,
         ),
         None => {
             b.problem("KAFKA_INIT_CONTROLLER_REPLICAS", "", "KRaft needs the number of controllers to build controller.quorum.voters", "set KAFKA_INIT_CONTROLLER_REPLICAS (or KAFKA_INIT_REPLICAS in the combined role) to the controller StatefulSet's replicas");

@@ -1,7 +1,7 @@
 //! Step: where the broker keeps data, who owns it, and, for flavors that
 //! write `server.properties`, where it goes and how KRaft storage is formatted.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::builder::Builder;
 use super::{FlavorFacts, Mode};
@@ -40,6 +40,18 @@ pub(super) fn derive(b: &mut Builder, s: &Settings, flavor: &FlavorFacts, mode: 
         // Unused by this flavor, but a value is checked wherever it is set.
         if !std::path::Path::new(d).is_absolute() {
             b.problem("KAFKA_INIT_CONFIG_DIR", d, "the config dir must be an absolute path", "set an absolute directory outside the data dirs, or unset it (this flavor writes no server.properties)");
+        } else {
+            refuse_system_dir(b, Path::new(d));
+        }
+    }
+    if let Some(root) = &s.kafka_init_image_root {
+        if !Path::new(root).is_absolute() {
+            b.problem(
+                "KAFKA_INIT_IMAGE_ROOT",
+                root,
+                "the image root must be an absolute path",
+                "set the directory the image's tree is under (/ in the image), or unset it",
+            );
         }
     }
     Storage {
@@ -94,6 +106,20 @@ fn data_dirs(b: &mut Builder, flavor: &FlavorFacts, mode: Mode) -> Vec<PathBuf> 
     data_dirs
 }
 
+/// `prepare` owns the config dir: a system directory is refused by every
+/// command, not only by `prepare` (`plan` would otherwise show a plan that
+/// cannot start).
+fn refuse_system_dir(b: &mut Builder, dir: &Path) {
+    if let Some(why) = crate::ownership::refusal(dir) {
+        b.problem(
+            "KAFKA_INIT_CONFIG_DIR",
+            &dir.display().to_string(),
+            format!("{} {why}", dir.display()),
+            "set an absolute directory of its own outside the data dirs, e.g. /var/lib/kafka/config",
+        );
+    }
+}
+
 /// `KAFKA_INIT_CONFIG_DIR`, else `config` beside the first data dir; never inside a data dir.
 fn config_dir(b: &mut Builder, s: &Settings, data_dirs: &[PathBuf]) -> PathBuf {
     let config_dir = match &s.kafka_init_config_dir {
@@ -110,6 +136,8 @@ fn config_dir(b: &mut Builder, s: &Settings, data_dirs: &[PathBuf]) -> PathBuf {
             "the config dir must be an absolute path",
             "set an absolute directory outside the data dirs",
         );
+    } else {
+        refuse_system_dir(b, &config_dir);
     }
     if let Some(d) = data_dirs.iter().find(|d| config_dir.starts_with(d)) {
         b.problem("KAFKA_INIT_CONFIG_DIR", &config_dir.display().to_string(), format!("the config dir is inside the data dir {} (Kafka treats every directory there as a partition)", d.display()), "put server.properties outside the data dirs, e.g. beside them");

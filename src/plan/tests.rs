@@ -241,3 +241,93 @@ fn a_value_that_is_a_secret_is_redacted_in_the_line_break_problem() {
         "{p}"
     );
 }
+
+#[test]
+fn external_node_ports_stay_in_the_node_port_range_up_to_the_last_broker() {
+    // (pod, replicas, base): Some(rule and fix words) for a problem, None for none.
+    #[allow(clippy::type_complexity)]
+    let cases: &[(&str, Option<&str>, &str, Option<(&str, &str)>)] = &[
+        ("kafka-1", Some("3"), "31090", None),
+        ("kafka-0", Some("3"), "32765", None),
+        // The case: three brokers from 32766, kafka-2 would get 32768.
+        ("kafka-0", Some("3"), "32766", Some(("with KAFKA_INIT_REPLICAS=3 the last broker (kafka-2) would advertise 32768, outside the NodePort range 30000-32767", "at most 32765"))),
+        ("kafka-2", Some("3"), "32767", Some(("(kafka-2) would advertise 32769", "at most 32765"))),
+        // Without KAFKA_INIT_REPLICAS, this pod's own port decides.
+        ("kafka-0", None, "32767", None),
+        ("kafka-1", None, "32767", Some(("this broker (kafka-1) would advertise 32768", "at most 32766"))),
+        // A pod beyond KAFKA_INIT_REPLICAS (a scale-up) counts itself.
+        ("kafka-4", Some("3"), "32765", Some(("this broker (kafka-4) would advertise 32769", "at most 32763"))),
+        // Outside the range: no node port, not this rule's business.
+        ("kafka-2", Some("3"), "9094", None),
+        ("kafka-2", Some("3"), "40000", None),
+    ];
+    for (pod, replicas, base, want) in cases {
+        let mut env: Vec<(&str, &str)> = vec![
+            ("POD_NAME", pod),
+            ("POD_NAMESPACE", "kafka"),
+            ("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181"),
+            ("HOST_IP", "10.1.2.3"),
+            ("KAFKA_INIT_EXTERNAL_BASE_PORT", base),
+        ];
+        if let Some(n) = replicas {
+            env.push(("KAFKA_INIT_REPLICAS", n));
+        }
+        let found: Vec<_> = match plan(&env) {
+            Ok(_) => Vec::new(),
+            Err(Problems(ps)) => ps
+                .into_iter()
+                .filter(|p| p.var == "KAFKA_INIT_EXTERNAL_BASE_PORT")
+                .collect(),
+        };
+        match want {
+            None => assert!(found.is_empty(), "{pod} {replicas:?} {base}: {found:?}"),
+            Some((rule, fix)) => {
+                assert_eq!(found.len(), 1, "{pod} {replicas:?} {base}: {found:?}");
+                assert_eq!(found[0].value, *base);
+                assert!(found[0].rule.contains(rule), "{}", found[0].rule);
+                assert!(found[0].fix.contains(fix), "{}", found[0].fix);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_kafka_version_setting_that_disagrees_with_the_image_is_a_problem() {
+    // (KAFKA_INIT_KAFKA_VERSION, the image's APP_VERSION, a problem?)
+    let cases: &[(&str, Option<&str>, bool)] = &[
+        ("3.9.0", Some("3.9.0"), false),
+        (" 3.9.0 ", Some("3.9.0"), false),
+        // The initContainer: kafka-init's own image states no version.
+        ("3.9.0", None, false),
+        // The tag moved to 3.9.2 and the setting stayed.
+        ("3.9.0", Some("3.9.2"), true),
+    ];
+    for (setting, image, problem) in cases {
+        let mut env = ZK.to_vec();
+        env.push(("KAFKA_INIT_KAFKA_VERSION", setting));
+        if let Some(v) = image {
+            env.push(("APP_VERSION", v));
+        }
+        let found: Vec<_> = match plan(&env) {
+            Ok(_) => Vec::new(),
+            Err(Problems(ps)) => ps
+                .into_iter()
+                .filter(|p| p.var == "KAFKA_INIT_KAFKA_VERSION")
+                .collect(),
+        };
+        assert_eq!(
+            !found.is_empty(),
+            *problem,
+            "{setting} {image:?}: {found:?}"
+        );
+        if *problem {
+            assert_eq!(
+                found[0].rule,
+                "the image runs Kafka 3.9.2 (APP_VERSION, set by bitnami/kafka); kafka-init would check the settings against Kafka 3.9.0's rules"
+            );
+            assert!(found[0]
+                .fix
+                .starts_with("set KAFKA_INIT_KAFKA_VERSION to 3.9.2"));
+        }
+    }
+}

@@ -21,6 +21,7 @@ pub(super) fn select(
 ) -> Selection {
     let image_env = |v: &str| vars.get(v).cloned();
     let zookeeper = mode == Mode::ZooKeeper;
+    disagreeing_image(b, s, &image_env);
     match catalog::select_for_mode(s.kafka_init_kafka_version.as_deref(), &image_env, zookeeper) {
         Ok(sel) => sel,
         Err(p) => {
@@ -29,6 +30,28 @@ pub(super) fn select(
             // The defaults are supported versions (catalog tests), so this cannot fail.
             catalog::select_for_mode(None, &no_image, zookeeper)
                 .expect("the default Kafka version has a catalog")
+        }
+    }
+}
+
+/// `KAFKA_INIT_KAFKA_VERSION` set beside an image that states another
+/// version: the manifests set it for the initContainer (kafka-init's own
+/// image cannot see the Kafka image's), next to the image tag; a tag changed
+/// without it would have the settings checked against another Kafka's rules.
+fn disagreeing_image(b: &mut Builder, s: &Settings, image_env: &dyn Fn(&str) -> Option<String>) {
+    let Some(setting) = s.kafka_init_kafka_version.as_deref().map(str::trim) else {
+        return;
+    };
+    for (var, image) in catalog::IMAGE_VERSION_VARS {
+        if let Some(stated) = image_env(var).map(|v| v.trim().to_string()) {
+            if !stated.is_empty() && stated != setting {
+                b.problem(
+                    catalog::VERSION_VAR,
+                    setting,
+                    format!("the image runs Kafka {stated} ({var}, set by {image}); kafka-init would check the settings against Kafka {setting}'s rules"),
+                    format!("set {} to {stated}, next to the image tag, or unset it where the image states its version", catalog::VERSION_VAR),
+                );
+            }
         }
     }
 }

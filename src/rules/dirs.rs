@@ -20,6 +20,13 @@ pub(super) fn data_dir_rules(k: &Key, problems: &mut Vec<Problem>) {
                 ),
                 "set log.dirs to absolute paths on the data volume",
             ));
+        } else if let Some(why) = crate::ownership::refusal(d) {
+            // `prepare` would refuse it; every command says so.
+            problems.push(k.problem(
+                "log.dirs",
+                format!("data dir {} {why}", d.display()),
+                "set log.dirs to the absolute path of the volume's data directory, e.g. /bitnami/kafka/data",
+            ));
         }
     }
     let key = if k.value("log.dirs").is_some() {

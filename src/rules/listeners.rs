@@ -2,8 +2,10 @@
 
 use super::Key;
 use crate::listener::{self, Listener};
-use crate::plan::{Mode, Role};
-use crate::problem::Problem;
+use crate::plan::{Mode, Origin, Role, EXTERNAL};
+use std::collections::{BTreeMap, HashSet};
+
+use crate::problem::{shortened, Problem, MAX_VALUE};
 
 /// Each list on its own, and the protocol map against every listener name.
 pub(super) fn listener_rules(
@@ -38,10 +40,12 @@ pub(super) fn listener_rules(
         names.extend(ctrl_names.iter().copied());
         names.sort_unstable();
         names.dedup();
-        for n in names {
-            if !m.iter().any(|(mn, _)| mn == n) {
-                problems.push(k.problem("listener.security.protocol.map", format!("No security protocol defined for listener {n} (its name does not say which protocol it uses)"), format!("add {n}:PLAINTEXT (or SSL, SASL_PLAINTEXT, SASL_SSL) to KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP")));
-            }
+        let mapped: HashSet<&str> = m.iter().map(|(mn, _)| mn.as_str()).collect();
+        let missing: Vec<&str> = names.into_iter().filter(|n| !mapped.contains(n)).collect();
+        // One problem for the map, however many names it lacks.
+        if let [first, ..] = missing[..] {
+            let s = if missing.len() > 1 { "s" } else { "" };
+            problems.push(k.problem("listener.security.protocol.map", format!("No security protocol defined for listener{s} {} (a name that is not a protocol does not say which protocol it uses)", listener::few(&missing)), format!("add {first}:PLAINTEXT (or SSL, SASL_PLAINTEXT, SASL_SSL) to {}{}", k.setting("listener.security.protocol.map"), if missing.len() > 1 { ", and one entry for each other listener named" } else { "" })));
         }
     }
 }
@@ -50,38 +54,70 @@ pub(super) fn parsed(k: &Key, key: &str, problems: &mut Vec<Problem>) -> Option<
     match listener::parse_list(k.value(key)?) {
         Ok(l) => Some(l),
         Err(e) => {
-            problems.push(k.problem(key, format!("Error creating broker listeners from '{}': {e}", k.shown(key)), "write NAME://host:port entries separated by commas, e.g. PLAINTEXT_INTERNAL://:39092; IPv6 hosts in brackets"));
+            problems.push(k.problem(key, format!("Error creating broker listeners from '{}': {e}", shortened(&k.shown(key), MAX_VALUE)), "write NAME://host:port entries separated by commas, e.g. PLAINTEXT_INTERNAL://:39092; IPv6 hosts in brackets"));
             None
         }
     }
 }
 
-/// CU 164: `Each listener must have a different name`.
+/// CU 164: `Each listener must have a different name`. One problem for
+/// the list, naming every duplicate (a few, then how many more).
 fn distinct_names(k: &Key, key: &str, l: &[Listener], problems: &mut Vec<Problem>) {
-    let mut seen: Vec<&str> = vec![];
-    for x in l {
-        if seen.contains(&x.name.as_str()) {
-            problems.push(k.problem(key, format!("requirement failed: Each listener must have a different name, listeners: {} (duplicate {})", k.shown(key), x.name), "give each listener its own name, e.g. PLAINTEXT_INTERNAL and EXTERNAL, and map each in listener.security.protocol.map"));
-        }
-        seen.push(&x.name);
+    let (mut seen, mut named) = (HashSet::new(), HashSet::new());
+    let dups: Vec<&str> = l
+        .iter()
+        .map(|x| x.name.as_str())
+        .filter(|n| !seen.insert(*n) && named.insert(*n))
+        .collect();
+    if !dups.is_empty() {
+        problems.push(k.problem(key, format!("requirement failed: Each listener must have a different name, listeners: {} (duplicate {})", shortened(&k.shown(key), MAX_VALUE), listener::few(&dups)), "give each listener its own name, e.g. PLAINTEXT_INTERNAL and EXTERNAL, and map each in listener.security.protocol.map"));
     }
 }
 
-/// CU 152-205: `Each listener must have a different port` unless exactly one IPv4 and one IPv6 literal share it.
+/// Kafka's words for two listeners on one port (CU 152-205); the Bitnami
+/// image's own check leaves the clash to this rule when it already fired.
+pub const DIFFERENT_PORTS: &str = "requirement failed: Each listener must have a different port";
+
+/// CU 152-205: `Each listener must have a different port` unless exactly
+/// one IPv4 and one IPv6 literal share it. One problem for the list.
 fn distinct_ports(k: &Key, l: &[Listener], problems: &mut Vec<Problem>) {
-    let mut ports: Vec<u16> = l.iter().map(|x| x.port).collect();
-    ports.sort_unstable();
-    ports.dedup();
-    for p in ports {
-        let same: Vec<&Listener> = l.iter().filter(|x| x.port == p).collect();
-        if same.len() < 2 {
-            continue;
-        }
+    let mut by_port: BTreeMap<u16, Vec<&Listener>> = BTreeMap::new();
+    for x in l {
+        by_port.entry(x.port).or_default().push(x);
+    }
+    // The EXTERNAL listener kafka-init adds binds KAFKA_INIT_EXTERNAL_PORT:
+    // a clash with it is that setting's, not a value the user never wrote.
+    let added_external = !matches!(k.origin("listeners"), Some(Origin::User(_)));
+    let mut clashes: Vec<String> = vec![];
+    for (p, same) in by_port.iter().filter(|(_, same)| same.len() >= 2) {
         let v4 = same.iter().filter(|x| listener::is_ipv4(&x.host)).count();
         let v6 = same.iter().filter(|x| listener::is_ipv6(&x.host)).count();
-        if !(same.len() == 2 && v4 == 1 && v6 == 1) {
-            problems.push(k.problem("listeners", format!("requirement failed: Each listener must have a different port, listeners: {} (port {p})", k.shown("listeners")), "give each listener its own port"));
+        if same.len() == 2 && v4 == 1 && v6 == 1 {
+            continue;
         }
+        let external = same.iter().any(|x| x.name == EXTERNAL);
+        if added_external && external {
+            let others: Vec<&str> = same
+                .iter()
+                .filter(|x| x.name != EXTERNAL)
+                .map(|x| x.name.as_str())
+                .collect();
+            problems.push(Problem::new("KAFKA_INIT_EXTERNAL_PORT", "", format!("{DIFFERENT_PORTS}: the EXTERNAL listener kafka-init adds for external access binds port {p} (KAFKA_INIT_EXTERNAL_PORT, default 9094), and so does listener {}", listener::few(&others)), "set KAFKA_INIT_EXTERNAL_PORT to a port no other listener binds (the node port is KAFKA_INIT_EXTERNAL_BASE_PORT + ordinal either way)"));
+        } else {
+            clashes.push(p.to_string());
+        }
+    }
+    if !clashes.is_empty() {
+        let clashes: Vec<&str> = clashes.iter().map(String::as_str).collect();
+        problems.push(k.problem(
+            "listeners",
+            format!(
+                "{DIFFERENT_PORTS}, listeners: {} (port {})",
+                shortened(&k.shown("listeners"), MAX_VALUE),
+                listener::few(&clashes)
+            ),
+            "give each listener its own port",
+        ));
     }
 }
 
@@ -141,7 +177,8 @@ pub(super) fn broker_rules(
             .map(|x| x.name.as_str())
             .collect();
         if ibl.is_none() && sibp.is_none() && names.len() > 1 {
-            problems.push(Problem::new("KAFKA_CFG_INTER_BROKER_LISTENER_NAME", "", format!("there are several broker listeners ({}) and nothing says which one brokers use to talk to each other", names.join(", ")), format!("set KAFKA_CFG_INTER_BROKER_LISTENER_NAME to one of {}", names.join(", "))));
+            let var = k.setting("inter.broker.listener.name");
+            problems.push(Problem::new(&var, "", format!("there are several broker listeners ({}) and nothing says which one brokers use to talk to each other", names.join(", ")), format!("set {var} to one of {}", names.join(", "))));
             return;
         }
         // KC 1010-1013: advertised names must be a subset of the listener names.
@@ -169,10 +206,12 @@ pub(super) fn broker_rules(
             "security.inter.broker.protocol"
         };
         if !adv_names.contains(&n.as_str()) {
-            problems.push(Problem::new(k.var(key), k.shown(key), format!("requirement failed: inter.broker.listener.name must be a listener name defined in advertised.listeners. The valid options based on currently configured listeners are {}", adv_names.join(",")), format!("set KAFKA_CFG_INTER_BROKER_LISTENER_NAME to one of {}", adv_names.join(", "))));
-        } else if let Some(m) = map {
+            problems.push(Problem::new(k.var(key), k.shown(key), format!("requirement failed: inter.broker.listener.name must be a listener name defined in advertised.listeners. The valid options based on currently configured listeners are {}", adv_names.join(",")), format!("set {} to one of {}", k.setting("inter.broker.listener.name"), adv_names.join(", "))));
+        } else if let (Some(m), None) = (map, listeners) {
+            // With listeners, their rule already names every advertised
+            // listener the map lacks: one mistake, one problem.
             if !m.iter().any(|(mn, _)| *mn == n) {
-                problems.push(Problem::new(k.var(key), n.clone(), format!("Listener with name {n} defined in inter.broker.listener.name not found in listener.security.protocol.map."), format!("add {n}:<PROTOCOL> to KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP")));
+                problems.push(Problem::new(k.var(key), n.clone(), format!("Listener with name {n} defined in inter.broker.listener.name not found in listener.security.protocol.map."), format!("add {n}:<PROTOCOL> to {}", k.setting("listener.security.protocol.map"))));
             }
         }
     }

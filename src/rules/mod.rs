@@ -7,6 +7,8 @@ mod dirs;
 mod keys;
 mod kraft;
 mod listeners;
+
+pub use listeners::DIFFERENT_PORTS;
 #[cfg(test)]
 mod tests;
 mod zookeeper;
@@ -27,17 +29,34 @@ impl<'a> Key<'a> {
         self.plan.get(key)
     }
 
-    /// The variable to name in a message about `key`.
-    fn var(&self, key: &str) -> String {
-        let origin = self
-            .plan
+    fn origin(&self, key: &str) -> Option<&'a Origin> {
+        self.plan
             .entries
             .iter()
             .find(|e| e.key == key)
-            .map(|e| &e.origin);
-        match origin {
+            .map(|e| &e.origin)
+    }
+
+    /// The variable to name in a message about `key`: the one the user
+    /// set (the alias, when they used it), else the flavor's, marked
+    /// "(derived)" when kafka-init derived a value for it.
+    fn var(&self, key: &str) -> String {
+        match self.origin(key) {
             Some(Origin::User(v)) | Some(Origin::Completed(v)) => v.clone(),
-            _ => format!("{} (derived)", (self.plan.flavor.var_for)(key)),
+            Some(Origin::Derived) if self.value(key) != Some("") => {
+                format!("{} (derived)", self.setting(key))
+            }
+            _ => self.setting(key),
+        }
+    }
+
+    /// The variable a fix tells the user to set for `key`: the one they
+    /// set (an alias stays the alias: setting the other name too would
+    /// make two that disagree), else the flavor's.
+    fn setting(&self, key: &str) -> String {
+        match self.origin(key) {
+            Some(Origin::User(v)) | Some(Origin::Completed(v)) => v.clone(),
+            _ => (self.plan.flavor.var_for)(key),
         }
     }
 
@@ -48,8 +67,10 @@ impl<'a> Key<'a> {
     /// A problem about `key`; a set but empty value says so (a problem's
     /// empty value otherwise reads as "unset").
     fn problem(&self, key: &str, rule: impl Into<String>, fix: impl Into<String>) -> Problem {
+        // Only a value the user set can be "set but empty".
+        let user_set = matches!(self.origin(key), Some(Origin::User(_)));
         let rule = match self.value(key) {
-            Some("") => format!("{key} is set but empty; {}", rule.into()),
+            Some("") if user_set => format!("{key} is set but empty; {}", rule.into()),
             _ => rule.into(),
         };
         Problem::new(self.var(key), self.shown(key), rule, fix)

@@ -203,7 +203,7 @@ fn what_kafka_refuses_is_refused_and_what_it_takes_is_taken() {
         // StorageTool: a controller without voters needs format flags kafka-init does not pass.
         (KRAFT, "4.4.0", &[("KAFKA_CFG_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS", "kafka-0.kafka.k.svc.cluster.local:9093")], Some("--standalone, --initial-controllers or --no-initial-controllers")),
         (KRAFT, "4.4.0", &[("KAFKA_CFG_CONTROLLER_QUORUM_VOTERS", "0@kafka-0.kafka.k.svc.cluster.local:9093"), ("KAFKA_CFG_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS", "kafka-0.kafka.k.svc.cluster.local:9093")], None),
-        // KC 4.0:702-707; on 3.9 kafka-init is stricter (README).
+        // KC 4.0:702-707; on 3.9 kafka-init is stricter (docs/reference/catalog.md).
         (CONTROLLER, "4.4.0", &[("KAFKA_CFG_INTER_BROKER_LISTENER_NAME", "CONTROLLER")], Some("controller-only node")),
         (CONTROLLER, "3.9.0", &[("KAFKA_CFG_SECURITY_INTER_BROKER_PROTOCOL", "PLAINTEXT")], Some("controller-only node")),
         (CONTROLLER, "4.4.0", &[], None),

@@ -23,6 +23,14 @@ impl Connection {
     /// Connects to `host:port`, trying each resolved address in turn until the deadline.
     pub fn open(host: &str, port: u16, deadline: Instant) -> anyhow::Result<Self> {
         let addrs = resolve(host, port, deadline)?;
+        Self::connect(&addrs, deadline)
+    }
+
+    /// Connects to the first of `addrs` (already resolved) that accepts
+    /// before the deadline: for callers that tell a name that does not
+    /// resolve from a server that does not answer (the ZooKeeper client).
+    pub fn connect(addrs: &[SocketAddr], deadline: Instant) -> anyhow::Result<Self> {
+        let addrs = addrs.iter().copied();
         let mut last = None;
         for addr in addrs {
             let left = remaining(deadline).with_context(|| format!("connect to {addr}"))?;
@@ -41,7 +49,13 @@ impl Connection {
                 Err(e) => last = Some(anyhow!(e).context(format!("connect to {addr}"))),
             }
         }
-        Err(last.unwrap_or_else(|| anyhow!("resolve {host}:{port}: no address")))
+        Err(last.unwrap_or_else(|| anyhow!("no address to connect to")))
+    }
+
+    /// The same connection with another deadline for what follows (a
+    /// connection opened within a share of a longer deadline).
+    pub fn with_deadline(self, deadline: Instant) -> Self {
+        Connection { deadline, ..self }
     }
 
     /// The address connected to.
@@ -135,7 +149,7 @@ impl Read for Connection {
 /// thread of its own and we stop waiting at the deadline; the thread is
 /// left behind, which is harmless in a process that is about to exit. An
 /// IP address needs no lookup and no thread.
-fn resolve(host: &str, port: u16, deadline: Instant) -> anyhow::Result<Vec<SocketAddr>> {
+pub fn resolve(host: &str, port: u16, deadline: Instant) -> anyhow::Result<Vec<SocketAddr>> {
     resolve_with(host, port, deadline, |name, port| {
         (name, port).to_socket_addrs().map(Iterator::collect)
     })

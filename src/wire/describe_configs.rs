@@ -16,10 +16,24 @@ use super::header;
 pub const API_KEY: i16 = 32;
 /// The one version we speak.
 pub const VERSION: i16 = 4;
-/// The largest answer read: the decoded results are kept whole (one entry
-/// per resource asked), so the frame is bounded, generously: a topic's
-/// entry is about a hundred bytes.
-pub const MAX_FRAME: usize = 256 << 20;
+/// Bytes an answer may take per resource beyond its name (twice: once as
+/// asked, once in an error message) and its keys: the fixed fields, a
+/// value, an error message's words. A real entry takes about 40.
+const ROOM_PER_RESOURCE: usize = 256;
+
+/// Entries kept of one result: we ask for one key per resource, so a real
+/// answer has one; a broker that sends thousands costs no memory.
+const CONFIGS_KEPT: usize = 4;
+
+/// The largest answer to a request for `resources` that a broker can
+/// honestly send: what one entry per key asked needs, with room to spare.
+/// A larger frame is refused before a byte of it is read.
+pub fn max_frame(resources: &[Resource<'_>]) -> usize {
+    resources.iter().fold(1024, |total, r| {
+        let keys: usize = r.keys.iter().map(|k| k.len() + ROOM_PER_RESOURCE).sum();
+        total + 2 * r.name.len() + ROOM_PER_RESOURCE + keys
+    })
+}
 
 /// `ConfigResource.Type` codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,16 +128,28 @@ pub fn decode_response<R: Read>(
     len: usize,
     correlation_id: i32,
 ) -> Result<Vec<ResourceResult>, DecodeError> {
+    let mut results = vec![];
+    decode_each(src, len, correlation_id, |r| results.push(r))?;
+    Ok(results)
+}
+
+/// [`decode_response`] as a stream: `each` gets every result as it is
+/// read, and nothing is kept (`audit` keeps one number per topic).
+pub fn decode_each<R: Read>(
+    src: R,
+    len: usize,
+    correlation_id: i32,
+    mut each: impl FnMut(ResourceResult),
+) -> Result<(), DecodeError> {
     let mut r = Reader::new(src, len, "DescribeConfigsResponse");
     header::response_v1(&mut r, correlation_id)?;
     r.i32("throttle time")?;
     let n = r.compact_array_len("results")?.unwrap_or(0);
-    let results = (0..n)
-        .map(|_| decode_result(&mut r))
-        .collect::<Result<_, _>>()?;
+    for _ in 0..n {
+        each(decode_result(&mut r)?);
+    }
     r.skip_tagged_fields("tagged fields")?;
-    r.finish()?;
-    Ok(results)
+    r.finish()
 }
 
 fn decode_result<R: Read>(r: &mut Reader<R>) -> Result<ResourceResult, DecodeError> {
@@ -132,7 +158,13 @@ fn decode_result<R: Read>(r: &mut Reader<R>) -> Result<ResourceResult, DecodeErr
     let resource_type = r.i8("resource type")?;
     let resource_name = r.compact_string("resource name")?;
     let n = r.compact_array_len("configs")?.unwrap_or(0);
-    let configs = (0..n).map(|_| decode_config(r)).collect::<Result<_, _>>()?;
+    let mut configs = Vec::with_capacity(n.min(CONFIGS_KEPT));
+    for _ in 0..n {
+        let config = decode_config(r)?;
+        if configs.len() < CONFIGS_KEPT {
+            configs.push(config);
+        }
+    }
     r.skip_tagged_fields("result tagged fields")?;
     Ok(ResourceResult {
         error_code,

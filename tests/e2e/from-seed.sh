@@ -31,6 +31,7 @@ VERSION=${KAFKA_VERSION:-3.9.0}
 PORT=39092
 # E2E_SEED: the seed StatefulSet elsewhere (from a git worktree, say).
 SEED=${E2E_SEED:-$E2E_REPO/../shared/reference/seed-deployment/ka-ss.yaml}
+[ -f "$SEED" ] || { echo "from-seed: no seed StatefulSet at $SEED: it lives in ../shared beside the repository; set E2E_SEED=<path to ka-ss.yaml>" >&2; exit 1; }
 PY=$E2E_REPO/target/tools/venv/bin/python   # has PyYAML (scripts/install-manifest-tools.sh)
 # shellcheck disable=SC2034 # lib.sh's client functions read it
 BOOTSTRAP="kafka.kafka.svc.cluster.local:$PORT"
@@ -177,8 +178,7 @@ D_ACKED=$F_ACKED D_LOST=$F_LOST D_SENT=$F_SENT
 consume test-topic "$E2E_RUN/test-topic.consumed"
 tally "$E2E_RUN/test-topic.produced" "$E2E_RUN/test-topic.consumed"
 # The longest time the factor-3 topic acknowledged no acks=all write.
-GAP_MS=$(grep '^{' "$E2E_RUN/durable.produced" | jq -r 'select(.name=="producer_send_success") | .timestamp' | sort -n \
-  | awk 'NR > 1 && $1 - prev > gap {gap = $1 - prev} {prev = $1} END {print gap + 0}')
+GAP_MS=$(longest_gap "$E2E_RUN/durable.produced")
 echo "      durable (acks=all): sent $D_SENT, acknowledged $D_ACKED, lost $D_LOST; longest gap between acknowledgements ${GAP_MS} ms"
 echo "      test-topic (acks=1): sent $F_SENT, acknowledged $F_ACKED, lost $F_LOST"
 check "no acknowledged acks=all message lost (lost $D_LOST of $D_ACKED)" [ "$D_LOST" -eq 0 -a "$D_ACKED" -gt 0 ]

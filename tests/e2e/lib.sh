@@ -11,6 +11,8 @@
 # Every process, namespace and link made here is removed on exit.
 
 E2E_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=tests/e2e/counters.sh
+. "$E2E_REPO/tests/e2e/counters.sh"
 E2E_NET=10.231.0        # the /24 on our bridge; nothing else is ever addressed
 E2E_BRIDGE=kie-br0
 E2E_NS_PREFIX=kie-       # every namespace we create starts with this
@@ -485,20 +487,3 @@ produce() {
 }
 # consume TOPIC OUT: everything, as "partition offset value" lines, until the end of every partition.
 consume() { in_pod client kcat -b "$BOOTSTRAP" -C -t "$1" -o beginning -e -q -f '%p %o %s\n' > "$2"; }
-# acked PRODUCED: "partition offset value" of each acknowledged message (the
-# tool's stdout also carries plain-text warnings: only JSON lines are read).
-acked() { grep '^{' "$1" | jq -r 'select(.name=="producer_send_success") | "\(.partition) \(.offset) \(.value)"' | sort -u; }
-# sent PRODUCED: how many messages the producer sent (its closing tool_data line).
-sent() { grep '^{' "$1" | jq -r 'select(.name=="tool_data") | .sent' | tail -1; }
-# lost PRODUCED CONSUMED: acknowledged messages not consumed (same partition, offset and payload).
-lost() { comm -23 <(acked "$1") <(sort -u "$2") | wc -l; }
-# tally PRODUCED CONSUMED: sets F_SENT, F_ACKED, F_CONSUMED, F_LOST and F_OOO.
-tally() {
-  F_SENT=$(sent "$1" || true)
-  F_ACKED=$(acked "$1" | wc -l)
-  F_CONSUMED=$(wc -l < "$2")
-  F_LOST=$(lost "$1" "$2")
-  F_OOO=$(out_of_order "$2")
-}
-# out_of_order CONSUMED: payload sequence numbers going backwards within a partition, in offset order.
-out_of_order() { sort -k1,1n -k2,2n "$1" | awk '($1 in last) && $3+0 <= last[$1] {bad++} {last[$1]=$3+0} END {print bad+0}'; }

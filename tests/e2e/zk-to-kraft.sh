@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end, ZooKeeper to KRaft (KIP-866) and on to Kafka 4.4, in place, with
-# an acks=all producer and a consumer running throughout: the README's
-# migration runbook, step by step, on the seed's three ZooKeeper-mode brokers
+# an acks=all producer and a consumer running throughout: docs/guides/
+# zookeeper-to-kraft.md, step by step, on the seed's three ZooKeeper-mode brokers
 # (Kafka 3.9.2, env from k8s/overlays/zookeeper, then k8s/overlays/migration
 # with KAFKA_INIT_MIGRATION set per phase) and three controllers
 # kafka-controller-0..2 (ids 3000..3002, k8s/overlays/migration).
@@ -14,12 +14,17 @@
 #    while brokers run ZooKeeper mode, IBP 3.5, Kafka 4 on a migrating node,
 #    /cluster/id unreadable (wrong chroot), a broker id among the controllers'.
 # 1. controllers: three controllers join with the flag (formatted with the id
-#    read from ZooKeeper).  2. dual-write: the brokers roll.
-# R. Rollback (research §5): delete the controllers, delete /controller and
+#    read from ZooKeeper).  2. migration-mode (Apache's "enter migration mode
+#    on the brokers"; spelled enter-migration-mode here, the deprecated
+#    dual-write once below): the brokers roll. A broker rolled to
+#    kraft-brokers before the metadata copy is refused (78) first.
+# R. Rollback (research §5): `migration status` says the rollback is safe
+#    (ZooKeeper's /controller_epoch above the KRaft quorum's epoch); delete the controllers, delete /controller and
 #    /migration, roll the brokers without the flag; counts checked; then the
 #    migration starts again from 1 with new controllers.
 # 3. kraft-brokers: the brokers roll to KRaft (StandardAuthorizer); a
-#    controller rolled to `finalized` too early is refused (78) first.
+#    controller rolled to `finalized` too early is refused (78) first, and
+#    one whose ZooKeeper cannot be read (a name that does not resolve).
 # 4. finalized: the controllers roll one at a time; ZooKeeper is stopped.
 # 5. Kafka 4.4.0: every pod rolls; metadata.version raised to 4.0; a broker
 #    started in plain KRaft (no KAFKA_INIT_MIGRATION) on its v0
@@ -209,21 +214,33 @@ start_controllers() {
     "$E2E_RUN/pods/kafka-controller-0/data/meta.properties" "$E2E_RUN/kafka-0.meta.before"
   check_status controllers
   check_brokers '[0, 1, 2]' "$1"
+  refused "$1: a broker rolled to KRaft before the metadata copy (/migration offset -1)" kafka-2 KAFKA_INIT_MIGRATION=kraft-brokers "${ACL_KRAFT[@]}"
+  check "$1: the refusal names the phase, what ZooKeeper says and the fix" \
+    bash -c 'grep -q -E "kraft_metadata_offset is -1|/migration does not exist" <<<"$1" && grep -q "Completed migration of metadata" <<<"$1"' bash "$REFUSED_TEXT"
   phase_done "$1: 3 controllers join"
 }
 dual_write() {
-  roll "${BROKERS[@]}" -- KAFKA_INIT_MIGRATION=dual-write "${ACL_ZK[@]}"
-  check_status dual-write
+  roll "${BROKERS[@]}" -- KAFKA_INIT_MIGRATION=enter-migration-mode "${ACL_ZK[@]}"
+  check_status migration-mode
   check_brokers '[0, 1, 2]' "$1"
   check "$1: the brokers are observers of the controller quorum" \
     bash -c '[ "$(jq -c "[.controllers.observers[]?] | sort" <<<"$1")" = "[0,1,2]" ]' bash "$(status)"
-  phase_done "$1: brokers rolled to dual-write"
+  phase_done "$1: brokers rolled to migration-mode"
 }
 start_controllers "1 controllers"
-dual_write "2 dual-write"
+dual_write "2 migration-mode"
 
-# Rollback from dual write (research §5): delete the controllers, then
-# /controller and /migration, then roll the brokers without the flag.
+# Rollback from migration mode (research §5): first Apache's epoch check
+# (`migration status`: ZooKeeper's /controller_epoch above the KRaft
+# quorum's epoch), then delete the controllers, then /controller and
+# /migration, then roll the brokers without the flag.
+# Seen here (3.9.2): ZooKeeper 4, KRaft 5, "NOT safe" by Apache's rule, and
+# the rollback below still works: the ZooKeeper controller elected after it
+# takes epoch 5, which no partition's epoch exceeds. So the check is shown
+# and must follow Apache's rule; the rollback is not made to depend on it.
+ROLLBACK_CHECK=$(status | jq -c '{safe: .rollback.safe, zk_epoch: .zookeeper.controller_epoch, kraft_epoch: .controllers.epoch, why: .rollback.why}' || true)
+check "rollback: migration status reads both epochs and applies Apache's rule ($ROLLBACK_CHECK)" \
+  bash -c 'jq -e "(.zk_epoch|type) == \"number\" and (.kraft_epoch|type) == \"number\" and .safe == (.zk_epoch > .kraft_epoch)" <<<"$1" >/dev/null' bash "$ROLLBACK_CHECK"
 ACKED_BEFORE_ROLLBACK=$(acked_now)
 for p in "${CONTROLLERS[@]}"; do kill -9 "${E2E_PID[$p]}"; done
 sleep 1
@@ -268,16 +285,20 @@ check_status zookeeper
 for p in "${BROKERS[@]}"; do E2E_OVERLAY[$p]=migration; done
 
 start_controllers "1 controllers (again)"
-dual_write "2 dual-write (again)"
+dual_write "2 migration-mode (again)"
 
 # ---- 3. KRaft brokers --------------------------------------------------------------
 
 # A controller rolled to `finalized` too early (brokers in dual write): refused.
 pod_stop kafka-controller-2
 refused "finalize while the brokers run in dual write" kafka-controller-2 KAFKA_INIT_MIGRATION=finalized
+refused "finalize with ZooKeeper unreadable (a name that does not resolve)" kafka-controller-2 KAFKA_INIT_MIGRATION=finalized KAFKA_CFG_ZOOKEEPER_CONNECT=zk-nowhere.zk:32181
+check "the refusal says why ZooKeeper was not read and names the override" \
+  bash -c 'grep -q "name resolution failed" <<<"$1" && grep -q KAFKA_INIT_UNSAFE_FINALIZE_WITHOUT_ZOOKEEPER <<<"$1"' bash "$REFUSED_TEXT"
+# (The deprecated spelling of migration-mode still works.)
 e2e_pod_start kafka-controller-2 KAFKA_INIT_MIGRATION=dual-write
 r=0; wait_ready 120 kafka-controller-2 || r=$?
-check "kafka-controller-2 back in phase dual-write (probe --ready twice in a row)" [ "$r" -eq 0 ]
+check "kafka-controller-2 back in phase migration-mode, spelled dual-write (probe --ready twice in a row)" [ "$r" -eq 0 ]
 
 roll "${BROKERS[@]}" -- KAFKA_INIT_MIGRATION=kraft-brokers "${ACL_KRAFT[@]}"
 check_status kraft-brokers
@@ -338,8 +359,7 @@ wait "$P_CONSUMER" 2>/dev/null || true
 in_pod client kcat -b "$BOOTSTRAP" -C -t durable -o beginning -e -q -f '%p %o %s\n' > "$E2E_RUN/durable.consumed"
 tally "$E2E_RUN/durable.produced" "$E2E_RUN/durable.consumed"
 LIVE=$(sort -u "$E2E_RUN/durable.live" | wc -l)
-GAP_MS=$(grep '^{' "$E2E_RUN/durable.produced" | jq -r 'select(.name=="producer_send_success") | .timestamp' | sort -n \
-  | awk 'NR > 1 && $1 - prev > gap {gap = $1 - prev} {prev = $1} END {print gap + 0}')
+GAP_MS=$(longest_gap "$E2E_RUN/durable.produced")
 check "no acknowledged message lost (lost $F_LOST of $F_ACKED acknowledged)" [ "$F_LOST" -eq 0 -a "$F_ACKED" -gt 0 ]
 check "in order within every partition" [ "$F_OOO" -eq 0 ]
 check "the consumer running throughout read every acknowledged message ($LIVE read)" \
@@ -357,7 +377,8 @@ echo "Phase timings"
 printf '  %s\n' "${TIMINGS[@]}"
 echo "Guard-rail refusals (bad starts, nothing started)"
 printf '  %s\n' "${REFUSALS[@]}"
-echo "rollback from dual write: acknowledged $R_ACKED before it, lost $R_LOST${ROLLBACK_NOTES:+; ${ROLLBACK_NOTES[*]}}"
+echo "rollback from migration mode: acknowledged $R_ACKED before it, lost $R_LOST${ROLLBACK_NOTES:+; ${ROLLBACK_NOTES[*]}}"
+echo "rollback epoch check before it: $ROLLBACK_CHECK"
 echo "durable (acks=all): sent $F_SENT, acknowledged $F_ACKED, consumed $F_CONSUMED, lost $F_LOST, out of order $F_OOO; live consumer read $LIVE; longest gap between acknowledgements ${GAP_MS} ms"
 echo "total run $(( ($(e2e_ms) - T_START) / 1000 ))s"
 e2e_summary

@@ -1,8 +1,9 @@
 """Checks that a rendered overlay can take over the seed's running cluster in
-place: `kubectl delete sts kafka --cascade=orphan` then `kubectl apply -k`
-makes the new StatefulSet adopt the running pods only when its name and
-selector match them, and reuses their volumes only when the claim template
-keeps its name. Exits 1 listing every difference.
+place: `kubectl apply -k` updates the running StatefulSet only when its name
+is kept, its pods stay selected only when the selector matches their labels,
+and their volumes are reused only when the claim template keeps its name
+(immutable_fields.py checks every immutable field in full; this says what
+each kept name is for). Exits 1 listing every difference.
 
 Usage: seed_compat.py SEED_STATEFULSET_YAML RENDERED_OVERLAY_YAML
 """

@@ -13,6 +13,14 @@ use std::process::{Command, Output};
 
 /// The user's environment from the seed StatefulSet (ka-ss.yaml), minus the
 /// busybox leftovers kafka-init replaces, for pod `kafka-2`.
+/// A KRaft combined pod's environment.
+pub const KRAFT: &[(&str, &str)] = &[
+    ("POD_NAME", "kafka-1"),
+    ("POD_NAMESPACE", "kafka"),
+    ("KAFKA_INIT_REPLICAS", "3"),
+    ("KAFKA_INIT_CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
+];
+
 pub const SEED_ENV: &[(&str, &str)] = &[
     ("POD_NAME", "kafka-2"),
     ("POD_NAMESPACE", "kafka"),

@@ -4,7 +4,10 @@
 //! driven through every phase; see the fixtures' README).
 
 use super::*;
+use crate::observe::zookeeper::zk_view;
+use crate::wire::api_versions;
 use crate::wire::describe_quorum::Replica;
+use crate::zookeeper;
 
 fn fixture(dir: &str, name: &str) -> Vec<u8> {
     let path = format!(
@@ -39,6 +42,7 @@ fn controllers(dir: &str) -> ControllersView {
         reachable: true,
         zk_migration_ready: v.zk_migration_ready,
         quorum: Some(q),
+        unanswered: vec![],
     }
 }
 
@@ -48,7 +52,7 @@ fn tells_each_phase_of_a_real_migration_from_its_captured_answers() {
     type Case<'a> = (&'a str, &'a str, &'a [i64], bool, &'a [i32]);
     let cases: &[Case] = &[
         ("controllers", "controllers", &[], true, &[]),
-        ("dual-write", "dual-write", &[0], true, &[0]),
+        ("dual-write", "migration-mode", &[0], true, &[0]),
         ("kraft-brokers", "kraft-brokers", &[], true, &[0]),
         ("finalized", "finalized", &[], false, &[0]),
     ];
@@ -68,10 +72,14 @@ fn tells_each_phase_of_a_real_migration_from_its_captured_answers() {
         assert_eq!(obs, *observers, "{dir}");
         let status = phase_of(Some(&z), &c);
         assert_eq!(status.as_ref().map(|s| s.as_str()), Ok(*phase), "{dir}");
-        let j = status_json(&status, Some(&z), &c);
+        let seen = Seen {
+            zk: Ok(z.clone()),
+            controllers: c.clone(),
+        };
+        let j = status_json(&status, &seen);
         assert_eq!(j["phase"], *phase);
         assert_eq!(j["controllers"]["leader"], 3000);
-        assert!(status_text(&status, Some(&z), &c).starts_with(&format!("phase: {phase}\n")));
+        assert!(status_text(&status, &seen).starts_with(&format!("phase: {phase}\n")));
     }
     // PRE_MIGRATION already has /migration, every field -1.
     assert!(zk("controllers").migration.is_some());
@@ -92,7 +100,7 @@ fn without_zookeeper_or_controllers_the_phase_is_told_only_when_sure() {
         (None, &controllers("finalized"), Ok("finalized")),
         (None, &controllers("kraft-brokers"), Err(())),
         (None, &none, Err(())),
-        (Some(&zk("dual-write")), &none, Ok("dual-write")),
+        (Some(&zk("dual-write")), &none, Ok("migration-mode")),
         // kraft-brokers or finalized: only the controllers can tell.
         (Some(&zk("kraft-brokers")), &none, Err(())),
     ];
@@ -103,42 +111,25 @@ fn without_zookeeper_or_controllers_the_phase_is_told_only_when_sure() {
             Err(()) => assert!(got.is_err(), "case {i}: {got:?}"),
         }
     }
-    let j = status_json(&phase_of(None, &none), None, &none);
+    let seen = Seen {
+        zk: Err("zk:2181: no connection: connection refused".into()),
+        controllers: none.clone(),
+    };
+    let status = phase_of(None, &none);
+    let j = status_json(&status, &seen);
     assert_eq!(j["phase"], Value::Null);
     assert_eq!(j["zookeeper"], Value::Null);
+    assert_eq!(
+        j["zookeeper_error"],
+        "zk:2181: no connection: connection refused"
+    );
     assert_eq!(j["controllers"]["reachable"], false);
-}
-
-#[test]
-fn finalizing_while_zookeeper_lists_brokers_is_refused_and_allowed_once_none_is_left() {
-    let dual = zk("dual-write");
-    let p = guard_rails(Phase::Finalized, Some(3000), &dual, "zk:2181");
-    assert_eq!(p.len(), 1, "{p:?}");
-    assert_eq!(p[0].var, "KAFKA_INIT_MIGRATION");
+    // Why ZooKeeper was not read is shown, not just that it was not.
+    let text = status_text(&status, &seen);
     assert!(
-        p[0].rule.contains("[0]") && p[0].fix.contains("kraft-brokers"),
-        "{p:?}"
+        text.contains("zookeeper: not read (zk:2181: no connection: connection refused)\n"),
+        "{text}"
     );
-    assert!(guard_rails(
-        Phase::Finalized,
-        Some(3000),
-        &zk("kraft-brokers"),
-        "zk:2181"
-    )
-    .is_empty());
-    // Before finalize, brokers in ZooKeeper are expected.
-    assert!(guard_rails(Phase::DualWrite, Some(3000), &dual, "zk:2181").is_empty());
-}
-
-#[test]
-fn a_controller_id_that_is_a_zookeeper_brokers_id_is_refused() {
-    let p = guard_rails(Phase::Controllers, Some(0), &zk("dual-write"), "zk:2181");
-    assert_eq!(p.len(), 1, "{p:?}");
-    assert!(
-        p[0].rule.contains("node id 0 is a ZooKeeper broker's id"),
-        "{p:?}"
-    );
-    assert!(guard_rails(Phase::Controllers, Some(3000), &zk("dual-write"), "zk:2181").is_empty());
 }
 
 #[test]
@@ -148,82 +139,11 @@ fn our_describe_quorum_request_is_the_one_the_controller_answered() {
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap();
-    assert_eq!(describe_quorum::encode_request(2, CLIENT), sent);
+    assert_eq!(describe_quorum::encode_request(2, "kafka-init"), sent);
     let q = controllers("dual-write").quorum.unwrap();
     assert!(q.high_watermark > 0);
     let leader: &Replica = q.voters.iter().find(|v| v.id == 3000).unwrap();
     assert_eq!(leader.log_end_offset, q.high_watermark);
-}
-
-/// A fresh directory (removed first) for real files.
-fn scratch(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "kafka-init-migration-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-#[test]
-fn a_finalized_controller_takes_the_cluster_id_its_storage_was_formatted_with() {
-    // What observe falls back on once ZooKeeper is retired.
-    let (empty, formatted) = (scratch("empty"), scratch("formatted"));
-    std::fs::write(
-        formatted.join("meta.properties"),
-        "version=1\nnode.id=3000\ncluster.id=19DRMxDfQtuuoWqsVS1hbw\ndirectory.id=YJnANxqp_r20d8RpfpeCtw\n",
-    )
-    .unwrap();
-    let dirs = format!("{},{}", empty.display(), formatted.display());
-    let inputs = Inputs::from_pairs([
-        ("KAFKA_INIT_ROLE", "controller"),
-        ("KAFKA_CFG_LOG_DIRS", dirs.as_str()),
-    ]);
-    let settings = Settings::of(&inputs.vars);
-    let found = own_cluster_id(&inputs, &settings, Some("properties")).unwrap();
-    assert_eq!(found.id, Ok("19DRMxDfQtuuoWqsVS1hbw".to_string()));
-    assert_eq!(
-        found.from,
-        format!("{}/meta.properties", formatted.display())
-    );
-    let _ = std::fs::remove_dir_all(&empty);
-    let _ = std::fs::remove_dir_all(&formatted);
-}
-
-#[test]
-fn kafka_4_is_refused_while_zookeeper_is_used_and_older_3_x_only_warned_about() {
-    // (phase, controller?, the image's APP_VERSION, refused?)
-    let cases: &[(Phase, bool, &str, bool)] = &[
-        (Phase::Controllers, true, "4.0.2", true),
-        (Phase::KraftBrokers, true, "4.4.0", true),
-        (Phase::Finalized, true, "4.4.0", false),
-        (Phase::DualWrite, false, "4.0.2", true),
-        (Phase::KraftBrokers, false, "4.0.2", false),
-        (Phase::Controllers, true, "3.9.0", false),
-        (Phase::Controllers, true, "3.9.2", false),
-    ];
-    for (phase, controller, version, refused) in cases {
-        let mut pairs = vec![("APP_VERSION", *version)];
-        if *controller {
-            pairs.push(("KAFKA_INIT_ROLE", "controller"));
-        }
-        let inputs = Inputs::from_pairs(pairs);
-        let settings = Settings::of(&inputs.vars);
-        let p = version_rule(&settings, &inputs, Some(*phase));
-        assert_eq!(
-            !p.is_empty(),
-            *refused,
-            "{phase:?} {controller} {version}: {p:?}"
-        );
-        if *refused {
-            assert!(p[0].rule.contains("no ZooKeeper support"), "{p:?}");
-        }
-    }
-    // The catalog's default version is never judged.
-    let inputs = Inputs::from_pairs([("KAFKA_INIT_ROLE", "controller")]);
-    let settings = Settings::of(&inputs.vars);
-    assert!(version_rule(&settings, &inputs, Some(Phase::Controllers)).is_empty());
 }
 
 #[test]
@@ -252,5 +172,60 @@ fn probe_and_status_derive_a_migrating_controllers_quorum_without_its_cluster_id
     assert_eq!(
         plan.get("controller.quorum.voters"),
         Some("3000@kafka-controller-0.kafka-controller.kafka.svc.cluster.local:9093,3001@kafka-controller-1.kafka-controller.kafka.svc.cluster.local:9093,3002@kafka-controller-2.kafka-controller.kafka.svc.cluster.local:9093")
+    );
+}
+
+#[test]
+fn a_rollback_is_safe_only_while_zookeepers_controller_epoch_is_above_the_quorums() {
+    let c = controllers("dual-write");
+    let kraft = c.quorum.as_ref().unwrap().leader_epoch;
+    let seen = |zk_epoch: Option<i64>, controllers: &ControllersView| Seen {
+        zk: Ok(ZkView {
+            controller_epoch: zk_epoch,
+            ..zk("dual-write")
+        }),
+        controllers: controllers.clone(),
+    };
+    let migrating = Ok(Status::Phase(Phase::MigrationMode));
+    let k = i64::from(kraft);
+    // (phase, ZooKeeper's epoch, controllers, verdict: Some(safe) or None for unknown)
+    let none = ControllersView::default();
+    type Case<'a> = (
+        &'a Result<Status, String>,
+        Option<i64>,
+        &'a ControllersView,
+        Option<bool>,
+    );
+    let cases: &[Case] = &[
+        (&migrating, Some(k + 1), &c, Some(true)),
+        (&migrating, Some(k), &c, Some(false)),
+        (&migrating, Some(k - 1), &c, Some(false)),
+        (&migrating, None, &c, None),
+        (&migrating, Some(k + 1), &none, None),
+        (
+            &Ok(Status::Phase(Phase::Finalized)),
+            Some(k + 1),
+            &c,
+            Some(false),
+        ),
+    ];
+    for (i, (status, zk_epoch, controllers, want)) in cases.iter().enumerate() {
+        let s = seen(*zk_epoch, controllers);
+        let got = match rollback(status, &s) {
+            Rollback::Safe(_) => Some(true),
+            Rollback::Unsafe(_) => Some(false),
+            Rollback::Unknown(_) => None,
+        };
+        assert_eq!(got, *want, "case {i}");
+        assert_eq!(
+            status_json(status, &s)["rollback"]["safe"],
+            serde_json::json!(want),
+            "case {i}"
+        );
+    }
+    let text = status_text(&migrating, &seen(Some(k), &c));
+    assert!(
+        text.contains(&format!("rollback: NOT safe now (ZooKeeper /controller_epoch {k} is not greater than the KRaft quorum epoch {k}")),
+        "{text}"
     );
 }

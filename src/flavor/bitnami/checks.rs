@@ -292,11 +292,14 @@ fn kraft_roles(env: &ImageEnv, problems: &mut Vec<Problem>) {
     }
 }
 
-/// Rules 10-11: `check_listener_ports`.
+/// Rules 10-11: `check_listener_ports`. The image stops at the first bad
+/// port; here every bad one is named in one problem for the variable.
 fn listener_ports(env: &ImageEnv, uid: u32, problems: &mut Vec<Problem>) {
     let listeners = env.get("KAFKA_CFG_LISTENERS");
     let mut seen = BTreeSet::new();
     let mut duplicate = false;
+    let mut bad: Vec<(&str, &'static str, String)> = vec![];
+    let mut bad_count = 0;
     for listener in listeners.split(',').filter(|l| !l.trim().is_empty()) {
         let fields: Vec<&str> = listener.split(|c: char| c == ':' || c.is_whitespace()).filter(|f| !f.is_empty()).collect();
         let port = fields.get(2).copied().unwrap_or("");
@@ -308,15 +311,34 @@ fn listener_ports(env: &ImageEnv, uid: u32, problems: &mut Vec<Problem>) {
             } else {
                 "give every listener a port between 1024 and 65535".to_string()
             };
-            problems.push(env.problem(
-                "KAFKA_CFG_LISTENERS",
-                &format!("\"An invalid port {port} was specified in the environment variable KAFKA_CFG_LISTENERS: {why}\""),
-                fix,
-            ));
+            bad_count += 1;
+            if bad.len() < crate::listener::FEW {
+                bad.push((port, why, fix));
+            }
         }
-        duplicate |= !seen.insert(port.to_string());
+        duplicate |= !seen.insert(port);
     }
-    if duplicate {
+    if let Some((port, why, fix)) = bad.first() {
+        let more = match bad_count {
+            1 => String::new(),
+            n => {
+                let others: Vec<String> = bad[1..].iter().map(|(p, w, _)| format!("'{p}': {w}")).collect();
+                let others: Vec<&str> = others.iter().map(String::as_str).collect();
+                let rest = n - bad.len();
+                let rest = if rest > 0 { format!(" and {rest} more") } else { String::new() };
+                format!("; {} more listener(s) with an invalid port: {}{rest}", n - 1, others.join(", "))
+            }
+        };
+        problems.push(env.problem(
+            "KAFKA_CFG_LISTENERS",
+            &format!("\"An invalid port {port} was specified in the environment variable KAFKA_CFG_LISTENERS: {why}\"{more}"),
+            fix.clone(),
+        ));
+    }
+    // Kafka's own rule already named the clash (and what caused it): one
+    // mistake, one problem.
+    let reported = problems.iter().any(|p| p.rule.starts_with(crate::rules::DIFFERENT_PORTS));
+    if duplicate && !reported {
         problems.push(env.problem(
             "KAFKA_CFG_LISTENERS",
             "\"There are listeners bound to the same port\"",

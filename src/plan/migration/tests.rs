@@ -37,12 +37,30 @@ fn inputs(phase: &str, node: &[(&'static str, &'static str)], extra: &[(&str, &s
     if !phase.is_empty() {
         env.push(("KAFKA_INIT_MIGRATION", phase));
     }
-    let mut i = Inputs::from_pairs(env);
-    i.cluster_id_found = Some(FoundClusterId {
+    Inputs::from_pairs(env)
+}
+
+/// The cluster id a migrating controller found in ZooKeeper.
+fn zk_found() -> FoundClusterId {
+    FoundClusterId {
         from: "ZooKeeper /cluster/id".into(),
         id: Ok(ZK_ID.into()),
-    });
-    i
+    }
+}
+
+/// [`derive`] with a flavor, and ZooKeeper's cluster id found.
+fn with_flavor(
+    i: &Inputs,
+    flavor: Option<&str>,
+) -> Result<(Plan, &'static dyn crate::flavor::Flavor), Problems> {
+    let settings = crate::settings::Settings::of(&i.vars);
+    crate::cmd::derive_with_settings(i, &settings, flavor, None, Some(&zk_found()))
+}
+
+/// Derives as the commands do after observing, with `found`.
+fn derive(i: &Inputs, found: Option<&FoundClusterId>) -> Result<Plan, Problems> {
+    let settings = crate::settings::Settings::of(&i.vars);
+    crate::cmd::derive_with_settings(i, &settings, None, None, found).map(|(p, _)| p)
 }
 
 fn plan(
@@ -50,7 +68,7 @@ fn plan(
     node: &[(&'static str, &'static str)],
     extra: &[(&str, &str)],
 ) -> Result<Plan, Problems> {
-    crate::cmd::derive_for(&inputs(phase, node, extra), None, None)
+    derive(&inputs(phase, node, extra), Some(&zk_found()))
 }
 
 #[test]
@@ -234,9 +252,8 @@ fn removed_keys_are_absent_from_the_environment_aliases_included_and_from_server
         ("KAFKA_CFG_ZOOKEEPER_METADATA_MIGRATION_ENABLE", "true"),
         ("KAFKA_CFG_INTER_BROKER_PROTOCOL_VERSION", "3.9"),
     ];
-    let mut i = inputs("kraft-brokers", BROKER, &extra);
-    // A broker reads no ZooKeeper; this one's volume has no meta.properties.
-    i.cluster_id_found = None;
+    // A broker is handed no cluster id here (its volume has no meta.properties).
+    let i = inputs("kraft-brokers", BROKER, &extra);
     let (p, flavor) = crate::cmd::derive_with_flavor(&i, None, None).unwrap();
     let mut removed = p.removed.clone();
     removed.sort();
@@ -288,7 +305,7 @@ fn a_migrating_controller_formats_with_the_zookeeper_cluster_id_and_the_brokers_
         CONTROLLER,
         &[("KAFKA_CFG_INTER_BROKER_PROTOCOL_VERSION", "3.8")],
     );
-    let (p, flavor) = crate::cmd::derive_with_flavor(&i, Some("properties"), None).unwrap();
+    let (p, flavor) = with_flavor(&i, Some("properties")).unwrap();
     assert_eq!(p.cluster_id.as_deref(), Some(ZK_ID));
     let launch = flavor.launch(&p, &i.vars, &[]).unwrap();
     let argv = launch.steps[0].argv.join(" ");
@@ -298,7 +315,7 @@ fn a_migrating_controller_formats_with_the_zookeeper_cluster_id_and_the_brokers_
         )),
         "{argv}"
     );
-    let (p, flavor) = crate::cmd::derive_with_flavor(&i, None, None).unwrap();
+    let (p, flavor) = with_flavor(&i, None).unwrap();
     let exported = flavor.exported(&p, &i.vars);
     assert_eq!(
         exported.get("KAFKA_KRAFT_CLUSTER_ID").map(String::as_str),
@@ -316,13 +333,47 @@ fn a_cluster_id_that_disagrees_with_zookeeper_or_cannot_be_read_is_a_problem() {
     )
     .unwrap_err();
     assert!(e.to_string().contains("disagree"), "{e}");
-    let mut i = inputs("controllers", CONTROLLER, &[]);
-    i.cluster_id_found = Some(FoundClusterId {
+    let i = inputs("controllers", CONTROLLER, &[]);
+    let unread = FoundClusterId {
         from: "ZooKeeper /cluster/id (zk-service.zk:32181)".into(),
         id: Err("connection refused".into()),
-    });
-    let e = crate::cmd::derive_for(&i, None, None).unwrap_err();
+    };
+    let e = derive(&i, Some(&unread)).unwrap_err();
     assert!(e.to_string().contains("connection refused"), "{e}");
+}
+
+#[test]
+fn apaches_step_names_and_the_old_dual_write_name_the_same_phases() {
+    // (spelling, phase, how it was spelled)
+    let cases: &[(&str, Phase, Spelling)] = &[
+        ("controllers", Phase::Controllers, Spelling::Ours),
+        (
+            "provision-controllers",
+            Phase::Controllers,
+            Spelling::Apache,
+        ),
+        ("migration-mode", Phase::MigrationMode, Spelling::Ours),
+        (
+            "enter-migration-mode",
+            Phase::MigrationMode,
+            Spelling::Apache,
+        ),
+        ("dual-write", Phase::MigrationMode, Spelling::Deprecated),
+        (" kraft-brokers ", Phase::KraftBrokers, Spelling::Ours),
+        ("migrate-brokers", Phase::KraftBrokers, Spelling::Apache),
+        ("finalized", Phase::Finalized, Spelling::Ours),
+        ("finalize", Phase::Finalized, Spelling::Apache),
+    ];
+    for (s, phase, spelling) in cases {
+        assert_eq!(Phase::parse_spelling(s), Some((*phase, *spelling)), "{s}");
+    }
+    assert_eq!(Phase::parse("dual"), None);
+    // Every spelling derives the same Plan.
+    for (s, phase, _) in cases {
+        let a = plan(s, BROKER, &[]).unwrap();
+        let b = plan(phase.as_str(), BROKER, &[]).unwrap();
+        assert_eq!(a.entries, b.entries, "{s}");
+    }
 }
 
 #[test]
@@ -339,7 +390,7 @@ fn settings_that_contradict_the_phase_are_problems() {
             "dual-writes",
             BROKER,
             &[],
-            "must be one of controllers, dual-write, kraft-brokers, finalized",
+            "must be one of controllers (Apache: provision-controllers), migration-mode (Apache: enter-migration-mode), kraft-brokers (Apache: migrate-brokers), finalized (Apache: finalize)",
         ),
         (
             "controllers",

@@ -1,0 +1,148 @@
+//! What the node's own volume says: the cluster id its `meta.properties`
+//! holds, and what kafka-init recorded there once ZooKeeper confirmed a
+//! step ([`Record`]), so that later starts need no ZooKeeper.
+//!
+//! The record is a file of its own beside Kafka's (`kafka-init-migration`
+//! in the metadata dir), never inside Kafka's files: Kafka loads only
+//! directories of a log dir as partitions and ignores other files.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::meta;
+use crate::plan::migration::Phase;
+use crate::plan::UserSettings;
+
+/// The record's file name.
+pub const RECORD_FILE: &str = "kafka-init-migration";
+
+/// The node's metadata dir: `metadata.log.dir`, else the first of
+/// `log.dirs` (or `log.dir`), else the image's default: where Kafka keeps
+/// `meta.properties` and the metadata log.
+pub fn metadata_dir(user: &UserSettings, default_data_dir: &str) -> PathBuf {
+    let first = |k: &str| {
+        user.get(k).and_then(|u| {
+            crate::listener::split_csv(&u.value)
+                .first()
+                .map(|d| PathBuf::from(d.trim()))
+        })
+    };
+    first("metadata.log.dir")
+        .or_else(|| first("log.dirs"))
+        .or_else(|| first("log.dir"))
+        .unwrap_or_else(|| PathBuf::from(default_data_dir))
+}
+
+/// The data dirs (`log.dirs`, else `log.dir`, else the image's default).
+pub fn data_dirs(user: &UserSettings, default_data_dir: &str) -> Vec<PathBuf> {
+    let dirs = user
+        .get("log.dirs")
+        .or(user.get("log.dir"))
+        .map_or_else(|| default_data_dir.to_string(), |u| u.value.clone());
+    crate::listener::split_csv(&dirs)
+        .into_iter()
+        .map(|d| PathBuf::from(d.trim()))
+        .collect()
+}
+
+/// A cluster id read from a volume's `meta.properties`, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredClusterId {
+    /// The `meta.properties` file.
+    pub path: PathBuf,
+    /// Its `cluster.id`.
+    pub id: String,
+}
+
+/// The `cluster.id` of the first of `dirs` whose `meta.properties` has one.
+pub fn stored_cluster_id(dirs: &[PathBuf]) -> Option<StoredClusterId> {
+    dirs.iter().find_map(|dir| {
+        let meta::Observed::Bytes(bytes) = meta::read(dir) else {
+            return None;
+        };
+        let m = meta::parse(&bytes).and_then(|p| meta::interpret(&p)).ok()?;
+        Some(StoredClusterId {
+            path: dir.join(meta::FILE_NAME),
+            id: m.cluster_id?,
+        })
+    })
+}
+
+/// What kafka-init recorded on the volume: the step ZooKeeper confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// `kraft-brokers` on a broker (ZooKeeper's `/migration` said the
+    /// metadata copy had completed), `finalized` on a controller (no broker
+    /// was registered in ZooKeeper).
+    pub confirmed: Phase,
+    /// The cluster id ZooKeeper held, when it held one.
+    pub cluster_id: Option<String>,
+}
+
+impl Record {
+    /// The file's text (pure).
+    pub fn text(&self, connect: &str) -> String {
+        format!(
+            "# Written by kafka-init: what ZooKeeper ({connect}) confirmed before this node started in\n# this phase, so that later starts do not need ZooKeeper. Kafka never reads this file.\nconfirmed={}\ncluster.id={}\n",
+            self.confirmed.as_str(),
+            self.cluster_id.as_deref().unwrap_or("")
+        )
+    }
+
+    /// Parses the file's text (pure); `None` when it is not a record.
+    pub fn parse(text: &str) -> Option<Record> {
+        let get = |k: &str| {
+            text.lines()
+                .filter_map(|l| l.split_once('='))
+                .find(|(key, _)| key.trim() == k)
+                .map(|(_, v)| v.trim().to_string())
+        };
+        Some(Record {
+            confirmed: Phase::parse(&get("confirmed")?)?,
+            cluster_id: get("cluster.id").filter(|c| !c.is_empty()),
+        })
+    }
+}
+
+/// The record in `dir`, when there is one that parses.
+pub fn read_record(dir: &Path) -> Option<Record> {
+    std::fs::read_to_string(dir.join(RECORD_FILE))
+        .ok()
+        .and_then(|t| Record::parse(&t))
+}
+
+/// Writes the record into `dir` (temporary file, then rename).
+pub fn write_record(dir: &Path, record: &Record, connect: &str) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
+    let path = dir.join(RECORD_FILE);
+    let tmp = dir.join(format!(".{RECORD_FILE}.{}", std::process::id()));
+    let mut f = std::fs::File::create(&tmp).with_context(|| format!("create {}", tmp.display()))?;
+    f.write_all(record.text(connect).as_bytes())
+        .and_then(|()| f.sync_all())
+        .with_context(|| format!("write {}", tmp.display()))?;
+    std::fs::rename(&tmp, &path)
+        .with_context(|| format!("rename {} to {}", tmp.display(), path.display()))?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_reads_back_what_was_written_and_nothing_else_is_a_record() {
+        for confirmed in [Phase::KraftBrokers, Phase::Finalized] {
+            let r = Record {
+                confirmed,
+                cluster_id: Some("Sc3yfWjdQ8Sx0aYhbhvHPw".into()),
+            };
+            assert_eq!(Record::parse(&r.text("zk:2181")), Some(r));
+        }
+        let cases = ["", "confirmed=\n", "confirmed=later\n", "cluster.id=x\n"];
+        for text in cases {
+            assert_eq!(Record::parse(text), None, "{text:?}");
+        }
+    }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The user's deployment as it runs today, from ../shared/reference/seed-deployment
+# unchanged but for what this machine cannot have: the images point at the
+# ones built here (same image, local name; busybox pinned so the kubelet does
+# not try to pull :latest) and each static NFS PersistentVolume becomes a
+# hostPath volume of the same name and class (no NFS client in this kernel),
+# on a directory that is root-owned and mode 0777, as the user left the
+# exports. Prints the manifests; the test applies them with kubectl.
+# Usage: seed.sh STATE_DIR
+set -euo pipefail
+seed=$(cd "$(dirname "$0")/../../../.." && pwd)/shared/reference/seed-deployment
+state=$1
+for n in 1 2 3; do install -d -m 0777 -o 0 -g 0 "$state/pv/pv$n"; done
+python3 - "$seed" "$state" <<'PY'
+import re, sys
+seed, state = sys.argv[1:]
+pv = open(f"{seed}/ka-pv.yaml").read()
+pv, n = re.subn(r"  nfs:\n    path: /nfs_share/k8s/kafka/(pv\d)[^\n]*\n    server: [^\n]*",
+                lambda m: f"  hostPath:\n    path: {state}/pv/{m.group(1)}\n    type: Directory", pv)
+assert n == 3, f"expected 3 NFS volumes in ka-pv.yaml, replaced {n}"
+ss = open(f"{seed}/ka-ss.yaml").read()
+ss, a = re.subn(r"image: \S*/busybox:latest", "image: busybox:1.35", ss)
+ss, b = re.subn(r"image: \S*bitnami_kafka:3\.9\.0", "image: bitnami/kafka:3.9.0", ss)
+assert (a, b) == (1, 1), f"expected one busybox and one kafka image in ka-ss.yaml, found {a}, {b}"
+print(pv.rstrip() + "\n---\n" + ss)
+PY
