@@ -28,3 +28,10 @@ longest_gap() {
   grep '^{' "$1" | jq -r 'select(.name=="producer_send_success") | .timestamp' | sort -n \
     | awk 'NR > 1 && $1 - prev > gap {gap = $1 - prev} {prev = $1} END {print gap + 0}'
 }
+# longest_gap_within PRODUCED FROM TO: the longest time (ms) with no
+# acknowledgement among the gaps that overlap FROM..TO (epoch ms): a roll's
+# own window, so that each roll of a story gets its own figure.
+longest_gap_within() {
+  grep '^{' "$1" | jq -r 'select(.name=="producer_send_success") | .timestamp' | sort -n \
+    | awk -v from="$2" -v to="$3" 'NR > 1 && $1 >= from && prev <= to && $1 - prev > gap {gap = $1 - prev} {prev = $1} END {print gap + 0}'
+}

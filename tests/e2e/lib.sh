@@ -409,7 +409,8 @@ ready() {
 }
 
 # wait_ready SECONDS POD: until `probe --ready` passes twice in a row, 2 s
-# apart: what the manifests' readinessProbe (successThreshold: 2) waits for
+# apart (the manifests' readinessProbe: twice, 1 s apart; here a little
+# stricter): what the manifests' readinessProbe (successThreshold: 2) waits for
 # before a rolling update moves on to the next pod. On a timeout, the last
 # failure's message.
 wait_ready() {

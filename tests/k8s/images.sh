@@ -10,9 +10,17 @@
 #                                 unchanged, laid out and post-unpacked as its
 #                                 Dockerfile does (run.sh's kafka-server-start.sh
 #                                 is our launcher: Kafka's bin/ is not on Maven)
+#   apache/kafka:3.9.2            the official image's layout, as its Dockerfile
+#                                 lays it out (../shared/reference/images/
+#                                 apache-kafka-3.9.0/docker/jvm/Dockerfile), on
+#                                 the same rootfs: Kafka 3.9.2's jars, the image's
+#                                 scripts unchanged in /etc/kafka/docker, user
+#                                 appuser 1000:1000 (the image's is Alpine with
+#                                 Temurin 21; ours is Debian with its JRE 17)
 # Each is saved as a docker archive under $K8S_CACHE/images (the Kafka image
 # reused while its inputs are unchanged).
-# Usage: tests/k8s/images.sh build | import CONTAINERD_SOCKET
+# Usage: tests/k8s/images.sh build [NAME...] | import CONTAINERD_SOCKET
+#   (NAME: pause busybox kafka_init bitnami apache; default all)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -99,16 +107,80 @@ build_bitnami() {
   log "bitnami/kafka:$version built ($(du -h "$images/bitnami-kafka-$key.tar" | cut -f1))"
 }
 
+# apache/kafka 3.9.x: the Dockerfile's RUN step, in order, on our rootfs.
+# The class-data-sharing archives (kafka.jsa, storage.jsa) are left out:
+# only the image's KRaft `launch` uses them, and the JVM starts without.
+build_apache() {
+  local version=3.9.2 ref=$shared/reference/images/apache-kafka-3.9.0
+  local libs=$repo/target/kafka/$version/libs
+  [ -d "$ref" ] || { echo "images: $ref missing (../shared)" >&2; exit 1; }
+  [ -d "$libs" ] || "$repo/scripts/fetch-kafka.sh" "$version" >/dev/null
+  local key; key=$( { cat "$0" "$here"/image/kafka/*; find "$ref" -type f -exec sha256sum {} + | sort; ls "$libs"; } | sha256sum | cut -c1-16)
+  if [ -s "$images/apache-kafka-$key.tar" ]; then log "apache/kafka:$version cached"; ln -sf "apache-kafka-$key.tar" "$images/apache-kafka.tar"; return; fi
+  "$here/rootfs.sh"
+  local root; root=$(mktemp -d "$cache/apache.XXXXXX")
+  tar -C "$root" -xf "$cache/rootfs-bookworm-jre17.tar"
+  # The base image's Java (eclipse-temurin keeps it in /opt/java/openjdk).
+  mkdir -p "$root/opt/java"
+  ln -s "/usr/lib/jvm/$(basename "$(ls -d "$root"/usr/lib/jvm/java-17-openjdk-*)")" "$root/opt/java/openjdk"
+  # The release's layout under /opt/kafka: jars, our bin/ launcher, config/.
+  mkdir -p "$root/opt/kafka"/{bin,config/kraft,libs}
+  cp "$libs"/*.jar "$root/opt/kafka/libs/"
+  install -m 0755 "$here/image/kafka/launcher.sh" "$root/opt/kafka/bin/kafka-run-class.sh"
+  for n in kafka-server-start kafka-server-stop kafka-storage kafka-topics kafka-configs \
+           kafka-metadata-quorum kafka-console-consumer kafka-verifiable-producer; do
+    ln -s kafka-run-class.sh "$root/opt/kafka/bin/$n.sh"
+  done
+  cp "$here"/image/kafka/{server,log4j,tools-log4j}.properties "$root/opt/kafka/config/"
+  install -m 0644 "$ref/config/kraft/server.properties" "$root/opt/kafka/config/kraft/server.properties"
+  # The Dockerfile's own commands from `mkdir -p /var/lib/kafka/data` on
+  # (Alpine's `adduser -D` makes user and group appuser, 1000).
+  chroot "$root" /bin/bash -euc '
+    mkdir -p /var/lib/kafka/data /etc/kafka/secrets
+    mkdir -p /etc/kafka/docker /usr/logs /mnt/shared/config
+    useradd -m -d /home/appuser -s /bin/bash -u 1000 -U appuser
+    chown appuser:appuser -R /usr/logs /opt/kafka /mnt/shared/config
+    chown appuser:root -R /var/lib/kafka /etc/kafka/secrets /etc/kafka
+    chmod -R ug+w /etc/kafka /var/lib/kafka /etc/kafka/secrets
+    cp /opt/kafka/config/log4j.properties /etc/kafka/docker/log4j.properties
+    cp /opt/kafka/config/tools-log4j.properties /etc/kafka/docker/tools-log4j.properties
+    cp /opt/kafka/config/kraft/server.properties /etc/kafka/docker/server.properties'
+  # COPY --chown=appuser:appuser resources/common-scripts, launch: the files
+  # into the existing dir, with the modes a checkout gives them (../shared
+  # keeps them read-only).
+  local f
+  for f in "$ref"/docker/resources/common-scripts/* "$ref/docker/jvm/launch"; do
+    install -o 1000 -g 1000 -m "$([ -x "$f" ] && echo 0755 || echo 0644)" "$f" "$root/etc/kafka/docker/"
+  done
+  local env=(JAVA_HOME=/opt/java/openjdk LANG=en_US.UTF-8
+             PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+  local changes=(--change "USER appuser" --change 'CMD ["/etc/kafka/docker/run"]' --change "EXPOSE 9092")
+  for e in "${env[@]}"; do changes+=(--change "ENV $e"); done
+  tar -C "$root" -c . | podman import "${changes[@]}" - kik8s-apache-kafka >/dev/null
+  rm -rf "$root"
+  rm -f "$images"/apache-kafka-*.tar
+  save kik8s-apache-kafka "docker.io/apache/kafka:$version" "$images/apache-kafka-$key.tar"
+  ln -sf "apache-kafka-$key.tar" "$images/apache-kafka.tar"
+  podman rmi -f kik8s-apache-kafka >/dev/null 2>&1 || true
+  log "apache/kafka:$version built ($(du -h "$images/apache-kafka-$key.tar" | cut -f1))"
+}
+
 case "${1:-}" in
   build)
     "$repo/scripts/podman-conf.sh"
     start=$(date +%s)
-    build_pause; build_busybox; build_kafka_init; build_bitnami
+    shift
+    for b in "${@:-pause busybox kafka_init bitnami apache}"; do
+      for n in $b; do
+        declare -F "build_$n" >/dev/null || { echo "images.sh: no image $n (pause busybox kafka_init bitnami apache)" >&2; exit 64; }
+        "build_$n"
+      done
+    done
     log "built in $(( $(date +%s) - start ))s" ;;
   import)
-    for t in pause busybox kafka-init bitnami-kafka; do
+    for t in pause busybox kafka-init bitnami-kafka apache-kafka; do
       ctr --address "$2" -n k8s.io images import --no-unpack=false "$images/$t.tar" >/dev/null
     done
     log "imported: $(ctr --address "$2" -n k8s.io images ls -q | grep -v '^sha256' | tr '\n' ' ')" ;;
-  *) echo "usage: $0 build | import CONTAINERD_SOCKET" >&2; exit 64 ;;
+  *) echo "usage: $0 build [NAME...] | import CONTAINERD_SOCKET" >&2; exit 64 ;;
 esac

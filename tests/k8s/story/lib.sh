@@ -22,3 +22,44 @@ zk_ls() {
 # A running client pod's tool: kafka_tool NAME ARGS... (Kafka's own tools in the broker image).
 kafka_tool() { kk exec client -- env KAFKA_HEAP_OPTS=-Xmx128m "/opt/bitnami/kafka/bin/$1.sh" "${@:2}"; }
 BOOTSTRAP=kafka.kafka.svc.cluster.local:39092
+# pods_now FILE: the broker pods' "name uid" lines, before a roll.
+pods_now() { kk get pods -l app=kafka -o jsonpath='{range .items[*]}{.metadata.name} {.metadata.uid}{"\n"}{end}' | sort > "$1"; }
+# check_replaced BEFORE: each broker pod of BEFORE ("name uid" lines) was
+# replaced by one the same StatefulSet owns, on the same claim, whose
+# containers never restarted.
+check_replaced() {
+  local sts_uid i old uid owner
+  sts_uid=$(cat "$OUT/sts.uid")
+  for i in 0 1 2; do
+    old=$(awk -v p="kafka-$i" '$1 == p {print $2}' "$1")
+    uid=$(kk get pod "kafka-$i" -o jsonpath='{.metadata.uid}')
+    owner=$(kk get pod "kafka-$i" -o jsonpath='{.metadata.ownerReferences[0].uid}')
+    check "kafka-$i: replaced (uid $old -> $uid) and owned by the StatefulSet" [ "$uid" != "$old" -a "$owner" = "$sts_uid" ]
+    check "kafka-$i: claim kafka-data-kafka-$i" [ "$(kk get pod "kafka-$i" -o jsonpath='{.spec.volumes[?(@.name=="kafka-data")].persistentVolumeClaim.claimName}')" = "kafka-data-kafka-$i" ]
+    check "kafka-$i: no container restart (no NodeExists at registration)" \
+      [ "$(kk get pod "kafka-$i" -o jsonpath='{.status.containerStatuses[*].restartCount}' | tr ' ' '\n' | sort -n | tail -1)" = 0 ]
+  done
+}
+# check_roll NAME BEFORE: the roll NAME (timeline.sh's lines) replaced the
+# pods of BEFORE highest ordinal first, each old pod taken down only after
+# the new pod before it was Ready (probe --ready gating).
+check_roll() {
+  local tl=$OUT/timeline.$1 t0 i old kafka
+  local -A seen ready gone
+  t0=$(head -1 "$tl" | cut -d' ' -f1)
+  for i in 0 1 2; do
+    old=$(awk -v p="kafka-$i" '$1 == p {print $2}' "$2")
+    seen[$i]=$(awk -v p="kafka-$i" -v u="$old" '$2 == p && $3 != u {print $1; exit}' "$tl")
+    ready[$i]=$(awk -v p="kafka-$i" -v u="$old" '$2 == p && $3 != u && $4 == "True" {print $1; exit}' "$tl")
+    gone[$i]=$(awk -v p="kafka-$i" -v u="$old" '$2 == p && $3 == u && $5 != "-" {print $1; exit}' "$tl")
+    say "$1: kafka-$i: old pod's deletion requested at +$(( ${gone[$i]} - t0 )) ms, new pod seen +$(( ${seen[$i]} - t0 )) ms, Ready +$(( ${ready[$i]} - t0 )) ms"
+    kafka=$(awk -v p="kafka-$i" '$2 == p {print $1; exit}' "$OUT/kafka-ready.$1" 2>/dev/null || true)
+    if [ -n "$kafka" ]; then
+      say "$1: kafka-$i: from the stop, Kafka ready (registered, in every ISR) after $(( kafka - ${gone[$i]} )) ms, the pod Ready after $(( ${ready[$i]} - ${gone[$i]} )) ms: readiness gating added $(( ${ready[$i]} - kafka )) ms"
+      echo "kafka-$i $(( ${ready[$i]} - kafka ))" >> "$OUT/gating.$1"
+    fi
+  done
+  check "$1: rolled highest ordinal first (kafka-2, kafka-1, kafka-0)" [ "${seen[2]}" -lt "${seen[1]}" -a "${seen[1]}" -lt "${seen[0]}" ]
+  check "$1: kafka-1 was taken down only after the new kafka-2 was Ready (probe --ready gating)" [ "${gone[1]}" -ge "${ready[2]}" ]
+  check "$1: kafka-0 was taken down only after the new kafka-1 was Ready" [ "${gone[0]}" -ge "${ready[1]}" ]
+}

@@ -22,6 +22,15 @@ check "durable: acknowledged messages flowed ($F_ACKED)" [ "$F_ACKED" -gt 100 ]
 check "durable: no acknowledged message lost ($F_LOST)" [ "$F_LOST" -eq 0 ]
 check "durable: in order within every partition ($F_OOO)" [ "$F_OOO" -eq 0 ]
 echo "$gap" > "$OUT/gap.ms"
+# Each roll's own longest gap (its window: timeline.sh's first and last line).
+for roll in move hop external; do
+  [ -s "$OUT/window.$roll" ] || continue
+  read -r from to < "$OUT/window.$roll"
+  g=$(longest_gap_within "$OUT/durable.produced" "$from" "$to")
+  say "durable (acks=all): $roll: longest gap between acknowledgements $g ms ($(( (to - from) / 1000 )) s roll)"
+  echo "$g" > "$OUT/gap.$roll.ms"
+  check "durable: $roll: acks=all writes never stopped longer than one leader election ($g ms < 10000 ms)" [ "$g" -lt 10000 ]
+done
 # One leader election: a broker stopped in order hands its partitions over
 # in about a second; a killed one only after its ZooKeeper session (18 s).
 check "durable: acks=all writes never stopped longer than one leader election (longest gap $gap ms < 10000 ms)" [ "$gap" -lt 10000 ]

@@ -1,16 +1,46 @@
 #!/usr/bin/env bash
 # The broker pods' timeline while something rolls: every half second one line
 # per pod: epoch ms, name, uid, Ready, deletion requested (or -), restarts.
-# Usage: timeline.sh start | stop
+# Beside it, for each new pod, the first moment Kafka itself is ready
+# (`kafka-init probe --ready` passing, polled inside the container every
+# 0.2 s): what the pod's Ready is compared with, to measure what the
+# kubelet's probe periods add to a roll.
+# Usage: timeline.sh start NAME BEFORE | stop NAME
+#   NAME: the roll (e.g. move); BEFORE: its old pods' "name uid" lines.
+#   Output: $OUT/timeline.NAME, $OUT/kafka-ready.NAME ("ms pod uid" lines),
+#   $OUT/window.NAME (the roll's first and last epoch ms).
 . "$(dirname "$0")/lib.sh"
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# watch_ready POD OLD_UID: waits for the pod that replaces OLD_UID, then
+# prints "ms pod uid" the first time Kafka in it is ready.
+watch_ready() {
+  local uid
+  while :; do
+    uid=$(kk get pod "$1" -o jsonpath='{.metadata.uid}' 2>/dev/null || true)
+    if [ -n "$uid" ] && [ "$uid" != "$2" ] && kk exec "$1" -c kafka -- \
+        sh -c 'until /kafka-init/kafka-init probe --ready --timeout 1s >/dev/null 2>&1; do sleep 0.2; done' 2>/dev/null; then
+      echo "$(now_ms) $1 $uid"; return
+    fi
+    sleep 0.5
+  done
+}
 case "$1" in
   start)
+    now_ms > "$OUT/window.$2"
     ( while :; do
-        now=$(( $(date +%s%N) / 1000000 ))
+        now=$(now_ms)
         kk get pods -l app=kafka -o jsonpath='{range .items[*]}{.metadata.name} {.metadata.uid} {.status.conditions[?(@.type=="Ready")].status} {.metadata.deletionTimestamp} {.status.containerStatuses[0].restartCount}{"\n"}{end}' 2>/dev/null \
           | awk -v t="$now" 'NF == 4 {print t, $1, $2, $3, "-", $4} NF == 5 {print t, $1, $2, $3, $4, $5}'
         sleep 0.5
-      done >> "$OUT/timeline" ) &
-    echo $! > "$OUT/timeline.pid" ;;
-  stop) kill "$(cat "$OUT/timeline.pid")" 2>/dev/null || true ;;
+      done >> "$OUT/timeline.$2" ) &
+    pids=$!
+    while read -r pod uid; do
+      watch_ready "$pod" "$uid" >> "$OUT/kafka-ready.$2" &
+      pids="$pids $!"
+    done < "$3"
+    echo "$pids" > "$OUT/timeline.$2.pid" ;;
+  stop)
+    # shellcheck disable=SC2046  # a list of pids
+    kill $(cat "$OUT/timeline.$2.pid") 2>/dev/null || true
+    echo "$(cat "$OUT/window.$2") $(now_ms)" > "$OUT/window.$2" ;;
 esac

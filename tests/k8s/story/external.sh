@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Step 7: access from outside the pod network, with the commands the
+# external-access guide gives (docs/guides/external-access.md, step 1), then
+# a client on the host (outside every pod, as the user's clients outside
+# Kubernetes are) that bootstraps from the node's address on the seed's
+# NodePort 30092: every broker listed at the node's address on 31090+N, and
+# acks=all writes to leaders on every broker read back.
+. "$(dirname "$0")/lib.sh"
+cd "$REPO"
+pods_now "$OUT/pods.hop"
+"$STORY/timeline.sh" start external "$OUT/pods.hop"
+start=$(date +%s)
+bash -euo pipefail "$STORY/guide-commands.sh" external-access
+say "external: rollout complete in $(( $(date +%s) - start ))s"
+sleep 2
+"$STORY/timeline.sh" stop external
+check_replaced "$OUT/pods.hop"
+check_roll external "$OUT/pods.hop"
+node_ip=$(kubectl get node -o jsonpath='{.items[0].status.addresses[?(@.type=="InternalIP")].address}')
+# Kafka's own tools on the host's JDK, with the jars of the brokers' version.
+libs=$REPO/target/kafka/3.9.2/libs
+[ -d "$libs" ] || "$REPO/scripts/fetch-kafka.sh" 3.9.2 >/dev/null
+host_tool() { java -Xmx256m "-Dlog4j.configuration=file:$STORY/../image/kafka/tools-log4j.properties" -cp "$libs/*" "$@"; }
+boot=$node_ip:30092
+host_tool kafka.admin.BrokerApiVersionsCommand --bootstrap-server "$boot" > "$OUT/external.brokers" 2>&1 || true
+grep -E '^[^ ].*\(id: [0-9]+' "$OUT/external.brokers" | sed 's/ ->.*//' | sort | tee "$OUT/external.listed"
+for i in 0 1 2; do
+  check "from the host, bootstrapping from $boot: broker $i listed at $node_ip:$((31090 + i))" \
+    grep -q "^$node_ip:$((31090 + i)) (id: $i " "$OUT/external.listed"
+done
+host_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$boot" --create --topic outside \
+  --partitions 3 --replication-factor 3 --config min.insync.replicas=2 2>&1 | tail -1
+leaders=$(host_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$boot" --describe --topic outside 2>/dev/null \
+  | grep -o 'Leader: [0-9]*' | sort -u | wc -l)
+check "topic outside: partition leaders on all three brokers ($leaders)" [ "$leaders" -eq 3 ]
+host_tool org.apache.kafka.tools.VerifiableProducer --bootstrap-server "$boot" --topic outside --acks -1 \
+  --max-messages 300 > "$OUT/outside.produced" 2>/dev/null
+host_tool org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$boot" --topic outside --from-beginning \
+  --timeout-ms 15000 --property print.partition=true --property print.offset=true 2>/dev/null \
+  | sed -E 's/^Partition:([0-9]+)\tOffset:([0-9]+)\t/\1 \2 /' > "$OUT/outside.consumed"
+tally "$OUT/outside.produced" "$OUT/outside.consumed"
+say "outside (from the host, acks=all): acknowledged $F_ACKED, consumed $F_CONSUMED, lost $F_LOST"
+check "from the host: 300 acks=all messages acknowledged through the NodePorts" [ "$F_ACKED" -eq 300 ]
+check "from the host: every one read back ($F_LOST lost)" [ "$F_LOST" -eq 0 ]
