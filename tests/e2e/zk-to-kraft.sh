@@ -57,9 +57,14 @@ for p in "${CONTROLLERS[@]}"; do e2e_pod "$p" kafka-controller kafka migration k
 e2e_hosts
 e2e_zookeeper_start
 
-declare -a TIMINGS=() REFUSALS=()
+declare -a TIMINGS=() WINDOWS=() REFUSALS=()
 PHASE_T0=$(e2e_ms)
-phase_done() { TIMINGS+=("$(printf '%-44s %6d ms' "$1" $(( $(e2e_ms) - PHASE_T0 )))"); PHASE_T0=$(e2e_ms); }
+# Each phase's name and time, and its window (epoch ms) for the end's
+# per-phase longest acknowledgement gap.
+phase_done() {
+  local now; now=$(e2e_ms)
+  TIMINGS+=("$(printf '%-44s %6d ms' "$1" $(( now - PHASE_T0 )))"); WINDOWS+=("$PHASE_T0 $now"); PHASE_T0=$now
+}
 
 # Kafka's own tools, by version (classes moved to the tools module in 4.0).
 acl_tool() { case $E2E_KAFKA_VERSION in 3.*) echo kafka.admin.AclCommand ;; *) echo org.apache.kafka.tools.AclCommand ;; esac; }
@@ -373,8 +378,11 @@ check "the ACL User:alice READ on topic guarded survived" [ "$(acls)" = 1 ]
 phase_done "end checks"
 
 echo
-echo "Phase timings"
-printf '  %s\n' "${TIMINGS[@]}"
+echo "Phase timings, and each phase's longest gap between acks=all acknowledgements"
+for k in "${!TIMINGS[@]}"; do
+  read -r from to <<<"${WINDOWS[$k]}"
+  printf '  %s   longest gap %6d ms\n' "${TIMINGS[$k]}" "$(longest_gap_within "$E2E_RUN/durable.produced" "$from" "$to")"
+done
 echo "Guard-rail refusals (bad starts, nothing started)"
 printf '  %s\n' "${REFUSALS[@]}"
 echo "rollback from migration mode: acknowledged $R_ACKED before it, lost $R_LOST${ROLLBACK_NOTES:+; ${ROLLBACK_NOTES[*]}}"
