@@ -59,29 +59,55 @@ build_kafka_init() {
   save kik8s-kafka-init docker.io/library/kafka-init:0.1.0 "$images/kafka-init.tar"
 }
 
+# kafka_image_start NAME VERSION REF: the shared start of a Kafka image (NAME
+# bitnami-kafka or apache-kafka): Kafka VERSION's jars fetched, the cache
+# key of every input; returns 1 when the image of that key is cached, else
+# sets $root to a fresh copy of the rootfs to build in (and $libs, $key).
+kafka_image_start() {
+  libs=$repo/target/kafka/$2/libs
+  [ -d "$3" ] || { echo "images: $3 missing (../shared)" >&2; exit 1; }
+  [ -d "$libs" ] || "$repo/scripts/fetch-kafka.sh" "$2" >/dev/null
+  key=$( { cat "$0" "$here"/image/kafka/*; find "$3" -type f -exec sha256sum {} + | sort; ls "$libs"; } | sha256sum | cut -c1-16)
+  if [ -s "$images/$1-$key.tar" ]; then log "$1 $2 cached"; ln -sf "$1-$key.tar" "$images/$1.tar"; return 1; fi
+  "$here/rootfs.sh"
+  root=$(mktemp -d "$cache/$1.XXXXXX")
+  tar -C "$root" -xf "$cache/rootfs-bookworm-jre17.tar"
+}
+# kafka_dist DIR: Kafka's jars in DIR/libs, our launcher as its bin/ scripts,
+# the release's config/ files (the stand-ins the header names).
+kafka_dist() {
+  mkdir -p "$1"/{bin,config,libs}
+  cp "$libs"/*.jar "$1/libs/"
+  install -m 0755 "$here/image/kafka/launcher.sh" "$1/bin/kafka-run-class.sh"
+  for n in kafka-server-start kafka-server-stop zookeeper-server-start kafka-storage kafka-topics kafka-configs \
+           kafka-metadata-quorum kafka-console-consumer kafka-verifiable-producer; do
+    ln -s kafka-run-class.sh "$1/bin/$n.sh"
+  done
+  cp "$here"/image/kafka/{server,log4j,tools-log4j}.properties "$1/config/"
+}
+# kafka_image_save NAME REF CHANGES...: $root imported as image REF with the
+# Dockerfile's CHANGES (--change ...), saved under $images, $root removed.
+kafka_image_save() {
+  local name=$1 ref=$2; shift 2
+  tar -C "$root" -c . | podman import "$@" - "kik8s-$name" >/dev/null
+  rm -rf "$root"
+  rm -f "$images/$name"-*.tar
+  save "kik8s-$name" "$ref" "$images/$name-$key.tar"
+  ln -sf "$name-$key.tar" "$images/$name.tar"
+  podman rmi -f "kik8s-$name" >/dev/null 2>&1 || true
+  log "$ref built ($(du -h "$images/$name-$key.tar" | cut -f1))"
+}
+
 # The Bitnami 3.9 image: its Dockerfile's steps, in order, on our rootfs.
 build_bitnami() {
   local version=3.9.0 ref=$shared/reference/images/bitnami-kafka-3.9
-  local libs=$repo/target/kafka/$version/libs
-  [ -d "$ref" ] || { echo "images: $ref missing (../shared)" >&2; exit 1; }
-  [ -d "$libs" ] || "$repo/scripts/fetch-kafka.sh" "$version" >/dev/null
-  local key; key=$( { cat "$0" "$here"/image/kafka/*; find "$ref" -type f -exec sha256sum {} + | sort; ls "$libs"; } | sha256sum | cut -c1-16)
-  if [ -s "$images/bitnami-kafka-$key.tar" ]; then log "bitnami/kafka:$version cached"; ln -sf "bitnami-kafka-$key.tar" "$images/bitnami-kafka.tar"; return; fi
-  "$here/rootfs.sh"
-  local root; root=$(mktemp -d "$cache/bitnami.XXXXXX")
-  tar -C "$root" -xf "$cache/rootfs-bookworm-jre17.tar"
+  kafka_image_start bitnami-kafka "$version" "$ref" || return 0
   cp -a "$ref/prebuildfs/." "$root/"
   # The components Bitnami downloads: its JRE (here Debian's), Kafka, wait-for-port.
-  mkdir -p "$root/opt/bitnami/kafka"/{bin,config,libs} "$root/opt/bitnami/common/bin"
+  mkdir -p "$root/opt/bitnami/common/bin"
   ln -s "$(basename "$(ls -d "$root"/usr/lib/jvm/java-17-openjdk-*)")" "$root/usr/lib/jvm/default-17"
   ln -s /usr/lib/jvm/default-17 "$root/opt/bitnami/java"
-  cp "$libs"/*.jar "$root/opt/bitnami/kafka/libs/"
-  install -m 0755 "$here/image/kafka/launcher.sh" "$root/opt/bitnami/kafka/bin/kafka-run-class.sh"
-  for n in kafka-server-start kafka-server-stop zookeeper-server-start kafka-storage kafka-topics kafka-configs \
-           kafka-metadata-quorum kafka-console-consumer kafka-verifiable-producer; do
-    ln -s kafka-run-class.sh "$root/opt/bitnami/kafka/bin/$n.sh"
-  done
-  cp "$here"/image/kafka/{server,log4j,tools-log4j}.properties "$root/opt/bitnami/kafka/config/"
+  kafka_dist "$root/opt/bitnami/kafka"
   : > "$root/opt/bitnami/kafka/config/producer.properties"; : > "$root/opt/bitnami/kafka/config/consumer.properties"
   install -m 0755 "$here/image/kafka/wait-for-port" "$root/opt/bitnami/common/bin/wait-for-port"
   chmod g+rwX "$root/opt/bitnami"
@@ -98,13 +124,7 @@ build_bitnami() {
                  --change 'CMD ["/opt/bitnami/scripts/kafka/run.sh"]' --change "EXPOSE 9092")
   # One ENV per --change: `ENV A=1 B=2` would store A with the value "1 B=2".
   for e in "${env[@]}"; do changes+=(--change "ENV $e"); done
-  tar -C "$root" -c . | podman import "${changes[@]}" - kik8s-bitnami-kafka >/dev/null
-  rm -rf "$root"
-  rm -f "$images"/bitnami-kafka-*.tar
-  save kik8s-bitnami-kafka "docker.io/bitnami/kafka:$version" "$images/bitnami-kafka-$key.tar"
-  ln -sf "bitnami-kafka-$key.tar" "$images/bitnami-kafka.tar"
-  podman rmi -f kik8s-bitnami-kafka >/dev/null 2>&1 || true
-  log "bitnami/kafka:$version built ($(du -h "$images/bitnami-kafka-$key.tar" | cut -f1))"
+  kafka_image_save bitnami-kafka "docker.io/bitnami/kafka:$version" "${changes[@]}"
 }
 
 # apache/kafka 3.9.x: the Dockerfile's RUN step, in order, on our rootfs.
@@ -112,26 +132,13 @@ build_bitnami() {
 # only the image's KRaft `launch` uses them, and the JVM starts without.
 build_apache() {
   local version=3.9.2 ref=$shared/reference/images/apache-kafka-3.9.0
-  local libs=$repo/target/kafka/$version/libs
-  [ -d "$ref" ] || { echo "images: $ref missing (../shared)" >&2; exit 1; }
-  [ -d "$libs" ] || "$repo/scripts/fetch-kafka.sh" "$version" >/dev/null
-  local key; key=$( { cat "$0" "$here"/image/kafka/*; find "$ref" -type f -exec sha256sum {} + | sort; ls "$libs"; } | sha256sum | cut -c1-16)
-  if [ -s "$images/apache-kafka-$key.tar" ]; then log "apache/kafka:$version cached"; ln -sf "apache-kafka-$key.tar" "$images/apache-kafka.tar"; return; fi
-  "$here/rootfs.sh"
-  local root; root=$(mktemp -d "$cache/apache.XXXXXX")
-  tar -C "$root" -xf "$cache/rootfs-bookworm-jre17.tar"
+  kafka_image_start apache-kafka "$version" "$ref" || return 0
   # The base image's Java (eclipse-temurin keeps it in /opt/java/openjdk).
   mkdir -p "$root/opt/java"
   ln -s "/usr/lib/jvm/$(basename "$(ls -d "$root"/usr/lib/jvm/java-17-openjdk-*)")" "$root/opt/java/openjdk"
   # The release's layout under /opt/kafka: jars, our bin/ launcher, config/.
-  mkdir -p "$root/opt/kafka"/{bin,config/kraft,libs}
-  cp "$libs"/*.jar "$root/opt/kafka/libs/"
-  install -m 0755 "$here/image/kafka/launcher.sh" "$root/opt/kafka/bin/kafka-run-class.sh"
-  for n in kafka-server-start kafka-server-stop kafka-storage kafka-topics kafka-configs \
-           kafka-metadata-quorum kafka-console-consumer kafka-verifiable-producer; do
-    ln -s kafka-run-class.sh "$root/opt/kafka/bin/$n.sh"
-  done
-  cp "$here"/image/kafka/{server,log4j,tools-log4j}.properties "$root/opt/kafka/config/"
+  kafka_dist "$root/opt/kafka"
+  mkdir -p "$root/opt/kafka/config/kraft"
   install -m 0644 "$ref/config/kraft/server.properties" "$root/opt/kafka/config/kraft/server.properties"
   # The Dockerfile's own commands from `mkdir -p /var/lib/kafka/data` on
   # (Alpine's `adduser -D` makes user and group appuser, 1000).
@@ -156,13 +163,7 @@ build_apache() {
              PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
   local changes=(--change "USER appuser" --change 'CMD ["/etc/kafka/docker/run"]' --change "EXPOSE 9092")
   for e in "${env[@]}"; do changes+=(--change "ENV $e"); done
-  tar -C "$root" -c . | podman import "${changes[@]}" - kik8s-apache-kafka >/dev/null
-  rm -rf "$root"
-  rm -f "$images"/apache-kafka-*.tar
-  save kik8s-apache-kafka "docker.io/apache/kafka:$version" "$images/apache-kafka-$key.tar"
-  ln -sf "apache-kafka-$key.tar" "$images/apache-kafka.tar"
-  podman rmi -f kik8s-apache-kafka >/dev/null 2>&1 || true
-  log "apache/kafka:$version built ($(du -h "$images/apache-kafka-$key.tar" | cut -f1))"
+  kafka_image_save apache-kafka "docker.io/apache/kafka:$version" "${changes[@]}"
 }
 
 case "${1:-}" in

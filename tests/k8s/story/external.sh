@@ -6,14 +6,8 @@
 # NodePort 30092: every broker listed at the node's address on 31090+N, and
 # acks=all writes to leaders on every broker read back.
 . "$(dirname "$0")/lib.sh"
-cd "$REPO"
 pods_now "$OUT/pods.hop"
-"$STORY/timeline.sh" start external "$OUT/pods.hop"
-start=$(date +%s)
-bash -euo pipefail "$STORY/guide-commands.sh" external-access
-say "external: rollout complete in $(( $(date +%s) - start ))s"
-sleep 2
-"$STORY/timeline.sh" stop external
+guide_roll external external-access "$OUT/pods.hop"
 check_replaced "$OUT/pods.hop"
 check_roll external "$OUT/pods.hop"
 node_ip=$(kubectl get node -o jsonpath='{.items[0].status.addresses[?(@.type=="InternalIP")].address}')

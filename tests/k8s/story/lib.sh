@@ -63,3 +63,16 @@ check_roll() {
   check "$1: kafka-1 was taken down only after the new kafka-2 was Ready (probe --ready gating)" [ "${gone[1]}" -ge "${ready[2]}" ]
   check "$1: kafka-0 was taken down only after the new kafka-1 was Ready" [ "${gone[0]}" -ge "${ready[1]}" ]
 }
+# guide_roll NAME MARKER BEFORE: a roll by a guide's commands (the block
+# marked MARKER, run from the repository's root), timed, with the timeline
+# (timeline.sh) of the pods it replaces (BEFORE: their "name uid" lines).
+guide_roll() {
+  local start
+  "$STORY/timeline.sh" start "$1" "$3"
+  start=$(date +%s)
+  (cd "$REPO" && bash -euo pipefail "$STORY/guide-commands.sh" "$2")
+  say "$1: rollout complete in $(( $(date +%s) - start ))s"
+  sleep 2
+  "$STORY/timeline.sh" stop "$1"
+  kk get pods -o wide
+}

@@ -6,12 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 cd "$REPO"
 bash -euo pipefail "$STORY/guide-commands.sh" precheck
-check "the precheck changed nothing: the same seed pods run" \
-  diff <(kk get pods -l app=kafka -o jsonpath='{range .items[*]}{.metadata.name} {.metadata.uid}{"\n"}{end}' | sort) "$OUT/pods.seed"
-"$STORY/timeline.sh" start move "$OUT/pods.seed"
-start=$(date +%s)
-bash -euo pipefail "$STORY/guide-commands.sh" move-in-place
-say "move: rollout complete in $(( $(date +%s) - start ))s"
-sleep 2
-"$STORY/timeline.sh" stop move
-kk get pods -o wide
+pods_now "$OUT/pods.precheck"
+check "the precheck changed nothing: the same seed pods run" diff "$OUT/pods.precheck" "$OUT/pods.seed"
+guide_roll move move-in-place "$OUT/pods.seed"

@@ -15,5 +15,5 @@ kk get pods -o wide
 # What the move must keep: the StatefulSet object and its claims.
 kk get statefulset kafka -o jsonpath='{.metadata.uid}' > "$OUT/sts.uid"
 kk get pvc -o jsonpath='{range .items[*]}{.metadata.name} {.metadata.uid} {.spec.volumeName}{"\n"}{end}' | sort > "$OUT/pvc.before"
-kk get pods -l app=kafka -o jsonpath='{range .items[*]}{.metadata.name} {.metadata.uid}{"\n"}{end}' | sort > "$OUT/pods.seed"
+pods_now "$OUT/pods.seed"
 cat "$OUT/pvc.before"
