@@ -75,6 +75,7 @@ pub fn stored_cluster_ids(dirs: &[PathBuf]) -> Vec<StoredClusterId> {
             Some(StoredClusterId {
                 path: dir.join(meta::FILE_NAME),
                 id: m.cluster_id?,
+                version: m.version,
             })
         })
         .collect();

@@ -57,6 +57,8 @@ pub(super) struct Sources<'a> {
     pub(super) stored: &'a [StoredClusterId],
     /// The pod, for messages.
     pub(super) pod: &'a str,
+    /// A migration phase is set (a version 0 file is then expected).
+    pub(super) migrating: bool,
 }
 
 /// The cluster id and where it came from, when there is a valid one.
@@ -94,14 +96,20 @@ pub(super) fn of(
         }
     }
     let Some(((var, v), rest)) = sources.split_first() else {
-        // Nothing set: the volume's own id, when it has one.
+        // Nothing set: the volume's own id, when it has one. Never a
+        // ZooKeeper-mode broker's (version 0) outside a migration: that
+        // volume would join this cluster unnoticed (prepare names it).
         stored_agree(b, src.stored, src.pod);
-        if let Some(first) = src.stored.first() {
+        if let Some(first) = src
+            .stored
+            .first()
+            .filter(|st| st.version > 0 || src.migrating)
+        {
             return Some((first.id.clone(), first.path.display().to_string()));
         }
         if !migrated_broker {
             let fresh = kraft::cluster_id_from(random);
-            b.problem("KAFKA_INIT_CLUSTER_ID", "", "KRaft needs one cluster id, the same on every node, to format storage, and this node's volume holds none yet (no meta.properties with a cluster.id: a new cluster, or a new node)", format!("store one id in a Secret and pass it as KAFKA_INIT_CLUSTER_ID, e.g. this freshly generated one: {fresh}"));
+            b.problem("KAFKA_INIT_CLUSTER_ID", "", "KRaft needs one cluster id, the same on every node, to format storage, and this node's volume holds none yet (no meta.properties with a cluster.id that KRaft wrote: a new cluster, or a new node)", format!("store one id in a Secret and pass it as KAFKA_INIT_CLUSTER_ID, e.g. this freshly generated one: {fresh}"));
         }
         return None;
     };
@@ -188,9 +196,11 @@ mod tests {
     const B: &str = "Sc3yfWjdQ8Sx0aYhbhvHPw";
 
     fn stored(dir: &str, id: &str) -> StoredClusterId {
+        // A dir under /zk holds a ZooKeeper-mode broker's file (version 0).
         StoredClusterId {
             path: PathBuf::from(dir).join("meta.properties"),
             id: id.into(),
+            version: if dir.starts_with("/zk") { 0 } else { 1 },
         }
     }
 
@@ -203,6 +213,7 @@ mod tests {
         zookeeper: Option<&'static str>,
         stored: &'static [(&'static str, &'static str)],
         migrated_broker: bool,
+        migrating: bool,
         chosen: Option<(&'static str, &'static str)>,
         problems: &'static [(&'static str, &'static [&'static str])],
     }
@@ -214,6 +225,7 @@ mod tests {
             zookeeper: None,
             stored: &[("/data", A)],
             migrated_broker: false,
+            migrating: false,
             chosen: Some((A, "/data/meta.properties")),
             problems: &[],
         },
@@ -223,6 +235,7 @@ mod tests {
             zookeeper: None,
             stored: &[],
             migrated_broker: false,
+            migrating: false,
             chosen: None,
             problems: &[("KAFKA_INIT_CLUSTER_ID", &["KRaft needs one cluster id", "holds none yet", "store one id in a Secret"])],
         },
@@ -232,6 +245,7 @@ mod tests {
             zookeeper: None,
             stored: &[("/data", A)],
             migrated_broker: false,
+            migrating: false,
             chosen: Some((A, "KAFKA_INIT_CLUSTER_ID")),
             problems: &[],
         },
@@ -241,6 +255,7 @@ mod tests {
             zookeeper: None,
             stored: &[],
             migrated_broker: false,
+            migrating: false,
             chosen: Some((A, "CLUSTER_ID")),
             problems: &[],
         },
@@ -250,6 +265,7 @@ mod tests {
             zookeeper: None,
             stored: &[("/data", A)],
             migrated_broker: false,
+            migrating: false,
             chosen: Some((B, "KAFKA_INIT_CLUSTER_ID")),
             problems: &[(
                 "KAFKA_INIT_CLUSTER_ID",
@@ -269,6 +285,7 @@ mod tests {
             zookeeper: None,
             stored: &[("/data", A), ("/more", A)],
             migrated_broker: false,
+            migrating: false,
             chosen: Some((B, "CLUSTER_ID")),
             problems: &[
                 ("CLUSTER_ID", &["/data/meta.properties", "unset CLUSTER_ID"]),
@@ -281,6 +298,7 @@ mod tests {
             zookeeper: None,
             stored: &[("/a", A), ("/b", B)],
             migrated_broker: false,
+            migrating: false,
             chosen: Some((A, "/a/meta.properties")),
             problems: &[(
                 "/b/meta.properties",
@@ -293,6 +311,7 @@ mod tests {
             zookeeper: Some(A),
             stored: &[("/data", B)],
             migrated_broker: false,
+            migrating: false,
             chosen: Some((A, "ZooKeeper /cluster/id")),
             problems: &[],
         },
@@ -302,6 +321,7 @@ mod tests {
             zookeeper: None,
             stored: &[("/data", A)],
             migrated_broker: true,
+            migrating: true,
             chosen: Some((A, "/data/meta.properties")),
             problems: &[],
         },
@@ -311,6 +331,7 @@ mod tests {
             zookeeper: None,
             stored: &[],
             migrated_broker: true,
+            migrating: true,
             chosen: None,
             problems: &[],
         },
@@ -320,8 +341,29 @@ mod tests {
             zookeeper: None,
             stored: &[("/data", A)],
             migrated_broker: true,
+            migrating: true,
             chosen: Some((B, "KAFKA_INIT_CLUSTER_ID")),
             problems: &[("KAFKA_INIT_CLUSTER_ID", &["Invalid cluster.id in: /data/meta.properties"])],
+        },
+        Case {
+            name: "outside a migration a ZooKeeper-mode broker's volume gives no id",
+            vars: &[],
+            zookeeper: None,
+            stored: &[("/zk-data", A)],
+            migrated_broker: false,
+            migrating: false,
+            chosen: None,
+            problems: &[("KAFKA_INIT_CLUSTER_ID", &["that KRaft wrote"])],
+        },
+        Case {
+            name: "in a migration a ZooKeeper-mode broker's volume gives its id",
+            vars: &[],
+            zookeeper: None,
+            stored: &[("/zk-data", A)],
+            migrated_broker: true,
+            migrating: true,
+            chosen: Some((A, "/zk-data/meta.properties")),
+            problems: &[],
         },
     ];
 
@@ -359,6 +401,7 @@ mod tests {
                     found: found.as_ref(),
                     stored: &stored,
                     pod: "kafka-1",
+                    migrating: c.migrating,
                 },
                 c.migrated_broker,
                 &[7; 16],

@@ -322,6 +322,8 @@ pub struct StoredClusterId {
     pub path: PathBuf,
     /// Its `cluster.id`.
     pub id: String,
+    /// Its `version`: 0 (a ZooKeeper-mode broker's) or 1 (KRaft's format).
+    pub version: u32,
 }
 
 /// A cluster id kafka-init read at the edge, where it read it, or why not.
@@ -380,6 +382,7 @@ pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
                 found: given.found,
                 stored: given.stored,
                 pod: &pod.name,
+                migrating: phase.is_some(),
             },
             migrated_broker,
             given.random,
