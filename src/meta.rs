@@ -13,7 +13,7 @@
 use std::fs::OpenOptions;
 use std::io::{self, Read};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use nix::libc;
 
@@ -351,8 +351,10 @@ fn too_large(len: u64) -> String {
 }
 
 /// Checks one data dir's `meta.properties` against the Plan: readable,
-/// well-formed, the id Kafka will be configured with, and the configured
-/// cluster id. Returns what it read (for cross-dir checks) and the problems.
+/// well-formed, its version and the id Kafka will be configured with.
+/// Returns what it read and the problems. The cluster id is the Plan's to
+/// judge (`crate::plan`'s cluster-id step, from what `observe` read of the
+/// same files), not checked again here.
 pub fn check(
     dir: &Path,
     observed: &Observed,
@@ -408,17 +410,6 @@ pub fn check(
     }
     if let Some(p) = id_problem(dir, &meta, plan) {
         problems.push(p);
-    }
-    if let (Some(stored), Some(configured)) = (&meta.cluster_id, &plan.cluster_id) {
-        if stored != configured {
-            problems.push(cluster_id_problem(
-                dir,
-                stored,
-                configured,
-                "the configured cluster id",
-                plan,
-            ));
-        }
     }
     (Some(meta), problems)
 }
@@ -488,31 +479,6 @@ fn id_fix(key: &str, stored: i64, expected: i64, offset: i64, ordinal: u32) -> S
     };
     format!(
         "bind this pod's PVC to the PV of {key} {expected}{offset_fix}; or, only if the data on this volume is really unwanted, empty the volume by hand. kafka-init never deletes or rewrites broker data"
-    )
-}
-
-/// A problem for a stored cluster id that differs from `expected`
-/// (the configured one, or another data dir's).
-pub fn cluster_id_problem(
-    dir: &Path,
-    stored: &str,
-    expected: &str,
-    expected_from: &str,
-    plan: &Plan,
-) -> Problem {
-    let path: PathBuf = dir.join(FILE_NAME);
-    Problem::new(
-        path.display().to_string(),
-        format!("cluster.id={stored}"),
-        format!(
-            "the volume {dir} of pod {pod} belongs to cluster {stored}, but {expected_from} is {expected}; Kafka would stop with \"Invalid cluster.id in: {path}. Expected {expected}, but read {stored}\". Usual causes: ZooKeeper was reset or reinstalled while the Kafka volumes were kept, a new cluster id was generated for volumes already formatted, or the PVC is bound to another cluster's PV",
-            dir = dir.display(),
-            pod = plan.pod.name,
-            path = path.display(),
-        ),
-        format!(
-            "if this is the same cluster, configure its cluster id {stored} (KAFKA_INIT_CLUSTER_ID) or restore its ZooKeeper data; else bind the right PV; or, only if the data on this volume is really unwanted, empty the volume by hand. kafka-init never deletes or rewrites broker data"
-        ),
     )
 }
 

@@ -159,6 +159,7 @@ pub fn json(plan: &Plan, exported: &BTreeMap<String, String>, writes: &[StartWri
         "role": plan.roles(),
         "id": plan.id,
         "cluster_id": plan.cluster_id,
+        "cluster_id_from": plan.cluster_id_from,
         "migration": plan.migration.map(|p| p.as_str()),
         "removed": plan.removed,
         "release_version": plan.release_version,

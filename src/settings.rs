@@ -70,7 +70,7 @@ settings! {
     kafka_init_migration,
     /// Set to `true` only after verifying by other means that no broker is registered in ZooKeeper: lets a controller's first start in phase `finalized` go on when ZooKeeper cannot confirm it (logged at warn). Unset by default.
     kafka_init_unsafe_finalize_without_zookeeper,
-    /// KRaft cluster id (22 characters, base64url of 16 bytes). Also read from the flavor's own variable.
+    /// KRaft cluster id (22 characters, base64url of 16 bytes). Also read from the flavor's own variable. Needed only to create a cluster: unset, a node takes the `cluster.id` of its volume's `meta.properties`; set, it must agree with it.
     kafka_init_cluster_id,
     /// External access: the node port of ordinal 0; broker N advertises `base + N`.
     kafka_init_external_base_port,

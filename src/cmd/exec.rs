@@ -100,6 +100,9 @@ pub fn run(inputs: &Inputs, flavor: Option<&str>, command: &[String]) -> Result<
         flavor = plan.flavor.name,
         read_as = plan.read_as.name,
         kafka = %plan.kafka.why,
+        // An existing cluster's id comes from its volume: say from where.
+        cluster_id = plan.cluster_id.as_deref().unwrap_or_default(),
+        cluster_id_from = plan.cluster_id_from.as_deref().unwrap_or_default(),
         listeners = plan.get("listeners").unwrap_or_default(),
         advertised = plan.get("advertised.listeners").unwrap_or_default(),
         // Arguments may carry secrets (-D...Password=) and line breaks: never raw.

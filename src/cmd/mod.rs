@@ -14,7 +14,7 @@ use tracing::warn;
 use crate::environment::Inputs;
 use crate::flavor::{self, Flavor};
 use crate::observe::{self, Observation};
-use crate::plan::{self as planning, FoundClusterId, Given, Plan};
+use crate::plan::{self as planning, FoundClusterId, Given, Plan, StoredClusterId};
 use crate::pod;
 use crate::problem::Problems;
 use crate::rules;
@@ -85,27 +85,32 @@ pub fn derive_with_flavor(
         flavor_override,
         pod_override,
         None,
+        &[],
     )
 }
 
 /// [`derive_with_flavor`] with kafka-init's `settings`, already read from
-/// `inputs.vars`, and the cluster id the observation found.
+/// `inputs.vars`, and the cluster ids the observation found (ZooKeeper's,
+/// the volume's).
 pub(crate) fn derive_with_settings(
     inputs: &Inputs,
     settings: &Settings,
     flavor_override: Option<&str>,
     pod_override: Option<&str>,
     found: Option<&FoundClusterId>,
+    stored: &[StoredClusterId],
 ) -> Result<(Plan, &'static dyn Flavor), Problems> {
-    derive_once(inputs, settings, flavor_override, pod_override, found).or_else(|_| {
+    let once = |inputs: &Inputs| {
         derive_once(
-            &inputs.with_random(),
+            inputs,
             settings,
             flavor_override,
             pod_override,
             found,
+            stored,
         )
-    })
+    };
+    once(inputs).or_else(|_| once(&inputs.with_random()))
 }
 
 /// A Plan derived after observing the cluster ([`observe::observe`]), for
@@ -136,6 +141,7 @@ pub fn derive_observed(
         flavor_flag,
         pod,
         observation.found.as_ref(),
+        &observation.stored,
     );
     let mut problems = observation.problems.clone();
     match derived {
@@ -183,6 +189,7 @@ fn derive_once(
     flavor_override: Option<&str>,
     pod_override: Option<&str>,
     found: Option<&FoundClusterId>,
+    stored: &[StoredClusterId],
 ) -> Result<(Plan, &'static dyn Flavor), Problems> {
     let mut problems = vec![];
     let flavor = chosen_flavor(flavor_override, settings, &mut problems);
@@ -199,6 +206,7 @@ fn derive_once(
             vars: &inputs.vars,
             random: &inputs.random,
             found,
+            stored,
         },
     );
     problems.extend(derived);

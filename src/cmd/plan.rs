@@ -20,7 +20,7 @@ pub fn run(
     let settings = Settings::of(&inputs.vars);
     let (plan, flavor) = if offline {
         tracing::warn!("plan --offline: the cluster was not observed; the guard rails that read ZooKeeper, the controllers or the volume were not checked");
-        super::derive_with_settings(inputs, &settings, flavor, pod, None)?
+        super::derive_with_settings(inputs, &settings, flavor, pod, None, &[])?
     } else {
         let super::Observed { plan, flavor, .. } =
             super::derive_observed(inputs, &settings, flavor, pod)?;

@@ -8,14 +8,13 @@
 //! or copied. Only then does it make the dirs owned by the broker's user and,
 //! with `--install-to`, copy itself into a volume shared with Kafka.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
 use crate::environment::Inputs;
 use crate::log_dir::topic_partition_shaped;
-use crate::meta::{self, MetaProperties};
+use crate::meta;
 use crate::ownership::{self, ChownTrial, Found, PathTrouble};
 use crate::plan::{Mode, Origin, Plan};
 use crate::problem::{Problem, Problems};
@@ -293,9 +292,6 @@ pub fn dirs_to_own(plan: &Plan) -> Vec<DirToOwn> {
 /// Every reason not to touch the dirs, found without changing anything.
 pub fn preflight(plan: &Plan, dirs: &[DirToOwn]) -> Vec<Problem> {
     let mut problems = Vec::new();
-    // Cluster ids stored in the dirs, to catch dirs of two clusters when no
-    // cluster id is configured (Kafka compares them with the first dir's).
-    let mut stored_cluster_ids: BTreeMap<PathBuf, String> = BTreeMap::new();
     for dir in dirs {
         let (var, value) = dir_setting(plan, dir);
         if let Some(why) = ownership::refusal(&dir.path) {
@@ -316,28 +312,13 @@ pub fn preflight(plan: &Plan, dirs: &[DirToOwn]) -> Vec<Problem> {
             }
         }
         if dir.kind != DirKind::Config {
-            let (stored, found) = meta::check(&dir.path, &meta::read(&dir.path), plan);
+            // Its cluster id was judged with the Plan (a dir of another
+            // cluster is a problem there), from the same files.
+            let (_, found) = meta::check(&dir.path, &meta::read(&dir.path), plan);
             problems.extend(found);
-            if let Some(MetaProperties {
-                cluster_id: Some(c),
-                ..
-            }) = stored
-            {
-                stored_cluster_ids.insert(dir.path.clone(), c);
-            }
         }
         if dir.kind == DirKind::Log {
             problems.extend(foreign_subdirectories(&dir.path, &var, &value));
-        }
-    }
-    if plan.cluster_id.is_none() {
-        if let Some((first_dir, first)) = stored_cluster_ids.iter().next() {
-            for (dir, c) in stored_cluster_ids.iter().skip(1) {
-                if c != first {
-                    let from = format!("the cluster id stored in {}", first_dir.display());
-                    problems.push(meta::cluster_id_problem(dir, c, first, &from, plan));
-                }
-            }
         }
     }
     problems

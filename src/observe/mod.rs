@@ -23,7 +23,7 @@ use crate::plan::{FoundClusterId, UserSettings};
 use crate::problem::Problem;
 use crate::settings::Settings;
 use rails::{Facts, Note};
-use volume::Record;
+use volume::{Record, StoredClusterId};
 
 /// How long `exec`/`prepare`/`plan` wait for ZooKeeper on a migrating node.
 pub const TIMEOUT: Duration = Duration::from_secs(5);
@@ -31,8 +31,10 @@ pub const TIMEOUT: Duration = Duration::from_secs(5);
 /// What was observed before a start, and what it decided.
 #[derive(Debug, Default)]
 pub struct Observation {
-    /// The cluster id found (ZooKeeper's, or the volume's), for the Plan.
+    /// The cluster id found in ZooKeeper (a controller's), for the Plan.
     pub found: Option<FoundClusterId>,
+    /// The cluster ids the node's own dirs hold, for the Plan.
+    pub stored: Vec<StoredClusterId>,
     /// The guard rails' problems (the start is refused when any).
     pub problems: Vec<Problem>,
     /// What to record on the volume once the start goes on (`exec` only):
@@ -57,10 +59,12 @@ impl Observation {
     }
 }
 
-/// Observes what a migrating node's start depends on and judges it: reads
-/// ZooKeeper (from the user's `zookeeper.connect`, even in `finalized`,
-/// where the Plan drops it) when the rails need it, and the node's volume.
-/// Nothing is read without a phase, or on a broker before `kraft-brokers`.
+/// Observes what a node's start depends on: the cluster ids its own dirs
+/// hold (every node: an existing cluster's id comes from its volume), and
+/// on a migrating node ZooKeeper (from the user's `zookeeper.connect`,
+/// even in `finalized`, where the Plan drops it) when the rails need it,
+/// judged by the rails. ZooKeeper is read only in a phase, and on a broker
+/// only from `kraft-brokers` on.
 pub fn observe(
     inputs: &Inputs,
     settings: &Settings,
@@ -78,8 +82,10 @@ pub fn observe(
     }
     let phase = spelled.map(|(p, _)| p);
     let controller = settings.kafka_init_role.as_deref().map(str::trim) == Some("controller");
+    let default_dir = flavor.facts().default_data_dir;
     let mut out = Observation {
         problems: version_rule(settings, inputs, phase),
+        stored: volume::stored_cluster_ids(&volume::meta_dirs(user, default_dir)),
         ..Default::default()
     };
     let Some(phase) = phase else {
@@ -88,9 +94,8 @@ pub fn observe(
     if !controller && !phase.brokers_kraft() {
         return out;
     }
-    let default_dir = flavor.facts().default_data_dir;
     let meta_dir = volume::metadata_dir(user, default_dir);
-    let stored = volume::stored_cluster_id(&volume::data_dirs(user, default_dir));
+    let stored = out.stored.first().cloned();
     let record = volume::read_record(&meta_dir);
     let connect = user
         .get("zookeeper.connect")
@@ -130,27 +135,18 @@ pub fn observe(
     out.record = verdict
         .record
         .map(|r| (meta_dir, r, connect.map_or("", |(_, c)| c).to_string()));
-    // The cluster id for the Plan: ZooKeeper's on a migrating controller
-    // (when no id is set: a set one was compared with it above); else the
-    // one the node's storage holds (a finalized controller formatted it; a
-    // migrated broker has the brokers' own), for images that want one.
-    let from_zk = zk.as_ref().and_then(|r| r.as_ref().ok()).and_then(|v| {
-        let id = v.cluster_id.clone()?;
-        Some(FoundClusterId {
-            from: format!("ZooKeeper /cluster/id ({})", connect.map_or("", |(_, c)| c)),
-            id: Ok(id),
-        })
-    });
-    let stored = stored.map(|s| FoundClusterId {
-        from: s.path.display().to_string(),
-        id: Ok(s.id),
-    });
-    out.found = match (cluster_id_set, controller) {
-        (Some(_), _) => None,
-        (None, true) if phase.controllers_migrating() => from_zk,
-        (None, true) => stored.or(from_zk),
-        (None, false) => stored,
-    };
+    // ZooKeeper's cluster id for a controller's Plan when no id is set (a
+    // set one was compared with it above). The volume's ids go to the Plan
+    // as they are: it decides between them (crate::plan's cluster_id step).
+    if controller && cluster_id_set.is_none() {
+        out.found = zk.as_ref().and_then(|r| r.as_ref().ok()).and_then(|v| {
+            let id = v.cluster_id.clone()?;
+            Some(FoundClusterId {
+                from: format!("ZooKeeper /cluster/id ({})", connect.map_or("", |(_, c)| c)),
+                id: Ok(id),
+            })
+        });
+    }
     out
 }
 

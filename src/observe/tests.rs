@@ -15,29 +15,56 @@ fn scratch(name: &str) -> std::path::PathBuf {
 }
 
 #[test]
-fn a_finalized_controller_takes_the_cluster_id_its_storage_was_formatted_with() {
-    // What observe falls back on once ZooKeeper is retired.
-    let (empty, formatted) = (scratch("empty"), scratch("formatted"));
+fn the_volume_gives_the_cluster_id_of_every_dir_that_holds_one_in_kafkas_order() {
+    // What the Plan decides the cluster id from when none is set (any KRaft
+    // node, a finalized controller once ZooKeeper is retired too).
+    let (empty, formatted, metadata) =
+        (scratch("empty"), scratch("formatted"), scratch("metadata"));
     std::fs::write(
         formatted.join("meta.properties"),
         "version=1\nnode.id=3000\ncluster.id=19DRMxDfQtuuoWqsVS1hbw\ndirectory.id=YJnANxqp_r20d8RpfpeCtw\n",
     )
     .unwrap();
-    let dirs = format!("{},{}", empty.display(), formatted.display());
-    let user: UserSettings = [(
-        "log.dirs".to_string(),
-        crate::plan::UserSetting {
-            value: dirs,
-            var: "KAFKA_CFG_LOG_DIRS".into(),
-        },
-    )]
+    std::fs::write(
+        metadata.join("meta.properties"),
+        "version=1\nnode.id=3000\ncluster.id=Sc3yfWjdQ8Sx0aYhbhvHPw\ndirectory.id=Q2hyb290ZWRDbHVzdGVyMQ\n",
+    )
+    .unwrap();
+    let setting = |v: String, var: &str| crate::plan::UserSetting {
+        value: v,
+        var: var.into(),
+    };
+    let user: UserSettings = [
+        (
+            "log.dirs".to_string(),
+            setting(
+                format!("{},{}", formatted.display(), empty.display()),
+                "KAFKA_CFG_LOG_DIRS",
+            ),
+        ),
+        (
+            "metadata.log.dir".to_string(),
+            setting(metadata.display().to_string(), "KAFKA_CFG_METADATA_LOG_DIR"),
+        ),
+    ]
     .into();
-    let found = volume::stored_cluster_id(&volume::data_dirs(&user, "/nowhere")).unwrap();
-    assert_eq!(found.id, "19DRMxDfQtuuoWqsVS1hbw");
-    assert_eq!(found.path, formatted.join("meta.properties"));
-    assert_eq!(volume::metadata_dir(&user, "/nowhere"), empty);
-    let _ = std::fs::remove_dir_all(&empty);
-    let _ = std::fs::remove_dir_all(&formatted);
+    assert_eq!(volume::metadata_dir(&user, "/nowhere"), metadata);
+    let dirs = volume::meta_dirs(&user, "/nowhere");
+    assert_eq!(dirs, [formatted.clone(), empty.clone(), metadata.clone()]);
+    let found = volume::stored_cluster_ids(&dirs);
+    let mut want = vec![
+        (formatted.join("meta.properties"), "19DRMxDfQtuuoWqsVS1hbw"),
+        (metadata.join("meta.properties"), "Sc3yfWjdQ8Sx0aYhbhvHPw"),
+    ];
+    want.sort();
+    let got: Vec<_> = found
+        .iter()
+        .map(|s| (s.path.clone(), s.id.as_str()))
+        .collect();
+    assert_eq!(got, want);
+    for d in [empty, formatted, metadata] {
+        let _ = std::fs::remove_dir_all(d);
+    }
 }
 
 #[test]

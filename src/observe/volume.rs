@@ -47,27 +47,41 @@ pub fn data_dirs(user: &UserSettings, default_data_dir: &str) -> Vec<PathBuf> {
         .collect()
 }
 
-/// A cluster id read from a volume's `meta.properties`, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredClusterId {
-    /// The `meta.properties` file.
-    pub path: PathBuf,
-    /// Its `cluster.id`.
-    pub id: String,
+pub use crate::plan::StoredClusterId;
+
+/// The node's dirs where Kafka keeps a `meta.properties`: the data dirs and
+/// the metadata dir, once each.
+pub fn meta_dirs(user: &UserSettings, default_data_dir: &str) -> Vec<PathBuf> {
+    let mut dirs = data_dirs(user, default_data_dir);
+    let meta = metadata_dir(user, default_data_dir);
+    if !dirs.contains(&meta) {
+        dirs.push(meta);
+    }
+    dirs
 }
 
-/// The `cluster.id` of the first of `dirs` whose `meta.properties` has one.
-pub fn stored_cluster_id(dirs: &[PathBuf]) -> Option<StoredClusterId> {
-    dirs.iter().find_map(|dir| {
-        let meta::Observed::Bytes(bytes) = meta::read(dir) else {
-            return None;
-        };
-        let m = meta::parse(&bytes).and_then(|p| meta::interpret(&p)).ok()?;
-        Some(StoredClusterId {
-            path: dir.join(meta::FILE_NAME),
-            id: m.cluster_id?,
+/// The `cluster.id` of every one of `dirs` whose `meta.properties` has one,
+/// in the order of their paths (Kafka loads them into a sorted map and
+/// expects the first one's id of the others). A file that cannot be read
+/// or parsed holds none here: `prepare` reports it.
+pub fn stored_cluster_ids(dirs: &[PathBuf]) -> Vec<StoredClusterId> {
+    let mut found: Vec<StoredClusterId> = dirs
+        .iter()
+        .filter_map(|dir| {
+            let meta::Observed::Bytes(bytes) = meta::read(dir) else {
+                return None;
+            };
+            let m = meta::parse(&bytes).and_then(|p| meta::interpret(&p)).ok()?;
+            Some(StoredClusterId {
+                path: dir.join(meta::FILE_NAME),
+                id: m.cluster_id?,
+                version: m.version,
+            })
         })
-    })
+        .collect();
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    found.dedup();
+    found
 }
 
 /// What kafka-init recorded on the volume: the step ZooKeeper confirmed.

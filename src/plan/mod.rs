@@ -224,6 +224,9 @@ pub struct Plan {
     pub id: u32,
     /// The KRaft cluster id, when known.
     pub cluster_id: Option<String>,
+    /// Where the cluster id came from: the variable that sets it, the
+    /// volume's `meta.properties`, or ZooKeeper (for the start-up summary).
+    pub cluster_id_from: Option<String>,
     /// The Kafka settings, user-set and derived, in a stable order.
     pub entries: Vec<Entry>,
     /// The data directories (`log.dirs`, else `log.dir`, else the flavor's default).
@@ -307,6 +310,20 @@ pub struct Given<'a> {
     /// A cluster id found outside the settings (a migrating controller reads
     /// ZooKeeper's `/cluster/id`), or why it could not be found.
     pub found: Option<&'a FoundClusterId>,
+    /// The cluster ids the node's own dirs hold (`meta.properties`), in
+    /// the order of their paths (Kafka's: it loads them into a sorted map).
+    pub stored: &'a [StoredClusterId],
+}
+
+/// A cluster id read from a `meta.properties` on the node's volume.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredClusterId {
+    /// The `meta.properties` file.
+    pub path: PathBuf,
+    /// Its `cluster.id`.
+    pub id: String,
+    /// Its `version`: 0 (a ZooKeeper-mode broker's) or 1 (KRaft's format).
+    pub version: u32,
 }
 
 /// A cluster id kafka-init read at the edge, where it read it, or why not.
@@ -346,6 +363,7 @@ pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
     if mode != Mode::KRaft {
         quorum::check_unused(&mut b, s);
         cluster_id::check_unused(&mut b, s, &given.flavor, given.vars);
+        cluster_id::stored_agree(&mut b, given.stored, &pod.name);
     } else {
         let own_port = bound
             .iter()
@@ -354,21 +372,21 @@ pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
             .map_or(ctrl.port, |l| l.port);
         quorum::derive(&mut b, s, &pod, &dns, role, &ctrl, offset, own_port);
         let migrated_broker = role == Role::Broker && phase.is_some();
-        if migrated_broker {
-            // Never formatted: its own meta.properties' id, for images that
-            // insist on one (apache/kafka's CLUSTER_ID).
-            cluster_id = given.found.and_then(|f| f.id.clone().ok());
-        } else {
-            cluster_id = cluster_id::of(
-                &mut b,
-                s,
-                &given.flavor,
-                &given.read_as,
-                given.vars,
-                given.found,
-                given.random,
-            );
-        }
+        cluster_id = cluster_id::of(
+            &mut b,
+            cluster_id::Sources {
+                settings: s,
+                flavor: &given.flavor,
+                read_as: &given.read_as,
+                vars: given.vars,
+                found: given.found,
+                stored: given.stored,
+                pod: &pod.name,
+                migrating: phase.is_some(),
+            },
+            migrated_broker,
+            given.random,
+        );
     }
     let (mut removed, release_version) = match (phase, removal) {
         (Some(phase), Some(removal)) => {
@@ -396,7 +414,8 @@ pub fn derive(user: UserSettings, given: Given) -> (Plan, Vec<Problem>) {
         mode,
         role,
         id,
-        cluster_id,
+        cluster_id: cluster_id.as_ref().map(|c| c.0.clone()),
+        cluster_id_from: cluster_id.map(|c| c.1),
         entries: b.entries.into_values().collect(),
         data_dirs: st.data_dirs,
         run_as: st.run_as,

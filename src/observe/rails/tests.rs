@@ -71,6 +71,7 @@ fn run(c: &Case) -> Verdict {
     let stored = c.stored.map(|id| StoredClusterId {
         path: PathBuf::from("/data/meta.properties"),
         id: id.into(),
+        version: 1,
     });
     let record = c.record.map(|confirmed| Record {
         confirmed,

@@ -54,13 +54,13 @@ fn with_flavor(
     flavor: Option<&str>,
 ) -> Result<(Plan, &'static dyn crate::flavor::Flavor), Problems> {
     let settings = crate::settings::Settings::of(&i.vars);
-    crate::cmd::derive_with_settings(i, &settings, flavor, None, Some(&zk_found()))
+    crate::cmd::derive_with_settings(i, &settings, flavor, None, Some(&zk_found()), &[])
 }
 
 /// Derives as the commands do after observing, with `found`.
 fn derive(i: &Inputs, found: Option<&FoundClusterId>) -> Result<Plan, Problems> {
     let settings = crate::settings::Settings::of(&i.vars);
-    crate::cmd::derive_with_settings(i, &settings, None, None, found).map(|(p, _)| p)
+    crate::cmd::derive_with_settings(i, &settings, None, None, found, &[]).map(|(p, _)| p)
 }
 
 fn plan(
