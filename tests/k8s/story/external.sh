@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Step 7: access from outside the pod network, with the commands the
+# Step 8: access from outside the pod network, with the commands the
 # external-access guide gives (docs/guides/external-access.md, step 1), then
 # a client on the host (outside every pod, as the user's clients outside
 # Kubernetes are) that bootstraps from the node's address on the seed's

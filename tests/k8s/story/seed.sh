@@ -5,7 +5,9 @@
 # not try to pull :latest) and each static NFS PersistentVolume becomes a
 # hostPath volume of the same name and class (no NFS client in this kernel),
 # on a directory that is root-owned and mode 0777, as the user left the
-# exports. Prints the manifests; the test applies them with kubectl.
+# exports. Prints the manifests; the test applies them with kubectl. The
+# StatefulSet's file, so localised, is also left as STATE_DIR/ka-ss.yaml:
+# the file the user keeps, which the move guide's undo applies.
 # Usage: seed.sh STATE_DIR
 set -euo pipefail
 seed=$(cd "$(dirname "$0")/../../../.." && pwd)/shared/reference/seed-deployment
@@ -22,5 +24,6 @@ ss = open(f"{seed}/ka-ss.yaml").read()
 ss, a = re.subn(r"image: \S*/busybox:latest", "image: busybox:1.35", ss)
 ss, b = re.subn(r"image: \S*bitnami_kafka:3\.9\.0", "image: bitnami/kafka:3.9.0", ss)
 assert (a, b) == (1, 1), f"expected one busybox and one kafka image in ka-ss.yaml, found {a}, {b}"
+open(f"{state}/ka-ss.yaml", "w").write(ss)
 print(pv.rstrip() + "\n---\n" + ss)
 PY

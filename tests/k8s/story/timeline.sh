@@ -13,13 +13,19 @@
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # watch_ready POD OLD_UID: waits for the pod that replaces OLD_UID, then
 # prints "ms pod uid" the first time Kafka in it is ready.
+# (A pod without kafka-init, the seed's, has nothing to ask: no line.)
 watch_ready() {
-  local uid
+  local uid rc
   while :; do
     uid=$(kk get pod "$1" -o jsonpath='{.metadata.uid}' 2>/dev/null || true)
-    if [ -n "$uid" ] && [ "$uid" != "$2" ] && kk exec "$1" -c kafka -- \
-        sh -c 'until /kafka-init/kafka-init probe --ready --timeout 1s >/dev/null 2>&1; do sleep 0.2; done' 2>/dev/null; then
-      echo "$(now_ms) $1 $uid"; return
+    if [ -n "$uid" ] && [ "$uid" != "$2" ]; then
+      rc=0
+      kk exec "$1" -c kafka -- sh -c 'test -x /kafka-init/kafka-init || exit 3
+        until /kafka-init/kafka-init probe --ready --timeout 1s >/dev/null 2>&1; do sleep 0.2; done' 2>/dev/null || rc=$?
+      case $rc in
+        0) echo "$(now_ms) $1 $uid"; return ;;
+        3) return ;;
+      esac
     fi
     sleep 0.5
   done

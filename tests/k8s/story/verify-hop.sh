@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Step 6: what the hop off the Bitnami image changed, and what it kept.
+# Step 7: what the hop off the Bitnami image changed, and what it kept.
 . "$(dirname "$0")/lib.sh"
 check "the StatefulSet is the same object: the hop is a plain apply" \
   [ "$(kk get statefulset kafka -o jsonpath='{.metadata.uid}')" = "$(cat "$OUT/sts.uid")" ]
