@@ -158,7 +158,7 @@ fn cases() -> Vec<Case> {
     let table: &[(&str, &[Base], &[&[(&str, &str)]])] = &[
         (
             "group coordinator bounds",
-            &brokers,
+            &all,
             &[
                 &[("GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS", "1000")],
                 &[("GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS", "5000")],

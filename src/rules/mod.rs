@@ -6,6 +6,7 @@
 mod dirs;
 mod keys;
 mod kraft;
+mod limits;
 mod listeners;
 
 pub use listeners::DIFFERENT_PORTS;
@@ -83,6 +84,26 @@ impl<'a> Key<'a> {
         catalog::parse_value(self.plan.kafka.version, key, raw)?.ok()
     }
 
+    /// A number key as Kafka reads it: the value set, else the selected
+    /// version's default. None when the version does not define the key, its
+    /// default is null, or the value set is refused (the catalog reports
+    /// that, and a rule between keys says nothing about it).
+    fn number(&self, key: &str) -> Option<i64> {
+        let value = match self.value(key) {
+            Some(_) => self.parsed(key),
+            None => match &self.plan.kafka.version.key(key)?.default {
+                catalog::Default::Value(d) => {
+                    catalog::parse_value(self.plan.kafka.version, key, d)?.ok()
+                }
+                _ => None,
+            },
+        };
+        match value {
+            Some(Value::Int(n)) => Some(n),
+            _ => None,
+        }
+    }
+
     /// A STRING key as Kafka reads it: trimmed (`ConfigDef.parseType`).
     fn text(&self, key: &str) -> Option<String> {
         self.value(key).map(|v| value::java_trim(v).to_string())
@@ -151,6 +172,7 @@ pub fn validate(plan: &Plan, problems: &mut Vec<Problem>, warnings: &mut Vec<Pro
 
     listeners::inter_broker_rules(&k, problems);
     dirs::data_dir_rules(&k, problems);
+    limits::limit_rules(&k, problems);
     entry_rules(&k, problems);
     keys::catalog_rules(&k, problems, warnings);
 }
