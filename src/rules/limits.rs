@@ -224,6 +224,16 @@ fn group_rules(k: &Key, problems: &mut Vec<Problem>) {
             ));
         }
     }
+    // 3.9 loads each consumer assignor as a class (GCC 3.9); 4.0 added the
+    // short names `uniform` and `range`.
+    let assignors = "group.consumer.assignors";
+    if k.line() < (4, 0) {
+        if let Some(Value::List(list)) = k.value(assignors).and_then(|_| k.parsed(assignors)) {
+            if let Some(short) = list.iter().find(|a| !a.is_empty() && !a.contains('.')) {
+                problems.push(k.problem(assignors, format!("Class {short} cannot be found (Kafka 3.9 takes class names only; the short names came in 4.0)"), format!("write class names in {}: org.apache.kafka.coordinator.group.assignor.UniformAssignor, org.apache.kafka.coordinator.group.assignor.RangeAssignor", k.setting(assignors))));
+            }
+        }
+    }
     let protocols = "group.coordinator.rebalance.protocols";
     if let Some(Value::List(list)) = k.value(protocols).and_then(|_| k.parsed(protocols)) {
         let has = |p: &str| list.iter().any(|e| e.eq_ignore_ascii_case(p));

@@ -178,16 +178,23 @@ pub fn validate(plan: &Plan, problems: &mut Vec<Problem>, warnings: &mut Vec<Pro
 }
 
 /// `controller.listener.names` as the selected version splits it: 3.9 and
-/// 4.0 `value.split(",")`, no trim, trailing empty entries dropped by Java
-/// (KC 3.9:721-731, 4.0:500-510); 4.1 on, a LIST: entries trimmed, empty
-/// ones kept (AKC 4.1:109-111). An empty value names none.
+/// 4.0 a STRING, trimmed whole by `ConfigDef.parseType`, then
+/// `value.split(",")`, entries not trimmed, trailing empty entries dropped
+/// by Java (KC 3.9:721-731, 4.0:500-510), so ` CONTROLLER` is `CONTROLLER`
+/// and `CONTROLLER ,X` keeps `CONTROLLER `; 4.1 on, a LIST: entries trimmed
+/// (AKC 4.1:109-111), empty ones dropped by KafkaConfig (4.1 starts with
+/// `CONTROLLER,`; 4.2+ validators refuse them: the catalog's check). An
+/// empty value names none. (The whole-start differential found both.)
 fn controller_names(k: &Key) -> Vec<String> {
     let Some(raw) = k.value("controller.listener.names") else {
         return vec![];
     };
     if k.line() >= (4, 1) {
-        return value::split_list(raw);
+        let mut names = value::split_list(raw);
+        names.retain(|n| !n.is_empty());
+        return names;
     }
+    let raw = value::java_trim(raw);
     if raw.is_empty() {
         return vec![];
     }
