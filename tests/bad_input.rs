@@ -764,10 +764,10 @@ const CASES: &[Case] = &[
         "KAFKA_ZOOKEEPER_CONNECT",
     ),
     (
-        "controller listener named twice on 3.9",
+        "controller listener named twice on 3.9.2 (3.9.0 starts with it)",
         KRAFT,
         &[
-            ("KAFKA_INIT_KAFKA_VERSION", "3.9.0"),
+            ("KAFKA_INIT_KAFKA_VERSION", "3.9.2"),
             ("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "CONTROLLER,CONTROLLER"),
         ],
         &[],

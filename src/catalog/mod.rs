@@ -530,7 +530,7 @@ fn removed_after(version: Version, key: &str) -> Option<&'static str> {
 
 /// Whether `value` holds a config provider reference, `${name:[path:]key}`
 /// (AbstractConfig's `\$\{([^}]*?):(([^}]*?):)?([^}]*?)\}`).
-fn has_config_reference(value: &str) -> bool {
+pub fn has_config_reference(value: &str) -> bool {
     value.match_indices("${").any(|(i, _)| {
         let rest = &value[i + 2..];
         rest.find('}').is_some_and(|end| rest[..end].contains(':'))

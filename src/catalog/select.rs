@@ -80,13 +80,23 @@ pub fn select_for_mode(
     } else {
         DEFAULT_VERSION
     };
+    let mut ignored = None;
     let (requested, source) = match setting.map(str::trim) {
         Some(v) => (v.to_string(), Source::Setting),
         None => match IMAGE_VERSION_VARS
             .iter()
             .find_map(|(var, image)| image_env(var).map(|v| (v, *var, *image)))
         {
-            Some((v, var, _)) => (v.trim().to_string(), Source::Image(var)),
+            // An image's own variable that states no version (Bitnami's
+            // `APP_VERSION=latest`) is not the user's mistake: the default
+            // stands, and `why` says so.
+            Some((v, var, _)) if line_of(v.trim()).is_some() => {
+                (v.trim().to_string(), Source::Image(var))
+            }
+            Some((v, var, _)) => {
+                ignored = Some(format!("{var}={:?} states no version", v.trim()));
+                (default.to_string(), Source::Default)
+            }
             None => (default.to_string(), Source::Default),
         },
     };
@@ -122,6 +132,10 @@ pub fn select_for_mode(
             "the default in ZooKeeper mode, which 4.x cannot run; set {VERSION_VAR} to change it"
         ),
         Source::Default => format!("the default; set {VERSION_VAR} to change it"),
+    };
+    let origin = match ignored {
+        Some(i) => format!("{i}, so {origin}"),
+        None => origin,
     };
     let mut why = format!("Kafka {requested} ({origin})");
     if version.name() != requested {

@@ -339,8 +339,18 @@ fn select_maps_patch_releases_to_their_line_and_flags_lines_without_a_catalog() 
     let bad = select(Some("latest"), &none).unwrap_err();
     assert_eq!(bad.var, VERSION_VAR);
     assert!(bad.fix.contains("4.4.0"));
-    let bad_image = select(None, &|_: &str| Some("x".to_string())).unwrap_err();
-    assert_eq!(bad_image.var, "APP_VERSION");
+    // Bitnami's APP_VERSION=latest states no version: the image's, not the
+    // user's, so the default stands and says why (issue 23).
+    let latest = select(None, &|_: &str| Some("latest".to_string())).unwrap();
+    assert_eq!(latest.version.name(), "4.4.0");
+    assert_eq!(latest.source, Source::Default);
+    assert!(
+        latest
+            .why
+            .contains("APP_VERSION=\"latest\" states no version"),
+        "{}",
+        latest.why
+    );
 }
 
 #[test]

@@ -3,7 +3,9 @@
 use std::path::{Component, Path, PathBuf};
 
 use super::Key;
+use crate::catalog::Value;
 use crate::listener;
+use crate::plan::{Mode, Role};
 use crate::problem::Problem;
 
 /// Kafka accepts relative data dirs, but `prepare` must know exactly what
@@ -43,8 +45,26 @@ pub(super) fn data_dir_rules(k: &Key, problems: &mut Vec<Problem>) {
         problems.push(k.problem(key, "requirement failed: At least one log directory must be defined via log.dirs or log.dir.", format!("set {key} to the data volume's directory, or unset it for the image's default")));
         return;
     }
-    // LM 3.9:173-210: the same canonical path twice.
-    for (i, d) in dirs.iter().enumerate() {
+    // 4.4: every cordoned dir is one of the log dirs (as written).
+    if let Some(Value::List(cordoned)) = k
+        .value("cordoned.log.dirs")
+        .and_then(|_| k.parsed("cordoned.log.dirs"))
+    {
+        let missing: Vec<&String> = cordoned
+            .iter()
+            .filter(|c| !c.is_empty() && *c != "*" && !dirs.contains(&c.as_str()))
+            .collect();
+        if !missing.is_empty() {
+            let missing: Vec<&str> = missing.iter().map(|m| m.as_str()).collect();
+            problems.push(k.problem("cordoned.log.dirs", format!("requirement failed: All entries in cordoned.log.dirs must be present in log.dirs or log.dir. Missing entries : {}", missing.join(",")), format!("list in {} only directories of {key}, written as there", k.setting("cordoned.log.dirs"))));
+        }
+    }
+    // LM 3.9:173-210: the same canonical path twice. A controller-only node
+    // has no log manager: the whole-start differential shows Kafka starting
+    // it with a dir named twice (Kafka's full config loading takes the list
+    // as it is; 4.2+ validators refuse duplicates, the catalog's check).
+    let controller_only = plan.mode == Mode::KRaft && plan.role == Role::Controller;
+    for (i, d) in dirs.iter().enumerate().filter(|_| !controller_only) {
         if let Some(first) = dirs[..i].iter().find(|e| same_dir(e, d)) {
             problems.push(k.problem(
                 key,

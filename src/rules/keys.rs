@@ -50,4 +50,30 @@ pub(super) fn catalog_rules(k: &Key, problems: &mut Vec<Problem>, warnings: &mut
     let (p, w) = catalog::check_settings(&plan.kafka, settings, &ctx);
     problems.extend(p);
     warnings.extend(w);
+    unresolved_references(k, problems);
+}
+
+/// The catalog leaves a `${provider:path:key}` value unchecked: a config
+/// provider resolves it before Kafka parses it. With no provider defined
+/// (`config.providers`), nothing resolves it and Kafka parses the text as
+/// written (found by the whole-start differential: `log.retention.ms=${file:…}`
+/// stops the start with "Not a number of type LONG").
+fn unresolved_references(k: &Key, problems: &mut Vec<Problem>) {
+    let providers = k
+        .value("config.providers")
+        .is_some_and(|v| !v.trim().is_empty());
+    if providers {
+        return;
+    }
+    for e in &k.plan.entries {
+        if !catalog::has_config_reference(&e.value) {
+            continue;
+        }
+        let Some(key) = k.plan.kafka.version.key(&e.key) else {
+            continue;
+        };
+        if let Err(rule) = catalog::validate(key, &e.key, &e.value) {
+            problems.push(k.problem(&e.key, format!("{rule} (no config provider is defined, so Kafka reads the reference as written)"), format!("define the provider (config.providers, e.g. file, and config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider), or write the value itself in {}", k.setting(&e.key))));
+        }
+    }
 }

@@ -86,12 +86,40 @@ fn roles_rules(k: &Key, ctrl_names: &[&str], problems: &mut Vec<Problem>) {
             ));
         }
     }
-    // Found by the differential run against Kafka 3.9.0: a name given twice
-    // fails its start (4.2+ validators refuse duplicates; the catalog says so).
-    if k.line() == (3, 9) {
-        if let Some(d) = duplicate(ctrl_names) {
-            problems.push(k.problem("controller.listener.names", format!("controller.listener.names names {d} twice, which Kafka 3.9 does not start with"), "name each controller listener once"));
+    // A name given twice: 3.9.2 fails its start (issue 23's run through the
+    // server's start-up; 3.9.0 starts, the whole-start differential shows);
+    // up to 4.1 a controller-only node fails KC 4.0:967-970, which
+    // counts the names against the listeners; 4.2+ validators refuse
+    // duplicates (the catalog says so).
+    if let Some(d) = duplicate(ctrl_names) {
+        let refused = match k.line() {
+            (3, 9) => k.plan.kafka.version.name() != "3.9.0" || k.plan.role == Role::Controller,
+            (4, 0) | (4, 1) => k.plan.role == Role::Controller,
+            _ => false,
+        };
+        if refused {
+            problems.push(k.problem("controller.listener.names", format!("controller.listener.names names {d} twice, which Kafka {} does not start with{}", k.plan.kafka.version.name(), if k.plan.role == Role::Controller { " on a controller-only node (requirement failed: The listeners config must only contain KRaft controller listeners from controller.listener.names when process.roles=controller)" } else { "" }), "name each controller listener once"));
         }
+    }
+    // The format step (StorageTool, 3.9): KRaft bootstraps metadata from
+    // inter.broker.protocol.version, and refuses anything before 3.3-IV0.
+    if let Some(ibp) = k.text("inter.broker.protocol.version") {
+        let line = ibp
+            .split(['.', '-'])
+            .take(2)
+            .map(str::parse::<u32>)
+            .collect::<Result<Vec<_>, _>>();
+        if matches!(line.as_deref(), Ok([major, minor]) if (*major, *minor) < (3, 3)) {
+            problems.push(k.problem("inter.broker.protocol.version", format!("Bootstrap metadata.version before 3.3-IV0 are not supported (the storage format step refuses inter.broker.protocol.version {ibp} in KRaft)"), format!("set {} to 3.3 or later, or unset it for the version's own", k.setting("inter.broker.protocol.version"))));
+        }
+    }
+    // KC 3.9: no control plane listener in KRaft.
+    if k.value("control.plane.listener.name").is_some() {
+        problems.push(k.problem(
+            "control.plane.listener.name",
+            "requirement failed: control.plane.listener.name is not supported in KRaft mode.",
+            format!("remove {}", k.setting("control.plane.listener.name")),
+        ));
     }
 }
 

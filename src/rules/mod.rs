@@ -6,6 +6,7 @@
 mod dirs;
 mod keys;
 mod kraft;
+mod limits;
 mod listeners;
 
 pub use listeners::DIFFERENT_PORTS;
@@ -83,6 +84,26 @@ impl<'a> Key<'a> {
         catalog::parse_value(self.plan.kafka.version, key, raw)?.ok()
     }
 
+    /// A number key as Kafka reads it: the value set, else the selected
+    /// version's default. None when the version does not define the key, its
+    /// default is null, or the value set is refused (the catalog reports
+    /// that, and a rule between keys says nothing about it).
+    fn number(&self, key: &str) -> Option<i64> {
+        let value = match self.value(key) {
+            Some(_) => self.parsed(key),
+            None => match &self.plan.kafka.version.key(key)?.default {
+                catalog::Default::Value(d) => {
+                    catalog::parse_value(self.plan.kafka.version, key, d)?.ok()
+                }
+                _ => None,
+            },
+        };
+        match value {
+            Some(Value::Int(n)) => Some(n),
+            _ => None,
+        }
+    }
+
     /// A STRING key as Kafka reads it: trimmed (`ConfigDef.parseType`).
     fn text(&self, key: &str) -> Option<String> {
         self.value(key).map(|v| value::java_trim(v).to_string())
@@ -151,21 +172,29 @@ pub fn validate(plan: &Plan, problems: &mut Vec<Problem>, warnings: &mut Vec<Pro
 
     listeners::inter_broker_rules(&k, problems);
     dirs::data_dir_rules(&k, problems);
+    limits::limit_rules(&k, problems);
     entry_rules(&k, problems);
     keys::catalog_rules(&k, problems, warnings);
 }
 
 /// `controller.listener.names` as the selected version splits it: 3.9 and
-/// 4.0 `value.split(",")`, no trim, trailing empty entries dropped by Java
-/// (KC 3.9:721-731, 4.0:500-510); 4.1 on, a LIST: entries trimmed, empty
-/// ones kept (AKC 4.1:109-111). An empty value names none.
+/// 4.0 a STRING, trimmed whole by `ConfigDef.parseType`, then
+/// `value.split(",")`, entries not trimmed, trailing empty entries dropped
+/// by Java (KC 3.9:721-731, 4.0:500-510), so ` CONTROLLER` is `CONTROLLER`
+/// and `CONTROLLER ,X` keeps `CONTROLLER `; 4.1 on, a LIST: entries trimmed
+/// (AKC 4.1:109-111), empty ones dropped by KafkaConfig (4.1 starts with
+/// `CONTROLLER,`; 4.2+ validators refuse them: the catalog's check). An
+/// empty value names none. (The whole-start differential found both.)
 fn controller_names(k: &Key) -> Vec<String> {
     let Some(raw) = k.value("controller.listener.names") else {
         return vec![];
     };
     if k.line() >= (4, 1) {
-        return value::split_list(raw);
+        let mut names = value::split_list(raw);
+        names.retain(|n| !n.is_empty());
+        return names;
     }
+    let raw = value::java_trim(raw);
     if raw.is_empty() {
         return vec![];
     }

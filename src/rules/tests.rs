@@ -222,14 +222,37 @@ fn what_kafka_refuses_is_refused_and_what_it_takes_is_taken() {
         (ZK, "3.9.0", &[("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181//kafka")], Some("empty node name specified")),
         (ZK, "3.9.0", &[("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk-0:2181,zk-1:2181/kafka/prod")], None),
         (ZK, "3.9.0", &[("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk/")], None),
-        // The differential run: Kafka 3.9 does not start with a controller listener named twice.
-        (KRAFT, "3.9.0", &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "CONTROLLER,CONTROLLER")], Some("names CONTROLLER twice")),
+        // A controller listener named twice: 3.9.2 does not start, 3.9.0 does;
+        // up to 4.1 a controller-only node does not (KC 4.0:967-970).
+        (KRAFT, "3.9.2", &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "CONTROLLER,CONTROLLER")], Some("names CONTROLLER twice")),
+        (KRAFT, "3.9.0", &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "CONTROLLER,CONTROLLER")], None),
+        (CONTROLLER, "4.1.2", &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "CONTROLLER,CONTROLLER")], Some("process.roles=controller")),
+        (CONTROLLER, "4.4.0", &[("KAFKA_CFG_LOG_DIRS", "/data/a,/data/a")], Some("must not be duplicated")),
+        (CONTROLLER, "4.1.2", &[("KAFKA_CFG_LOG_DIRS", "/data/a,/data/a")], None),
+        (KRAFT, "4.4.0", &[("KAFKA_CFG_CORDONED_LOG_DIRS", "/data/b")], Some("All entries in cordoned.log.dirs must be present")),
+        (KRAFT, "4.4.0", &[("KAFKA_CFG_LOG_DIRS", "/data/a,/data/b"), ("KAFKA_CFG_CORDONED_LOG_DIRS", "/data/b")], None),
+        // The format step refuses a KRaft IBP before 3.3; no control plane listener in KRaft.
+        (KRAFT, "3.9.2", &[("KAFKA_CFG_INTER_BROKER_PROTOCOL_VERSION", "3.2")], Some("before 3.3-IV0")),
+        (KRAFT, "3.9.2", &[("KAFKA_CFG_INTER_BROKER_PROTOCOL_VERSION", "3.3-IV3")], None),
+        (KRAFT, "3.9.2", &[("KAFKA_CFG_CONTROL_PLANE_LISTENER_NAME", "PLAINTEXT")], Some("not supported in KRaft mode")),
+        (ZK, "3.9.2", &[("KAFKA_CFG_CONTROL_PLANE_LISTENER_NAME", "CP")], Some("not found in listener.security.protocol.map")),
+        (ZK, "3.9.2", &[("KAFKA_CFG_CONTROL_PLANE_LISTENER_NAME", "PLAINTEXT")], Some("different value from the inter broker listener name")),
+        // A config provider reference with no provider defined is parsed as written.
+        (KRAFT, "4.4.0", &[("KAFKA_CFG_LOG_RETENTION_MS", "${file:/etc/kafka/x.properties:retention}")], Some("no config provider is defined")),
+        (KRAFT, "4.4.0", &[("KAFKA_CFG_BROKER_RACK", "${file:/etc/kafka/x.properties:rack}")], None),
+        // 3.9 loads assignors as classes; 4.0 takes short names.
+        (ZK, "3.9.2", &[("KAFKA_CFG_GROUP_CONSUMER_ASSIGNORS", "uniform")], Some("Class uniform cannot be found")),
+        (ZK, "3.9.2", &[("KAFKA_CFG_GROUP_CONSUMER_ASSIGNORS", "org.apache.kafka.coordinator.group.assignor.UniformAssignor")], None),
+        (KRAFT, "4.0.2", &[("KAFKA_CFG_GROUP_CONSUMER_ASSIGNORS", "uniform")], None),
         // False rejects: Kafka trims STRING values (ConfigDef.parseType) and, from 4.1, LIST entries (AKC 4.1:109-111).
         (KRAFT, "4.4.0", &[("KAFKA_CFG_INTER_BROKER_LISTENER_NAME", " PLAINTEXT ")], None),
         (KRAFT, "4.4.0", &[("KAFKA_CFG_SECURITY_INTER_BROKER_PROTOCOL", " PLAINTEXT ")], None),
         (KRAFT, "4.4.0", &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", " CONTROLLER ")], None),
-        // 3.9 and 4.0 split controller.listener.names without trimming (KC 3.9:721-731).
-        (KRAFT, "3.9.0", &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", " CONTROLLER ")], Some("must only contain values appearing in the 'listeners'")),
+        // 3.9 and 4.0 trim the whole STRING, then split without trimming entries (KC 3.9:721-731).
+        (KRAFT, "3.9.0", &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", " CONTROLLER ")], None),
+        (KRAFT, "4.0.2", &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "CONTROLLER ,X")], Some("must only contain values appearing in the 'listeners'")),
+        // 4.1 drops an empty entry (4.2+ validators refuse it).
+        (KRAFT, "4.1.2", &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "CONTROLLER,")], None),
         // KIP-853: an advertised controller entry is the controller's own endpoint.
         (KRAFT, "4.4.0", &[("KAFKA_CFG_ADVERTISED_LISTENERS", "CONTROLLER://kafka-0.kafka.k.svc.cluster.local:9093")], None),
         // 3.9 reads an empty process.roles as ZooKeeper mode.

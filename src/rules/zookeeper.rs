@@ -35,6 +35,27 @@ pub(super) fn zookeeper_rules(k: &Key, problems: &mut Vec<Problem>) {
             ));
         }
     }
+    // KC 3.9: the control plane listener is one of the map's, and not the
+    // inter-broker one.
+    if let Some(cp) = k
+        .text("control.plane.listener.name")
+        .map(|n| n.to_uppercase())
+    {
+        let in_map = k
+            .value("listener.security.protocol.map")
+            .and_then(|m| crate::listener::parse_map(m).ok())
+            .is_some_and(|m| m.iter().any(|(n, _)| *n == cp));
+        let inter_broker = k
+            .text("inter.broker.listener.name")
+            .map(|n| n.to_uppercase())
+            .or_else(|| k.text("security.inter.broker.protocol"))
+            .unwrap_or_else(|| "PLAINTEXT".into());
+        if !in_map {
+            problems.push(k.problem("control.plane.listener.name", format!("Listener with {cp} defined in control.plane.listener.name not found in listener.security.protocol.map."), format!("add {cp}:PLAINTEXT (or its protocol) to listener.security.protocol.map and {cp}://:<port> to listeners, or remove {}", k.setting("control.plane.listener.name"))));
+        } else if cp == inter_broker {
+            problems.push(k.problem("control.plane.listener.name", format!("requirement failed: control.plane.listener.name, when defined, should have a different value from the inter broker listener name. Currently they both have the value {cp}"), "give the control plane a listener of its own, or remove control.plane.listener.name"));
+        }
+    }
     // KC 997-999 (a migrating broker, with the flag, must have them).
     let migrating = k.value(crate::plan::migration::FLAG) == Some("true");
     if let Some(c) = k
