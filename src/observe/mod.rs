@@ -119,6 +119,8 @@ pub fn observe(
         cluster_id_set,
         stored: stored.as_ref(),
         record: record.as_ref(),
+        meta_dir: &meta_dir,
+        metadata_log: volume::metadata_log_written(&meta_dir),
         unsafe_finalize: settings
             .kafka_init_unsafe_finalize_without_zookeeper
             .as_deref()
