@@ -181,6 +181,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_a_metadata_log_with_records_says_a_quorum_ran_on_the_volume() {
+        let dir = std::env::temp_dir().join(format!("kafka-init-log-{}", std::process::id()));
+        let log = dir.join(METADATA_LOG);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("bootstrap.checkpoint"), b"formatted").unwrap();
+        assert!(!metadata_log_written(&dir), "formatted only");
+        std::fs::create_dir(&log).unwrap();
+        std::fs::write(log.join("quorum-state"), b"{}").unwrap();
+        std::fs::write(log.join("00000000000000000000.log"), b"").unwrap();
+        std::fs::write(log.join("00000000000000000000-0000000000.checkpoint"), b"x").unwrap();
+        assert!(
+            !metadata_log_written(&dir),
+            "an empty segment, KIP-853's format snapshot"
+        );
+        std::fs::write(log.join("00000000000000000000.log"), b"records").unwrap();
+        assert!(metadata_log_written(&dir), "a segment with records");
+        std::fs::write(log.join("00000000000000000000.log"), b"").unwrap();
+        std::fs::write(log.join("00000000000000000120-0000000003.checkpoint"), b"x").unwrap();
+        assert!(
+            metadata_log_written(&dir),
+            "a snapshot of a log cleaned since"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn a_record_reads_back_what_was_written_and_nothing_else_is_a_record() {
         for confirmed in [Phase::KraftBrokers, Phase::Finalized] {
             for migration_czxid in [None, Some(0x1_0000_002a)] {
