@@ -479,14 +479,15 @@ pub fn zookeeper(data: &[u8]) {
             let _ = zookeeper::decode_connect(frame);
             return;
         }
-        1 => match zookeeper::decode_get_data(frame, xid) {
-            Ok(Answer::Found(d)) => {
+        1 => match zookeeper::decode_znode(frame, xid) {
+            Ok(Answer::Found(z)) => {
+                let d = z.data.clone();
                 assert!(d.len() <= frame.len(), "data longer than the frame");
                 let _ = zookeeper::cluster_id_of(&d);
                 zk_view(
                     Answer::Found(d.clone()),
                     Answer::NoNode,
-                    Answer::Found(d.clone()),
+                    Answer::Found(z),
                     Answer::Found(d),
                 )
             }

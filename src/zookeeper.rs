@@ -282,20 +282,25 @@ pub struct Znode {
     /// `Stat.ephemeralOwner`: the session that holds an ephemeral znode, 0
     /// for a persistent one.
     pub ephemeral_owner: i64,
+    /// `Stat.czxid`: the transaction that created the znode. A znode deleted
+    /// and created again has a new one, which is how an incarnation of
+    /// `/migration` (one migration attempt) is told from the next.
+    pub czxid: i64,
 }
 
-/// Decodes a GetDataResponse frame: the data and the Stat's ephemeral owner.
+/// Decodes a GetDataResponse frame: the data and the Stat's ephemeral owner and czxid.
 pub fn decode_znode(frame: &[u8], xid: i32) -> Result<Answer<Znode>, ReplyError> {
     let mut r = Reader::from_slice(frame, "GetDataResponse");
     if reply_header(&mut r, xid)?.is_none() {
         return Ok(Answer::NoNode);
     }
     let data = buffer(&mut r, "data")?.unwrap_or_default();
-    let ephemeral_owner = read_stat(&mut r)?;
+    let (czxid, ephemeral_owner) = read_stat(&mut r)?;
     r.finish()?;
     Ok(Answer::Found(Znode {
         data,
         ephemeral_owner,
+        czxid,
     }))
 }
 
@@ -346,9 +351,10 @@ fn buffer(r: &mut Reader<&[u8]>, what: &str) -> Result<Option<Vec<u8>>, DecodeEr
 
 /// `Stat`: czxid, mzxid, ctime, mtime (long), version, cversion, aversion
 /// (int), ephemeralOwner (long), dataLength, numChildren (int), pzxid
-/// (long). Returns the ephemeral owner.
-fn read_stat(r: &mut Reader<&[u8]>) -> Result<i64, DecodeError> {
-    for _ in 0..4 {
+/// (long). Returns the czxid and the ephemeral owner.
+fn read_stat(r: &mut Reader<&[u8]>) -> Result<(i64, i64), DecodeError> {
+    let czxid = i64_of(r, "stat czxid")?;
+    for _ in 0..3 {
         i64_of(r, "stat")?;
     }
     for _ in 0..3 {
@@ -358,7 +364,7 @@ fn read_stat(r: &mut Reader<&[u8]>) -> Result<i64, DecodeError> {
     r.i32("stat")?;
     r.i32("stat")?;
     i64_of(r, "stat")?;
-    Ok(owner)
+    Ok((czxid, owner))
 }
 
 /// Why ZooKeeper could not be read, in the words the guard rails decide on.

@@ -335,3 +335,123 @@ fn exec_waits_for_its_own_stale_registration_to_go_then_starts() {
     );
     assert!(dir.0.join("argv").exists(), "not exec'd:\n{log}");
 }
+
+/// Every file under `dir` with its bytes, to show that a refusal wrote nothing.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = vec![];
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(snapshot(&p));
+        } else {
+            out.push((p.clone(), std::fs::read(&p).unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_controller_volume_of_a_rolled_back_attempt_is_refused_and_one_of_this_attempt_starts() {
+    let zk = ZooKeeper::start();
+    seed(&zk); // Attempt 1: its controllers created /migration.
+    let c = zk.connect.as_str();
+    // A controller volume that ran in a quorum: formatted, a metadata log.
+    let volume = |name| {
+        let dir = TempDir::new(name);
+        std::fs::write(
+            dir.0.join("meta.properties"),
+            format!("version=1\nnode.id=3000\ncluster.id={CLUSTER}\ndirectory.id=YJnANxqp_r20d8RpfpeCtw\n"),
+        )
+        .unwrap();
+        std::fs::create_dir(dir.0.join("__cluster_metadata-0")).unwrap();
+        std::fs::write(
+            dir.0.join("__cluster_metadata-0/00000000000000000000.log"),
+            [0u8; 100],
+        )
+        .unwrap();
+        dir
+    };
+    let controller_on = |dir: &TempDir| {
+        let dirs = dir.0.display().to_string();
+        let mut e: Vec<(&str, String)> = env(c, CONTROLLER)
+            .into_iter()
+            .filter(|(k, _)| *k != "KAFKA_CFG_LOG_DIRS")
+            .map(|(k, v)| (k, v.to_string()))
+            .collect();
+        e.extend([
+            ("KAFKA_INIT_MIGRATION", "controllers".to_string()),
+            ("KAFKA_CFG_LOG_DIRS", dirs),
+        ]);
+        e
+    };
+    let start = |dir: &TempDir| {
+        let e = controller_on(dir);
+        let e: Vec<(&str, &str)> = e.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        run(&["exec", "--", "$STANDIN"], &e)
+    };
+    let czxid = |dir: &TempDir| {
+        let text = std::fs::read_to_string(dir.0.join("kafka-init-migration")).unwrap();
+        let line = text.lines().find(|l| l.starts_with("migration.czxid=0x"));
+        line.map(|l| l.trim_start_matches("migration.czxid=").to_string())
+            .unwrap_or_else(|| panic!("no migration.czxid in {text}"))
+    };
+
+    // Attempt 1: a start records /migration's czxid; a restart passes.
+    let kept = volume("attempt-1");
+    let r = start(&kept);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let first = czxid(&kept);
+    let r = start(&kept);
+    assert_eq!(r.code(), 0, "a restart within the attempt: {}", r.stderr());
+    assert_eq!(czxid(&kept), first);
+
+    // Rolled back (Apache: `rmr /migration`): the kept volume is refused.
+    zk.write(
+        &[
+            "deleteall /migration".into(),
+            "create /rolled-back \"\"".into(),
+        ],
+        "/rolled-back",
+        Some(""),
+    );
+    let before = snapshot(&kept.0);
+    let r = start(&kept);
+    r.assert_stopped(&[
+        &format!("{}=\"migration.czxid={first}\"", kept.0.display()),
+        "belongs to an earlier migration attempt",
+        &format!("ZooKeeper's /migration created at zxid {first}"),
+        "has no /migration: it was deleted since",
+        "to re-attempt the migration",
+        "delete the PVC, clear the PV's spec.claimRef",
+        "kafka-init never deletes or rewrites data",
+    ]);
+    assert_eq!(
+        snapshot(&kept.0),
+        before,
+        "nothing written on the refused volume"
+    );
+    // So is a volume that ran without kafka-init's record (another tool's).
+    let foreign = volume("no-record");
+    let before = snapshot(&foreign.0);
+    start(&foreign).assert_stopped(&[
+        "__cluster_metadata-0 not empty",
+        "every migrating controller creates /migration as it starts",
+    ]);
+    assert_eq!(snapshot(&foreign.0), before);
+
+    // Attempt 2 begun (a new /migration): the kept volume is still refused.
+    zk.write(
+        &[format!("create /migration {}", migration_json(false))],
+        "/migration",
+        Some(&migration_json(false)),
+    );
+    start(&kept).assert_stopped(&["another attempt's", "kraft_metadata_offset is -1"]);
+    assert_eq!(czxid(&kept), first);
+
+    // A fresh volume starts, and records attempt 2's /migration.
+    let fresh = TempDir::new("fresh");
+    let r = start(&fresh);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert_ne!(czxid(&fresh), first);
+}

@@ -53,7 +53,10 @@ impl Observation {
             return;
         }
         match volume::write_record(dir, record, connect) {
-            Ok(path) => tracing::info!(path = %path.display(), confirmed = record.confirmed.as_str(), "recorded ZooKeeper's confirmation on the volume: later starts in this phase do not need ZooKeeper"),
+            Ok(path) => match record.migration_czxid {
+                Some(z) => tracing::info!(path = %path.display(), migration_czxid = %format!("{z:#x}"), "recorded this migration attempt's /migration on the volume: a start on this volume in a later attempt is refused"),
+                None => tracing::info!(path = %path.display(), confirmed = record.confirmed.as_str(), "recorded ZooKeeper's confirmation on the volume: later starts in this phase do not need ZooKeeper"),
+            },
             Err(e) => tracing::warn!("could not record ZooKeeper's confirmation ({e:#}); the next start asks ZooKeeper again"),
         }
     }
@@ -119,6 +122,8 @@ pub fn observe(
         cluster_id_set,
         stored: stored.as_ref(),
         record: record.as_ref(),
+        meta_dir: &meta_dir,
+        metadata_log: volume::metadata_log_written(&meta_dir),
         unsafe_finalize: settings
             .kafka_init_unsafe_finalize_without_zookeeper
             .as_deref()

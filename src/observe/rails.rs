@@ -4,7 +4,9 @@
 //! only "no ZooKeeper server answers at all" in phase `finalized` (the
 //! operator's word that ZooKeeper is retired) counts as retired.
 
-use super::volume::{Record, StoredClusterId, RECORD_FILE};
+use std::path::Path;
+
+use super::volume::{Record, StoredClusterId, METADATA_LOG, RECORD_FILE};
 use super::zookeeper::ZkView;
 use crate::plan::migration::{Phase, VAR};
 use crate::problem::Problem;
@@ -34,6 +36,10 @@ pub struct Facts<'a> {
     pub stored: Option<&'a StoredClusterId>,
     /// What kafka-init recorded on the node's volume at an earlier start.
     pub record: Option<&'a Record>,
+    /// The node's metadata dir (where the record and the metadata log are).
+    pub meta_dir: &'a Path,
+    /// The metadata log there holds records (a quorum ran on this volume).
+    pub metadata_log: bool,
     /// [`UNSAFE_FINALIZE`] is `true`.
     pub unsafe_finalize: bool,
 }
@@ -105,6 +111,9 @@ pub fn judge(f: &Facts) -> Verdict {
         Some(Err(failure)) => unreadable(f, &mut v, connect_var, connect, failure),
         Some(Ok(zk)) => readable(f, &mut v, connect, zk),
     }
+    if !v.problems.is_empty() {
+        v.record = None;
+    }
     v
 }
 
@@ -129,6 +138,7 @@ fn finalize_unconfirmed(f: &Facts, v: &mut Verdict, said: String, fix: &str) {
         v.record = Some(Record {
             confirmed: Phase::Finalized,
             cluster_id: None,
+            migration_czxid: None,
         });
         return;
     }
@@ -152,11 +162,14 @@ fn readable(f: &Facts, v: &mut Verdict, connect: &str, zk: &ZkView) {
         if let Some(id) = f.own_id.filter(|id| zk.brokers.contains(id)) {
             v.problems.push(Problem::new("KAFKA_INIT_ID_OFFSET", id.to_string(), format!("this controller's node id {id} is a ZooKeeper broker's id (/brokers/ids in {connect}); controller ids must not collide with broker ids"), "give the controllers their own id range: KAFKA_INIT_ID_OFFSET=3000 on the controller StatefulSet and KAFKA_INIT_CONTROLLER_ID_OFFSET=3000 on the brokers"));
         }
-        if !phase.controllers_migrating() {
+        if phase.controllers_migrating() {
+            attempt(f, v, connect, zk);
+        } else {
             if zk.brokers.is_empty() {
                 v.record = Some(Record {
                     confirmed: Phase::Finalized,
                     cluster_id: zk.cluster_id.clone(),
+                    migration_czxid: None,
                 });
             } else {
                 v.problems.push(Problem::new(VAR, phase.as_str(), format!("ZooKeeper ({connect}) still lists brokers {:?} under /brokers/ids: brokers in ZooKeeper mode or dual write hold an ephemeral znode there, KRaft brokers never do. A controller that becomes active without the migration flag ends the migration for good (POST_MIGRATION), and these brokers could not follow", zk.brokers), "roll the brokers to KRaft first (KAFKA_INIT_MIGRATION=kraft-brokers on both StatefulSets) and wait until `kafka-init migration status` says kraft-brokers; only then set finalized"));
@@ -167,11 +180,66 @@ fn readable(f: &Facts, v: &mut Verdict, connect: &str, zk: &ZkView) {
             v.record = Some(Record {
                 confirmed: Phase::KraftBrokers,
                 cluster_id: zk.cluster_id.clone(),
+                migration_czxid: None,
             });
         } else {
             v.problems.push(Problem::new(VAR, phase.as_str(), format!("in phase {} this broker starts as a KRaft broker, which Apache allows only once the active controller has copied ZooKeeper's metadata into KRaft; ZooKeeper ({connect}) says: {}", phase.as_str(), zk.migration_said()), "keep the brokers in phase migration-mode until the active controller has logged \"Completed migration of metadata from ZooKeeper to KRaft\" and `kafka-init migration status` shows /migration with a kraft_metadata_offset; then set kraft-brokers"));
         }
     }
+}
+
+/// A migrating controller's volume must belong to this migration attempt.
+/// An attempt is one incarnation of ZooKeeper's `/migration`: every
+/// migrating controller creates it as it starts (KRaftMigrationDriver,
+/// "Recovering migration state from ZK": getOrCreateMigrationRecoveryState),
+/// a rollback deletes it (Apache: "run `get /migration` followed by `rmr
+/// /migration` to clear the migration state from ZooKeeper. This will allow
+/// you to re-attempt the migration"), and the next attempt's controllers
+/// create a new one (a new czxid). A volume is of an earlier attempt when
+/// its record names another `/migration` than ZooKeeper's, or when it has a
+/// metadata log but ZooKeeper has no `/migration` at all. A volume with a
+/// log but no czxid recorded (first started before `/migration` existed, by
+/// an older kafka-init or another tool) passes while `/migration` exists:
+/// that is every restart within an attempt, and refusing it would block one.
+/// When the start goes on, the czxid is recorded.
+fn attempt(f: &Facts, v: &mut Verdict, connect: &str, zk: &ZkView) {
+    let recorded = f.record.and_then(|r| r.migration_czxid);
+    let earlier = match (recorded, zk.migration_czxid) {
+        (Some(ours), Some(now)) => ours != now,
+        (Some(_), None) => true,
+        (None, None) => f.metadata_log,
+        (None, Some(_)) => false,
+    };
+    if !earlier {
+        if let Some(now) = zk.migration_czxid {
+            v.record = Some(Record {
+                confirmed: f.phase,
+                cluster_id: zk.cluster_id.clone(),
+                migration_czxid: Some(now),
+            });
+        }
+        return;
+    }
+    let dir = f.meta_dir.display();
+    let (value, volume_says) = match recorded {
+        Some(z) => (
+            format!("migration.czxid={z:#x}"),
+            format!("its {RECORD_FILE} says this controller ran with ZooKeeper's /migration created at zxid {z:#x}"),
+        ),
+        None => (
+            format!("{METADATA_LOG} not empty"),
+            format!("its metadata log ({dir}/{METADATA_LOG}) holds records, so a quorum ran on it with the migration flag, and every migrating controller creates /migration as it starts"),
+        ),
+    };
+    let zk_says = match zk.migration_czxid {
+        None => "has no /migration: it was deleted since (the rollback's `deleteall /migration`)"
+            .to_string(),
+        Some(z) => format!(
+            "has /migration created at zxid {z:#x}, another attempt's: {}",
+            zk.migration_said()
+        ),
+    };
+    v.problems.push(Problem::new(dir.to_string(), value, format!("this controller's volume belongs to an earlier migration attempt: {volume_says}, but ZooKeeper ({connect}) {zk_says}. Apache's revert directions deprovision the KRaft controller quorum and clear /migration \"to re-attempt the migration\": a new attempt starts from freshly formatted controllers. This volume's metadata log holds the earlier attempt's migration, which Kafka would carry into this one (a controller that finds the migration done in its log but not in ZooKeeper stops migrating: \"KRaft controller indicates an active migration, but the ZK state does not\"; once ZooKeeper says done, it syncs its stale metadata into ZooKeeper)"), format!("retire the old controller volume before this attempt: delete the PVC, clear the PV's spec.claimRef (or delete the PV) and empty its directory on the storage server (meta.properties, {METADATA_LOG}, {RECORD_FILE}; see the rollback guide); kafka-init never deletes or rewrites data")));
 }
 
 #[cfg(test)]

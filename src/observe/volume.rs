@@ -93,16 +93,25 @@ pub struct Record {
     pub confirmed: Phase,
     /// The cluster id ZooKeeper held, when it held one.
     pub cluster_id: Option<String>,
+    /// On a migrating controller (`confirmed` is its phase): the creation
+    /// zxid of the `/migration` znode it ran with, i.e. the migration attempt
+    /// this volume belongs to. A rollback deletes `/migration`; a later
+    /// attempt's is a new znode with a new czxid. Absent in older records.
+    pub migration_czxid: Option<i64>,
 }
 
 impl Record {
     /// The file's text (pure).
     pub fn text(&self, connect: &str) -> String {
-        format!(
-            "# Written by kafka-init: what ZooKeeper ({connect}) confirmed before this node started in\n# this phase, so that later starts do not need ZooKeeper. Kafka never reads this file.\nconfirmed={}\ncluster.id={}\n",
+        let mut text = format!(
+            "# Written by kafka-init: what ZooKeeper ({connect}) confirmed before this node started in\n# this phase, so that later starts do not need ZooKeeper (or, on a migrating controller,\n# can tell this volume's migration attempt). Kafka never reads this file.\nconfirmed={}\ncluster.id={}\n",
             self.confirmed.as_str(),
             self.cluster_id.as_deref().unwrap_or("")
-        )
+        );
+        if let Some(z) = self.migration_czxid {
+            text.push_str(&format!("migration.czxid={z:#x}\n"));
+        }
+        text
     }
 
     /// Parses the file's text (pure); `None` when it is not a record.
@@ -113,11 +122,37 @@ impl Record {
                 .find(|(key, _)| key.trim() == k)
                 .map(|(_, v)| v.trim().to_string())
         };
+        let czxid = match get("migration.czxid").filter(|z| !z.is_empty()) {
+            None => None,
+            Some(z) => Some(i64::from_str_radix(z.strip_prefix("0x")?, 16).ok()?),
+        };
         Some(Record {
             confirmed: Phase::parse(&get("confirmed")?)?,
             cluster_id: get("cluster.id").filter(|c| !c.is_empty()),
+            migration_czxid: czxid,
         })
     }
+}
+
+/// Kafka's metadata log partition dir inside the metadata dir.
+pub const METADATA_LOG: &str = "__cluster_metadata-0";
+
+/// Whether `dir`'s metadata log holds anything: a segment with bytes, or a
+/// snapshot other than the empty one a KIP-853 format writes. Only an
+/// elected KRaft leader appends to it, so a controller that has it ran in a
+/// quorum; a volume only formatted (`meta.properties`, `bootstrap.checkpoint`)
+/// has none.
+pub fn metadata_log_written(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir.join(METADATA_LOG)) else {
+        return false;
+    };
+    entries.filter_map(Result::ok).any(|e| {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let len = e.metadata().map_or(0, |m| m.len());
+        (name.ends_with(".log") && len > 0)
+            || (name.ends_with(".checkpoint")
+                && name != "00000000000000000000-0000000000.checkpoint")
+    })
 }
 
 /// The record in `dir`, when there is one that parses.
@@ -146,15 +181,55 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_a_metadata_log_with_records_says_a_quorum_ran_on_the_volume() {
+        let dir = std::env::temp_dir().join(format!("kafka-init-log-{}", std::process::id()));
+        let log = dir.join(METADATA_LOG);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("bootstrap.checkpoint"), b"formatted").unwrap();
+        assert!(!metadata_log_written(&dir), "formatted only");
+        std::fs::create_dir(&log).unwrap();
+        std::fs::write(log.join("quorum-state"), b"{}").unwrap();
+        std::fs::write(log.join("00000000000000000000.log"), b"").unwrap();
+        std::fs::write(log.join("00000000000000000000-0000000000.checkpoint"), b"x").unwrap();
+        assert!(
+            !metadata_log_written(&dir),
+            "an empty segment, KIP-853's format snapshot"
+        );
+        std::fs::write(log.join("00000000000000000000.log"), b"records").unwrap();
+        assert!(metadata_log_written(&dir), "a segment with records");
+        std::fs::write(log.join("00000000000000000000.log"), b"").unwrap();
+        std::fs::write(log.join("00000000000000000120-0000000003.checkpoint"), b"x").unwrap();
+        assert!(
+            metadata_log_written(&dir),
+            "a snapshot of a log cleaned since"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn a_record_reads_back_what_was_written_and_nothing_else_is_a_record() {
         for confirmed in [Phase::KraftBrokers, Phase::Finalized] {
-            let r = Record {
-                confirmed,
-                cluster_id: Some("Sc3yfWjdQ8Sx0aYhbhvHPw".into()),
-            };
-            assert_eq!(Record::parse(&r.text("zk:2181")), Some(r));
+            for migration_czxid in [None, Some(0x1_0000_002a)] {
+                let r = Record {
+                    confirmed,
+                    cluster_id: Some("Sc3yfWjdQ8Sx0aYhbhvHPw".into()),
+                    migration_czxid,
+                };
+                assert_eq!(Record::parse(&r.text("zk:2181")), Some(r));
+            }
         }
-        let cases = ["", "confirmed=\n", "confirmed=later\n", "cluster.id=x\n"];
+        // A record written before migration.czxid existed still reads.
+        let old = "confirmed=finalized\ncluster.id=Sc3yfWjdQ8Sx0aYhbhvHPw\n";
+        assert_eq!(Record::parse(old).and_then(|r| r.migration_czxid), None);
+        assert!(Record::parse(old).is_some());
+        let cases = [
+            "",
+            "confirmed=\n",
+            "confirmed=later\n",
+            "cluster.id=x\n",
+            "confirmed=controllers\nmigration.czxid=12\n",
+        ];
         for text in cases {
             assert_eq!(Record::parse(text), None, "{text:?}");
         }

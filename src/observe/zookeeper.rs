@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use crate::zookeeper::{self, Answer, Client, Failure, Why};
+use crate::zookeeper::{self, Answer, Client, Failure, Why, Znode};
 
 /// What a ZooKeeper read found: the znodes a migration is judged by.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -17,6 +17,10 @@ pub struct ZkView {
     pub brokers: Vec<i64>,
     /// `/migration`'s JSON, when the znode exists.
     pub migration: Option<Value>,
+    /// `/migration`'s creation zxid, when the znode exists: one migration
+    /// attempt's `/migration` (a rollback deletes it, the next attempt's
+    /// controllers create a new one with a new czxid).
+    pub migration_czxid: Option<i64>,
     /// `/controller`'s JSON, when the znode exists.
     pub controller: Option<Value>,
     /// `/controller_epoch`, when read (`migration status`) and present.
@@ -30,7 +34,7 @@ pub fn read(connect: &str, deadline: Instant, epoch: bool) -> Result<ZkView, Fai
     let mut zk = Client::connect(connect, deadline)?;
     let cluster = zk.get_data("/cluster/id")?;
     let brokers = zk.get_children("/brokers/ids")?;
-    let migration = zk.get_data("/migration")?;
+    let migration = zk.get_znode("/migration")?;
     let controller = zk.get_data("/controller")?;
     let controller_epoch = if epoch {
         Some(zk.get_data("/controller_epoch")?)
@@ -53,7 +57,7 @@ pub fn read(connect: &str, deadline: Instant, epoch: bool) -> Result<ZkView, Fai
 pub fn zk_view(
     cluster: Answer<Vec<u8>>,
     brokers: Answer<Vec<String>>,
-    migration: Answer<Vec<u8>>,
+    migration: Answer<Znode>,
     controller: Answer<Vec<u8>>,
 ) -> Result<ZkView, String> {
     let json = |a: Answer<Vec<u8>>| match a {
@@ -68,10 +72,19 @@ pub fn zk_view(
         Answer::Found(c) => c.iter().filter_map(|id| id.parse().ok()).collect(),
         Answer::NoNode => vec![],
     };
+    let migration_czxid = match &migration {
+        Answer::Found(z) => Some(z.czxid),
+        Answer::NoNode => None,
+    };
+    let migration = match migration {
+        Answer::Found(z) => Answer::Found(z.data),
+        Answer::NoNode => Answer::NoNode,
+    };
     Ok(ZkView {
         cluster_id,
         brokers,
         migration: json(migration),
+        migration_czxid,
         controller: json(controller),
         controller_epoch: None,
     })

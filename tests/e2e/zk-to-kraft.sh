@@ -20,8 +20,10 @@
 #    kraft-brokers before the metadata copy is refused (78) first.
 # R. Rollback (research §5): `migration status` says the rollback is safe
 #    (ZooKeeper's /controller_epoch above the KRaft quorum's epoch); delete the controllers, delete /controller and
-#    /migration, roll the brokers without the flag; counts checked; then the
-#    migration starts again from 1 with new controllers.
+#    /migration, roll the brokers without the flag; counts checked; a
+#    controller started on its attempt-1 volume is refused (78, the volume
+#    unchanged); then the migration starts again from 1 with new controllers
+#    on empty volumes, whose volume rail passes (plan) in migration-mode.
 # 3. kraft-brokers: the brokers roll to KRaft (StandardAuthorizer); a
 #    controller rolled to `finalized` too early is refused (78) first, and
 #    one whose ZooKeeper cannot be read (a name that does not resolve).
@@ -289,8 +291,36 @@ for p in "${CONTROLLERS[@]}"; do e2e_env_file "$p" KAFKA_INIT_MIGRATION=controll
 check_status zookeeper
 for p in "${BROKERS[@]}"; do E2E_OVERLAY[$p]=migration; done
 
+# A controller on its attempt-1 volume (Retain storage keeps it after the
+# rollback): its metadata log holds attempt 1's migration and ZooKeeper has
+# no /migration any more. Refused (78), nothing written on the volume, no
+# JVM; start_controllers below then starts every controller on an empty one.
+volume_state() { find "$1" -printf '%P %U:%G %s %m\n' | sort; find "$1" -type f -exec md5sum {} + | sort; }
+reused_volume() {
+  local p=kafka-controller-0 log="$E2E_RUN/logs/kafka-controller-0.log" bad="$E2E_RUN/pods/kafka-controller-0/bad" before data_before said
+  local data="$E2E_RUN/pods/$p/data"
+  rm -rf "$bad"; mkdir -p "$bad"; touch "$log"
+  before=$(wc -l < "$log"); data_before=$(volume_state "$data")
+  e2e_pod_run "$p" KAFKA_INIT_MIGRATION=controllers "KAFKA_INIT_CONFIG_DIR=$bad/config"
+  REFUSED_TEXT=$(tail -n +"$((before + 1))" "$log" | grep -v '^----' || true)
+  check "refused: a controller on its attempt-1 volume: exit 78 (got $E2E_RC), its volume unchanged, nothing written, no JVM" \
+    bash -c '[ "$1" -eq 78 ] && [ "$2" = "$3" ] && [ ! -e "$4/config/server.properties" ] && ! tail -n +"$5" "$6" | grep -q -E "KafkaConfig values|Formatting"' \
+    bash "$E2E_RC" "$data_before" "$(volume_state "$data")" "$bad" "$((before + 1))" "$log"
+  check "refused: the message names the volume, what it holds, what ZooKeeper says, Apache's rule and the fix" \
+    bash -c 'grep -q -F "$2" <<<"$1" && grep -q "belongs to an earlier migration attempt" <<<"$1" && grep -q "__cluster_metadata-0 not empty" <<<"$1" && grep -q "has no /migration" <<<"$1" && grep -q "to re-attempt the migration" <<<"$1" && grep -q "retire the old controller volume" <<<"$1"' \
+    bash "$REFUSED_TEXT" "$data"
+  said=$(grep -E '^ *1\. ' <<<"$REFUSED_TEXT" | head -1 | sed 's/^ *//' | cut -c1-160 || true)
+  REFUSALS+=("$(printf '%-58s exit %s  %s' "a controller on its attempt-1 volume" "$E2E_RC" "$said")")
+  rm -rf "$bad"
+}
+reused_volume
+
 start_controllers "1 controllers (again)"
 dual_write "2 migration-mode (again)"
+# The same rail passes a controller's restart within this attempt: its
+# volume's log is this quorum's and /migration is there (plan decides as exec).
+plan_passes() { kafka_init_in "$1" plan >/dev/null 2>>"$E2E_RUN/logs/status.log"; }
+check "2 migration-mode (again): kafka-controller-0's volume passes the attempt rail (plan exits 0)" plan_passes kafka-controller-0
 
 # ---- 3. KRaft brokers --------------------------------------------------------------
 

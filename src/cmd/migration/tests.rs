@@ -24,7 +24,7 @@ fn zk(dir: &str) -> ZkView {
     zk_view(
         data("zk-cluster-id-response.bin", 1),
         zookeeper::decode_get_children(&fixture(dir, "zk-brokers-ids-response.bin"), 2).unwrap(),
-        data("zk-migration-response.bin", 3),
+        zookeeper::decode_znode(&fixture(dir, "zk-migration-response.bin"), 3).unwrap(),
         data("zk-controller-response.bin", 4),
     )
     .unwrap()

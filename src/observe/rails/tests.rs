@@ -2,7 +2,7 @@
 //! answers captured in a real migration (tests/fixtures/migration/3.9.2/)
 //! or a reason it could not be read.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::*;
 use crate::observe::zookeeper::zk_view;
@@ -22,7 +22,7 @@ fn zk(dir: &str) -> ZkView {
     zk_view(
         data("zk-cluster-id-response.bin", 1),
         zookeeper::decode_get_children(&fixture(dir, "zk-brokers-ids-response.bin"), 2).unwrap(),
-        data("zk-migration-response.bin", 3),
+        zookeeper::decode_znode(&fixture(dir, "zk-migration-response.bin"), 3).unwrap(),
         data("zk-controller-response.bin", 4),
     )
     .unwrap()
@@ -47,6 +47,10 @@ struct Case {
     set: Option<&'static str>,
     stored: Option<&'static str>,
     record: Option<Phase>,
+    /// The `/migration` czxid the volume's record holds.
+    czxid: Option<i64>,
+    /// The volume's metadata log holds records.
+    log: bool,
     unsafe_finalize: bool,
     /// `Ok(recorded step)` or `Err(texts the one problem holds)`.
     want: Result<Option<Phase>, &'static [&'static str]>,
@@ -62,6 +66,8 @@ fn case(what: &'static str, phase: Phase, controller: bool) -> Case {
         set: None,
         stored: None,
         record: None,
+        czxid: None,
+        log: false,
         unsafe_finalize: false,
         want: Ok(None),
     }
@@ -76,6 +82,7 @@ fn run(c: &Case) -> Verdict {
     let record = c.record.map(|confirmed| Record {
         confirmed,
         cluster_id: None,
+        migration_czxid: c.czxid,
     });
     judge(&Facts {
         phase: c.phase,
@@ -86,6 +93,8 @@ fn run(c: &Case) -> Verdict {
         cluster_id_set: c.set,
         stored: stored.as_ref(),
         record: record.as_ref(),
+        meta_dir: Path::new("/data"),
+        metadata_log: c.log,
         unsafe_finalize: c.unsafe_finalize,
     })
 }
@@ -255,6 +264,7 @@ fn each_guard_rail_refuses_with_its_reason_and_passes_when_the_state_is_right() 
         Case {
             zk: Some(Ok(zk("controllers"))),
             set: Some(ID),
+            want: Ok(Some(Controllers)),
             ..case("a set cluster id equal to /cluster/id", Controllers, true)
         },
         refused(
@@ -276,6 +286,7 @@ fn each_guard_rail_refuses_with_its_reason_and_passes_when_the_state_is_right() 
         Case {
             zk: Some(Ok(zk("controllers"))),
             stored: Some(ID),
+            want: Ok(Some(Controllers)),
             ..case(
                 "a controller volume of this cluster (a restart)",
                 Controllers,
@@ -299,9 +310,109 @@ fn each_guard_rail_refuses_with_its_reason_and_passes_when_the_state_is_right() 
         ),
         Case {
             zk: Some(Ok(zk("dual-write"))),
+            want: Ok(Some(MigrationMode)),
             ..case(
                 "brokers in dual write are expected before finalize",
                 MigrationMode,
+                true,
+            )
+        },
+        // A migrating controller's volume must be of this attempt (/migration's czxid).
+        refused(
+            Case {
+                zk: Some(Ok(ZkView {
+                    cluster_id: Some(ID.into()),
+                    ..Default::default()
+                })),
+                record: Some(Controllers),
+                czxid: Some(0x2a),
+                ..case(
+                    "a controller volume of an attempt rolled back since (recorded)",
+                    Controllers,
+                    true,
+                )
+            },
+            &[
+                "/data",
+                "migration.czxid=0x2a",
+                "belongs to an earlier migration attempt",
+                "its kafka-init-migration says this controller ran with ZooKeeper's /migration created at zxid 0x2a",
+                "ZooKeeper (zk:2181) has no /migration: it was deleted since",
+                "to re-attempt the migration",
+                "KRaft controller indicates an active migration, but the ZK state does not",
+                "retire the old controller volume before this attempt: delete the PVC, clear the PV's spec.claimRef (or delete the PV) and empty its directory on the storage server (meta.properties, __cluster_metadata-0, kafka-init-migration",
+            ],
+        ),
+        refused(
+            Case {
+                zk: Some(Ok(zk("controllers"))),
+                record: Some(MigrationMode),
+                czxid: Some(0x2a),
+                log: true,
+                ..case(
+                    "a controller volume of an earlier attempt, the new one begun",
+                    Controllers,
+                    true,
+                )
+            },
+            &[
+                "migration.czxid=0x2a",
+                "has /migration created at zxid 0x51, another attempt's",
+            ],
+        ),
+        refused(
+            Case {
+                zk: Some(Ok(ZkView {
+                    cluster_id: Some(ID.into()),
+                    ..Default::default()
+                })),
+                log: true,
+                stored: Some(ID),
+                ..case(
+                    "a metadata log and no /migration, nothing recorded",
+                    Controllers,
+                    true,
+                )
+            },
+            &[
+                "__cluster_metadata-0 not empty",
+                "its metadata log (/data/__cluster_metadata-0) holds records",
+                "every migrating controller creates /migration as it starts",
+                "has no /migration",
+            ],
+        ),
+        Case {
+            zk: Some(Ok(zk("controllers"))),
+            record: Some(Controllers),
+            czxid: Some(0x51),
+            log: true,
+            stored: Some(ID),
+            want: Ok(Some(MigrationMode)),
+            ..case(
+                "a restart within the attempt (the recorded /migration)",
+                MigrationMode,
+                true,
+            )
+        },
+        Case {
+            zk: Some(Ok(zk("controllers"))),
+            log: true,
+            stored: Some(ID),
+            want: Ok(Some(Controllers)),
+            ..case(
+                "a restart within the attempt, nothing recorded yet: /migration recorded",
+                Controllers,
+                true,
+            )
+        },
+        Case {
+            zk: Some(Ok(ZkView {
+                cluster_id: Some(ID.into()),
+                ..Default::default()
+            })),
+            ..case(
+                "a fresh volume before any /migration: nothing to record",
+                Controllers,
                 true,
             )
         },
@@ -339,6 +450,8 @@ fn without_a_connect_string_only_a_finalized_broker_goes_on() {
             cluster_id_set: None,
             stored: None,
             record: None,
+            meta_dir: Path::new("/data"),
+            metadata_log: false,
             unsafe_finalize: false,
         })
     };
@@ -384,6 +497,7 @@ fn zookeeper_is_read_only_where_a_rail_needs_it() {
         Some(Record {
             confirmed: p,
             cluster_id: None,
+            migration_czxid: None,
         })
     };
     // (phase, controller, record, needs)
