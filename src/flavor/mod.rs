@@ -85,6 +85,13 @@ pub trait Flavor: Sync {
         data_dir_writes(plan, "Kafka (log.dirs)")
     }
 
+    /// The variables the image's Dockerfile sets, empty, in every container
+    /// (an `ARG` without a default copied into an `ENV`). Their empty value
+    /// is the image's, not a setting: it reads as unset. None by default.
+    fn image_empty_vars(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// The image's own start-up checks, run on a Plan before anything starts,
     /// so that a Plan the image's scripts would refuse is a problem here.
     /// `vars` is the environment as read (the image's own variables, e.g.
