@@ -77,3 +77,36 @@ fn an_apache_controller_with_advertised_listeners_stops_exec() {
         "{e}"
     );
 }
+
+#[test]
+fn what_only_kafka_refuses_is_not_said_to_be_refused_by_the_bitnami_image() {
+    let cases: &[(Env, &str)] = &[
+        (
+            &[("KAFKA_LISTENERS", "PLAINTEXT_INTERNAL://:39o92")],
+            "  1. KAFKA_LISTENERS=\"PLAINTEXT_INTERNAL://:39o92\": Error creating broker listeners from 'PLAINTEXT_INTERNAL://:39o92': Unable to parse PLAINTEXT_INTERNAL://:39o92 to a broker endpoint (the port must be a decimal number)",
+        ),
+        (
+            &[(
+                "KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP",
+                "PLAINTEXT_INTERNAL:PLAIN",
+            )],
+            "  1. KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP=\"PLAINTEXT_INTERNAL:PLAIN\": Invalid security protocol `PLAIN` defined in listener.security.protocol.map",
+        ),
+    ];
+    for (extra, line) in cases {
+        let env = with(SEED_ENV, extra, &[]);
+        let r = run(&["exec", "--", "$STANDIN"], &env);
+        r.assert_stopped(&["1 configuration problem(s)", line]);
+        assert!(!r.stderr().contains("Bitnami"), "{}", r.stderr());
+    }
+}
+
+#[test]
+fn a_lower_case_tls_type_is_accepted_as_the_image_accepts_it() {
+    for value in ["jks", "pem", "Jks"] {
+        let env = with(SEED_ENV, &[("KAFKA_TLS_TYPE", value)], &[]);
+        let r = run(&["exec", "--", "$STANDIN"], &env);
+        assert_eq!(r.code(), 0, "{value}: {}", r.stderr());
+        assert_eq!(r.env()["KAFKA_TLS_TYPE"], value);
+    }
+}

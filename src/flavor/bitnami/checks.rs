@@ -49,6 +49,15 @@
 //!     PEM; `KAFKA_ZOOKEEPER_PROTOCOL` is PLAINTEXT, SASL, SSL or SASL_SSL;
 //!     `KAFKA_TLS_CLIENT_AUTH` is none, requested or required.
 //!
+//! The shell's comparisons are the image's, quirks included: `kafka_validate`
+//! begins with `debug`, whose `shopt -s nocasematch` (liblog.sh) is never
+//! undone, so every `[[ … ]]` and `case` in it ignores case (`jks` is JKS);
+//! `validate_port`'s integer test is `^-?[0-9]+` (a prefix) and its bounds are
+//! bash arithmetic, where a value that is no number (`39o92`) is an error
+//! and so passes every test; a protocol is checked with `=~` against
+//! `"PLAINTEXT SASL_PLAINTEXT SASL_SSL SSL"`, a substring match (`PLAIN`
+//! passes). Kafka refuses those values: its own rules say so, not this one.
+//!
 //! `ALLOW_PLAINTEXT_LISTENER`: in these scripts a PLAINTEXT listener is only
 //! a warning (older 2.x/3.0 images refused it without
 //! `ALLOW_PLAINTEXT_LISTENER=yes`); nothing to check. Rules 14, 16 and 18
@@ -157,17 +166,55 @@ fn words(value: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Case-insensitive equality, as `[[ a = b ]]` under `nocasematch`.
+fn same(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// `[[ text =~ word ]]` under `nocasematch` for a word without regex
+/// metacharacters: a case-insensitive substring (an empty word matches).
+fn matches(text: &str, word: &str) -> bool {
+    text.to_ascii_lowercase().contains(&word.to_ascii_lowercase())
+}
+
+/// A bash integer constant as `[[ x -lt n ]]` evaluates it: decimal,
+/// `0x` hex, `0` octal, `base#digits`; None when bash's arithmetic fails
+/// (`value too great for base`), which makes each comparison false.
+fn bash_integer(text: &str) -> Option<i64> {
+    let (negative, t) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (radix, digits) = if let Some((base, digits)) = t.split_once('#') {
+        (base.parse::<u32>().ok().filter(|b| (2..=36).contains(b))?, digits)
+    } else if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        (16, hex)
+    } else if t.len() > 1 && t.starts_with('0') {
+        (8, &t[1..])
+    } else {
+        (10, t)
+    };
+    let n = i64::from_str_radix(digits, radix).ok()?;
+    Some(if negative { -n } else { n })
+}
+
 /// `validate_port` (libvalidations.sh): why `port` is refused, if it is.
 fn port_error(port: &str, unprivileged: bool) -> Option<&'static str> {
     if port.is_empty() {
         return Some("the value is empty");
     }
+    // is_int: `^-?[0-9]+`, not anchored at the end.
     let digits = port.strip_prefix('-').unwrap_or(port);
-    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+    if !digits.starts_with(|c: char| c.is_ascii_digit()) {
         return Some("value is not an integer");
     }
-    let Ok(n) = port.parse::<i64>() else {
-        return Some("requested port is greater than 65535");
+    let Some(n) = bash_integer(port) else {
+        // Beyond i64 of only digits: bash wraps; anything else is an
+        // arithmetic error, under which the image lets the port pass.
+        return digits
+            .chars()
+            .all(|c| c.is_ascii_digit())
+            .then_some("requested port is greater than 65535");
     };
     if n < 0 {
         Some("negative value provided")
@@ -205,7 +252,8 @@ pub fn validate(env: &ImageEnv, uid: u32, problems: &mut Vec<Problem>) {
         ("KAFKA_ZOOKEEPER_PROTOCOL", "PLAINTEXT SASL SSL SASL_SSL"),
         ("KAFKA_TLS_CLIENT_AUTH", "none requested required"),
     ] {
-        if !allowed.split(' ').any(|a| a == env.get(name)) {
+        // `[[ " $allowed " != *" $value "* ]]`, ignoring case.
+        if !matches(&format!(" {allowed} "), &format!(" {} ", env.get(name))) {
             problems.push(env.problem(
                 name,
                 &format!("\"The allowed values for {name} are: {allowed}\""),
@@ -228,7 +276,7 @@ fn modes(env: &ImageEnv, problems: &mut Vec<Problem>) {
     }
     if !roles.is_empty() {
         let migration = env.get("KAFKA_CFG_ZOOKEEPER_METADATA_MIGRATION_ENABLE");
-        let yes = ["yes", "true", "1"].contains(&migration.to_ascii_lowercase().as_str());
+        let yes = ["yes", "true", "1"].iter().any(|y| same(y, migration));
         if !zk.is_empty() && !yes {
             problems.push(env.problem(
                 "KAFKA_CFG_ZOOKEEPER_CONNECT",
@@ -248,7 +296,7 @@ fn modes(env: &ImageEnv, problems: &mut Vec<Problem>) {
     }
     let protocol = env.get("KAFKA_ZOOKEEPER_PROTOCOL");
     if !zk.is_empty()
-        && protocol.contains("SASL")
+        && matches(protocol, "SASL")
         && (env.get("KAFKA_ZOOKEEPER_USER").is_empty() || env.get("KAFKA_ZOOKEEPER_PASSWORD").is_empty())
         && !env.read_from_file("KAFKA_ZOOKEEPER_PASSWORD")
     {
@@ -264,7 +312,7 @@ fn modes(env: &ImageEnv, problems: &mut Vec<Problem>) {
 fn kraft_roles(env: &ImageEnv, problems: &mut Vec<Problem>) {
     let names = env.get("KAFKA_CFG_CONTROLLER_LISTENER_NAMES");
     for role in words(env.get("KAFKA_CFG_PROCESS_ROLES")) {
-        match role {
+        match role.to_ascii_lowercase().as_str() {
             "broker" => {}
             "controller" => {
                 if names.is_empty() {
@@ -275,7 +323,7 @@ fn kraft_roles(env: &ImageEnv, problems: &mut Vec<Problem>) {
                     ));
                 }
                 let listeners = env.get("KAFKA_CFG_LISTENERS");
-                if listeners.is_empty() || !listeners.contains(names) {
+                if listeners.is_empty() || !matches(listeners, names) {
                     problems.push(env.problem(
                         "KAFKA_CFG_LISTENERS",
                         &format!("\"Role 'controller' enabled but listener {names} not found in KAFKA_CFG_LISTENERS\""),
@@ -283,9 +331,9 @@ fn kraft_roles(env: &ImageEnv, problems: &mut Vec<Problem>) {
                     ));
                 }
             }
-            other => problems.push(env.problem(
+            _ => problems.push(env.problem(
                 "KAFKA_CFG_PROCESS_ROLES",
-                &format!("\"Invalid KRaft process role '{other}'. Supported roles are 'broker,controller'\""),
+                &format!("\"Invalid KRaft process role '{role}'. Supported roles are 'broker,controller'\""),
                 "use broker, controller or both (KAFKA_INIT_ROLE)",
             )),
         }
@@ -361,19 +409,19 @@ fn listener_protocols(env: &ImageEnv, problems: &mut Vec<Problem>) {
     for entry in map.split(',').filter(|e| !e.trim().is_empty()) {
         let fields: Vec<&str> = entry.split(|c: char| c == ':' || c.is_whitespace()).filter(|f| !f.is_empty()).collect();
         let (listener, protocol) = (fields.first().copied().unwrap_or(""), fields.get(1).copied().unwrap_or(""));
-        if !crate::listener::PROTOCOLS.contains(&protocol) {
+        if !matches("PLAINTEXT SASL_PLAINTEXT SASL_SSL SSL", protocol) {
             problems.push(env.problem(
                 "KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP",
                 &format!("\"Authentication protocol {protocol} is not supported!\""),
                 "map every listener to PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL",
             ));
         }
-        if !protocol.starts_with("SASL_") {
+        if !same(protocol, "SASL_PLAINTEXT") && !same(protocol, "SASL_SSL") {
             continue;
         }
-        let mechanism = if listener == inter {
+        let mechanism = if same(listener, inter) {
             Some(("KAFKA_CFG_SASL_MECHANISM_INTER_BROKER_PROTOCOL", "inter broker"))
-        } else if controllers.contains(listener) {
+        } else if matches(controllers, listener) {
             Some(("KAFKA_CFG_SASL_MECHANISM_CONTROLLER_PROTOCOL", "controller"))
         } else {
             None
@@ -504,6 +552,45 @@ mod tests {
                 "{name}: {needle:?} not in {refused:?}"
             );
         }
+    }
+
+    /// What the shell lets through (nocasematch, a prefix integer test,
+    /// bash arithmetic, a substring protocol match) is not refused here,
+    /// and what it refuses by the same quirks is.
+    #[test]
+    fn the_shells_own_comparisons_decide_as_in_the_image() {
+        let accepted: &[(&str, &str)] = &[
+            ("KAFKA_TLS_TYPE", "jks"),
+            ("KAFKA_TLS_TYPE", "Pem"),
+            ("KAFKA_ZOOKEEPER_PROTOCOL", "ssl"),
+            ("KAFKA_TLS_CLIENT_AUTH", "REQUIRED"),
+            ("KAFKA_CFG_LISTENERS", "PLAINTEXT://:39o92"),
+            ("KAFKA_CFG_LISTENERS", "PLAINTEXT://:9092x"),
+            ("KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP", "PLAINTEXT:PLAIN"),
+            ("KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP", "PLAINTEXT:plaintext"),
+        ];
+        for (var, value) in accepted {
+            let got = run(&with(ZK, &[(var, value)], &[]), 1001);
+            assert!(got.is_empty(), "{var}={value}: {got:?}");
+        }
+        let got = run(&with(KRAFT, &[("KAFKA_CFG_PROCESS_ROLES", "Broker,CONTROLLER")], &[]), 1001);
+        assert!(got.is_empty(), "{got:?}");
+        let refused: &[(&str, &str, &str)] = &[
+            // 0x10 is 16 and 010 is 8 to bash.
+            ("KAFKA_CFG_LISTENERS", "PLAINTEXT://:0x10", "\"An invalid port 0x10 was specified in the environment variable KAFKA_CFG_LISTENERS: privileged port requested\""),
+            ("KAFKA_CFG_LISTENERS", "PLAINTEXT://:01024", "privileged port requested"),
+            ("KAFKA_CFG_LISTENERS", "PLAINTEXT://:x9092", "value is not an integer"),
+            ("KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP", "PLAINTEXT:TLS", "\"Authentication protocol TLS is not supported!\""),
+            ("KAFKA_TLS_TYPE", "p12", "\"The allowed values for KAFKA_TLS_TYPE are: JKS PEM\""),
+        ];
+        for (var, value, rule) in refused {
+            let got = run(&with(ZK, &[(var, value)], &[]), 1001);
+            assert!(got.iter().any(|p| p.rule.contains(rule)), "{var}={value}: {got:?}");
+        }
+        // A lower-case SASL protocol is SASL to the image too.
+        let env = with(ZK, &[("KAFKA_CFG_LISTENERS", "INTERNAL://:9092"), ("KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP", "internal:sasl_plaintext")], &[]);
+        let got = run(&env, 1001);
+        assert!(got.iter().any(|p| p.rule.contains("SASL for inter broker comunication")), "{got:?}");
     }
 
     #[test]
