@@ -235,7 +235,14 @@ fn exec_and_the_bitnami_images_own_kafka_validate_agree_on_the_containers_files(
         (c("kafka.truststore.pem"), "t"),
     ];
     // (what, extra variables, files, refused)
-    let cases: Vec<(&str, Vec<(&str, &str)>, Vec<(String, &str)>, bool)> = vec![
+    /// What, the extra variables, the files (image path, content), refused.
+    type Case<'a> = (
+        &'a str,
+        Vec<(&'a str, &'a str)>,
+        Vec<(String, &'a str)>,
+        bool,
+    );
+    let cases: Vec<Case> = vec![
         ("SSL, no stores", ssl.to_vec(), vec![], true),
         (
             "SSL, JKS stores in the mounted dir",
