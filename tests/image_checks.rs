@@ -376,15 +376,29 @@ fn exec_and_the_bitnami_images_own_kafka_validate_agree_on_the_containers_files(
         // kafka-init in the container: the files under its image root.
         let root = util::TempDir::new("image-root");
         std::fs::create_dir_all(root.0.join(CERTS.trim_start_matches('/'))).unwrap();
+        let image_root = root.0.display().to_string();
+        if *refused {
+            // Without the image's scripts in the filesystem, nothing of theirs is checked.
+            let r = run(
+                &["exec", "--", "$STANDIN"],
+                &with(&env, &[("KAFKA_INIT_IMAGE_ROOT", &image_root)], &[]),
+            );
+            assert_eq!(r.code(), 0, "{what}: {}", r.stderr());
+        }
+        let scripts = root.0.join("opt/bitnami/scripts");
+        std::fs::create_dir_all(&scripts).unwrap();
+        let libkafka = Path::new(env!("CARGO_MANIFEST_DIR")).join(
+            "../shared/reference/images/bitnami-kafka-3.9/rootfs/opt/bitnami/scripts/libkafka.sh",
+        );
+        std::fs::copy(libkafka, scripts.join("libkafka.sh")).unwrap();
         for (path, text) in files {
             let p = root.0.join(path.trim_start_matches('/'));
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, text).unwrap();
         }
-        let root_s = root.0.display().to_string();
         let r = run(
             &["exec", "--", "$STANDIN"],
-            &with(&env, &[("KAFKA_INIT_IMAGE_ROOT", &root_s)], &[]),
+            &with(&env, &[("KAFKA_INIT_IMAGE_ROOT", &image_root)], &[]),
         );
         let e = r.stderr();
         assert!(!e.contains("secret1"), "{what}: {e}");

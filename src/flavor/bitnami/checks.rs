@@ -122,6 +122,8 @@ const FILE_VARS: &[&str] = &[
     "JAVA_TOOL_OPTIONS",
 ];
 
+/// The script whose `kafka_validate` these rules mirror, in the image.
+pub const LIBKAFKA: &str = "/opt/bitnami/scripts/libkafka.sh";
 /// kafka-env.sh's `KAFKA_CERTS_DIR` (`$KAFKA_CONF_DIR/certs`, not settable).
 pub const CERTS_DIR: &str = "/opt/bitnami/kafka/config/certs";
 /// kafka-env.sh's default `KAFKA_MOUNTED_CONF_DIR` (`$KAFKA_VOLUME_DIR/config`).
