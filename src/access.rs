@@ -93,6 +93,40 @@ fn denied(
     )
 }
 
+/// The image's files under `image_root` (`/` in the container; tests point
+/// it at a stand-in of the image's tree), for its scripts' file checks.
+pub struct ImageFiles<'a> {
+    root: &'a Path,
+}
+
+impl<'a> ImageFiles<'a> {
+    /// The image's files as this process sees them under `root`.
+    pub fn new(root: &'a Path) -> Self {
+        ImageFiles { root }
+    }
+
+    fn at(&self, path: &str) -> PathBuf {
+        self.root.join(path.trim_start_matches('/'))
+    }
+}
+
+impl crate::flavor::ContainerFiles for ImageFiles<'_> {
+    fn is_file(&self, path: &str) -> bool {
+        // `[[ -f ]]` follows symbolic links (a Secret volume's files are links).
+        self.at(path).is_file()
+    }
+
+    fn read(&self, path: &str) -> Option<String> {
+        match std::fs::read_to_string(self.at(path)) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                debug!(path, error = %e, "not readable: the image skips it");
+                None
+            }
+        }
+    }
+}
+
 /// Asks the kernel about every write of `writes` (image directories under
 /// `image_root`); one problem per directory this process cannot write.
 pub fn preflight(writes: &[StartWrite], image_root: &Path) -> Vec<Problem> {

@@ -156,3 +156,66 @@ fn service_link_variables_stop_the_confluent_flavor_before_exec() {
     let r = run(&["exec", "--", "$STANDIN"], &env);
     r.assert_stopped(&["KAFKA_PORT", "confluentinc/cp-kafka", "enableServiceLinks"]);
 }
+
+/// What cp-kafka's Dockerfile sets, empty, in every container (`ARG` without
+/// a default copied into `ENV`): 8.1.2 has the last two, 7.9.6 all three.
+const IMAGE_EMPTIES: &[(&str, &str)] = &[
+    ("KAFKA_ZOOKEEPER_CONNECT", ""),
+    ("KAFKA_ADVERTISED_LISTENERS", ""),
+    ("CLUSTER_ID", ""),
+];
+
+#[test]
+fn the_images_own_empty_variables_are_not_settings_so_a_kraft_pod_starts() {
+    let env: Vec<(&str, &str)> = [
+        ("POD_NAME", "kafka-1"),
+        ("POD_NAMESPACE", "kafka"),
+        ("KAFKA_INIT_FLAVOR", "confluent"),
+        ("KAFKA_INIT_REPLICAS", "3"),
+        ("KAFKA_INIT_CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
+    ]
+    .into_iter()
+    .chain(IMAGE_EMPTIES.iter().copied())
+    .collect();
+    let r = run(&["exec", "--", "$STANDIN"], &env);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let e = r.env();
+    // Not a second, disagreeing cluster id; not a ZooKeeper address.
+    assert_eq!(e["CLUSTER_ID"], "MkU3OEVBNTcwNTJENDM2Qk");
+    assert_eq!(e["KAFKA_PROCESS_ROLES"], "broker,controller");
+    assert_eq!(
+        e["KAFKA_ADVERTISED_LISTENERS"],
+        "PLAINTEXT://kafka-1.kafka.kafka.svc.cluster.local:9092"
+    );
+}
+
+#[test]
+fn an_empty_value_of_any_other_variable_is_still_a_setting_shown_as_empty() {
+    let env: Vec<(&str, &str)> = [
+        ("POD_NAME", "kafka-1"),
+        ("POD_NAMESPACE", "kafka"),
+        ("KAFKA_INIT_FLAVOR", "confluent"),
+        ("KAFKA_INIT_REPLICAS", "3"),
+        ("KAFKA_INIT_CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
+        ("KAFKA_NUM_PARTITIONS", ""),
+    ]
+    .into_iter()
+    .chain(IMAGE_EMPTIES.iter().copied())
+    .collect();
+    let r = run(&["exec", "--", "$STANDIN"], &env);
+    r.assert_stopped(&["KAFKA_NUM_PARTITIONS=\"\""]);
+    // A set CLUSTER_ID still counts, and must agree.
+    let mut env = env;
+    env.retain(|(k, _)| *k != "KAFKA_NUM_PARTITIONS" && *k != "CLUSTER_ID");
+    env.push(("CLUSTER_ID", "PS4Cue3C_48KyLelRtKt1w"));
+    let r = run(&["exec", "--", "$STANDIN"], &env);
+    r.assert_stopped(&["CLUSTER_ID", "PS4Cue3C_48KyLelRtKt1w"]);
+    // Under another flavor the same empty CLUSTER_ID is the user's own.
+    let mut env: Vec<(&str, &str)> = env
+        .into_iter()
+        .filter(|(k, _)| *k != "CLUSTER_ID" && *k != "KAFKA_INIT_FLAVOR")
+        .collect();
+    env.extend([("KAFKA_INIT_FLAVOR", "apache"), ("CLUSTER_ID", "")]);
+    let r = run(&["plan"], &env);
+    r.assert_stopped(&["CLUSTER_ID=\"\""]);
+}

@@ -85,12 +85,18 @@ pub fn run(inputs: &Inputs, flavor: Option<&str>, command: &[String]) -> Result<
     env.retain(|(var, _)| !unset.iter().any(|(u, _)| u == var));
     // Before anything is written or started: may this user write what the
     // image's scripts write at start? (They would fail one restart at a time.)
-    let denied = access::preflight(
-        &flavor.writes_at_start(&plan),
-        Path::new(settings.kafka_init_image_root.as_deref().unwrap_or("/")),
+    let root = Path::new(settings.kafka_init_image_root.as_deref().unwrap_or("/"));
+    let mut problems = access::preflight(&flavor.writes_at_start(&plan), root);
+    // And would the image's scripts find the files they check? Only here,
+    // inside the container, are they to be seen.
+    flavor.container_checks(
+        &plan,
+        &inputs.vars,
+        &access::ImageFiles::new(root),
+        &mut problems,
     );
-    if !denied.is_empty() {
-        return Err(Problems(denied).into());
+    if !problems.is_empty() {
+        return Err(Problems(problems).into());
     }
     info!(
         pod = %plan.pod.name,

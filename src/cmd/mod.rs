@@ -9,6 +9,8 @@ pub mod plan;
 pub mod prepare;
 pub mod probe;
 
+use std::borrow::Cow;
+
 use tracing::warn;
 
 use crate::environment::Inputs;
@@ -39,6 +41,31 @@ pub(crate) fn chosen_flavor(
         }
         None => flavor::select(set, problems),
     }
+}
+
+/// `inputs` as settings: without the variables the chosen flavor's image
+/// sets empty itself ([`Flavor::image_empty_vars`]). Kubernetes cannot
+/// unset an image's variable, so such an empty value says nothing about
+/// what the user wants. The environment `exec` hands on is `inputs` as read.
+pub(crate) fn as_settings<'a>(
+    inputs: &'a Inputs,
+    settings: &Settings,
+    flag: Option<&str>,
+) -> Cow<'a, Inputs> {
+    // A wrong flavor name is reported by the derivation that follows.
+    let flavor = chosen_flavor(flag, settings, &mut vec![]);
+    let empty = |name: &String| inputs.vars.get(name).is_some_and(String::is_empty);
+    let unset: Vec<&String> = inputs
+        .vars
+        .keys()
+        .filter(|name| flavor.image_empty_vars().contains(&name.as_str()) && empty(name))
+        .collect();
+    if unset.is_empty() {
+        return Cow::Borrowed(inputs);
+    }
+    let mut own = inputs.clone();
+    own.vars.retain(|name, _| !unset.contains(&name));
+    Cow::Owned(own)
 }
 
 /// The chosen flavor and the user's Kafka settings as it reads them, for a
@@ -100,6 +127,7 @@ pub(crate) fn derive_with_settings(
     found: Option<&FoundClusterId>,
     stored: &[StoredClusterId],
 ) -> Result<(Plan, &'static dyn Flavor), Problems> {
+    let inputs = &*as_settings(inputs, settings, flavor_override);
     let once = |inputs: &Inputs| {
         derive_once(
             inputs,
@@ -133,6 +161,7 @@ pub fn derive_observed(
     flavor_flag: Option<&str>,
     pod: Option<&str>,
 ) -> Result<Observed, Problems> {
+    let inputs = &*as_settings(inputs, settings, flavor_flag);
     let (flavor, user) = peek_user_settings(inputs, settings, flavor_flag);
     let observation = observe::observe(inputs, settings, flavor, &user);
     let derived = derive_with_settings(

@@ -11,7 +11,7 @@ mod checks;
 use std::collections::BTreeMap;
 
 use super::convention::Convention;
-use super::{data_dir_writes, image_env, Flavor};
+use super::{data_dir_writes, image_env, ContainerFiles, Flavor};
 use crate::plan::{BuiltBy, FlavorFacts, Plan, StartWrite, UserSetting, UserSettings};
 use crate::problem::Problem;
 use crate::secret;
@@ -326,6 +326,26 @@ impl Flavor for Bitnami {
         let image = image_env(self, plan, vars);
         let env = checks::ImageEnv::new(&image);
         checks::validate(&env, plan.run_as.0, problems);
+    }
+
+    fn container_checks(
+        &self,
+        plan: &Plan,
+        vars: &BTreeMap<String, String>,
+        files: &dyn ContainerFiles,
+        problems: &mut Vec<Problem>,
+    ) {
+        // Not in this filesystem: the image is not here (kafka-init starts
+        // another program, e.g. in tests), so its checks will not run.
+        if !files.is_file(checks::LIBKAFKA) {
+            tracing::debug!(path = checks::LIBKAFKA, "not in this filesystem: the image's file checks do not apply");
+            return;
+        }
+        let image = image_env(self, plan, vars);
+        let env = checks::ImageEnv::in_container(&image, files);
+        // Every rule again, now with the `<NAME>_FILE` contents.
+        checks::validate(&env, plan.run_as.0, problems);
+        checks::in_container(&env, files, problems);
     }
 }
 

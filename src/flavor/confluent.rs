@@ -51,6 +51,12 @@ pub const SCRIPT_VARS: &[&str] = &[
     "KAFKA_CUB_ZK_TIMEOUT",
 ];
 
+/// What kafka/Dockerfile.ubi8 (7.9.6) and kafka/Dockerfile.ubi9 (8.1.2)
+/// declare as `ARG NAME` (no default) then `ENV NAME=${NAME}`: every
+/// container has them set, empty. `KAFKA_ZOOKEEPER_CONNECT` is 7.x's only;
+/// on 8.x, which has no ZooKeeper mode, an empty one means nothing either.
+pub const IMAGE_EMPTY_VARS: &[&str] = &["KAFKA_ZOOKEEPER_CONNECT", "KAFKA_ADVERTISED_LISTENERS", "CLUSTER_ID"];
+
 /// Variables whose mere presence makes `configure` exit (deprecated names).
 const DEPRECATED: &[&str] = &["KAFKA_ADVERTISED_PORT", "KAFKA_ADVERTISED_HOST", "KAFKA_HOST", "KAFKA_PORT"];
 
@@ -171,6 +177,10 @@ impl Flavor for Confluent {
     ) -> anyhow::Result<Launch> {
         // The template would turn KAFKA_INIT_* into init.* properties.
         Ok(apache::env_without_own(self, plan, base, command))
+    }
+
+    fn image_empty_vars(&self) -> &'static [&'static str] {
+        IMAGE_EMPTY_VARS
     }
 
     fn writes_at_start(&self, plan: &Plan) -> Vec<StartWrite> {

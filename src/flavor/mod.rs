@@ -85,6 +85,26 @@ pub trait Flavor: Sync {
         data_dir_writes(plan, "Kafka (log.dirs)")
     }
 
+    /// The variables the image's Dockerfile sets, empty, in every container
+    /// (an `ARG` without a default copied into an `ENV`). Their empty value
+    /// is the image's, not a setting: it reads as unset. None by default.
+    fn image_empty_vars(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// The image's start-up checks that need its container's files
+    /// (keystores, `<NAME>_FILE` contents): `exec` runs them, inside the
+    /// container, after [`Flavor::startup_checks`] found nothing; `plan`
+    /// and `prepare`, elsewhere, cannot. None by default.
+    fn container_checks(
+        &self,
+        _plan: &Plan,
+        _vars: &BTreeMap<String, String>,
+        _files: &dyn ContainerFiles,
+        _problems: &mut Vec<Problem>,
+    ) {
+    }
+
     /// The image's own start-up checks, run on a Plan before anything starts,
     /// so that a Plan the image's scripts would refuse is a problem here.
     /// `vars` is the environment as read (the image's own variables, e.g.
@@ -96,6 +116,15 @@ pub trait Flavor: Sync {
         _problems: &mut Vec<Problem>,
     ) {
     }
+}
+
+/// The image's own files, as seen from inside its container (`exec`):
+/// what the image's scripts test with `[[ -f ]]` and read with `$(< file)`.
+pub trait ContainerFiles {
+    /// True when `path` (absolute, in the image) is a regular file.
+    fn is_file(&self, path: &str) -> bool;
+    /// The content of `path` when it is readable text, else None.
+    fn read(&self, path: &str) -> Option<String>;
 }
 
 /// The data dirs as `prepare` leaves them (owned by the broker's user,
