@@ -10,10 +10,13 @@
 #       shared volume (mounted at /install, as in k8s/base);
 #   (c) `probe` in the image resolves a pod's DNS name from /etc/hosts
 #       (the libc's resolver, with no NSS in the image) to the address given.
-# Fails when the image is larger than 1.3 MB (2 MiB for the glibc fallback).
+# Fails when the image is larger than 1.4 MB (2 MiB for the glibc fallback).
 # The limit was 1.2 MB until the observation layer (ZooKeeper with a reason
 # for every failure), one ConfigMap for any image, signal handling, prepare
-# --check and bounded problem output added 107 KB (1,256,880 bytes).
+# --check and bounded problem output added 107 KB (1,256,880 bytes); 1.3 MB
+# until Kafka's start-up rules between keys (the whole-start differential),
+# the Bitnami image's checks of the container's files, the cluster id read
+# from the volume and the migration-attempt rail added 45 KB (1,302,000).
 # Needs root, podman and runc.
 # Usage: scripts/check-image.sh
 set -euo pipefail
@@ -31,7 +34,7 @@ if file "$binary" | grep -q 'dynamically linked'; then
   echo "check-image: $binary is dynamically linked" >&2; exit 1
 fi
 case "$binary" in
-  */x86_64-unknown-linux-musl/*) max_bytes=1300000 limit="1.3 MB" ;;
+  */x86_64-unknown-linux-musl/*) max_bytes=1400000 limit="1.4 MB" ;;
   *) max_bytes=$((2 * 1024 * 1024)) limit="2 MiB, the glibc fallback's" ;;
 esac
 mib() { awk -v s="$1" 'BEGIN{printf "%.2f MiB, %.2f MB", s/1048576, s/1e6}'; }
