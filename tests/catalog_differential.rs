@@ -11,9 +11,8 @@
 
 mod util;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use kafka_init::catalog::{self, Check, Context, FindingKind, Key, Type, Version};
 use util::TempDir;
@@ -326,36 +325,17 @@ fn kafka_verdicts(
     version: Version,
     cases: &[(&Key, String)],
 ) -> Vec<Option<String>> {
-    let libs = root.join("target/kafka").join(version.name()).join("libs");
-    assert!(
-        libs.is_dir(),
-        "{} missing: run scripts/gen-catalog.sh",
-        libs.display()
-    );
-    let mut child = Command::new("java")
-        .arg("-cp")
-        .arg(format!("{}:{}/*", classes.display(), libs.display()))
-        .arg("Verdicts")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run java");
     let mut input = String::new();
     for (k, v) in cases {
         assert!(!v.contains(['\t', '\n']), "{v:?}");
         input.push_str(&format!("{}\t{v}\n", k.name));
     }
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()).unwrap());
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    assert!(out.status.success(), "Verdicts for {}", version.name());
-    let verdicts: Vec<Option<String>> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| l.strip_prefix("err\t").map(str::to_string))
-        .collect();
-    assert_eq!(verdicts.len(), cases.len(), "one verdict per case");
-    verdicts
+    util::java::verdicts(
+        root,
+        classes,
+        version.name(),
+        "Verdicts",
+        input,
+        cases.len(),
+    )
 }

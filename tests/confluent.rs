@@ -165,9 +165,10 @@ const IMAGE_EMPTIES: &[(&str, &str)] = &[
     ("CLUSTER_ID", ""),
 ];
 
-#[test]
-fn the_images_own_empty_variables_are_not_settings_so_a_kraft_pod_starts() {
-    let env: Vec<(&str, &str)> = [
+/// A KRaft pod of the confluent image as it ships (its own empty variables
+/// set), with `extra`.
+fn in_the_image<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    [
         ("POD_NAME", "kafka-1"),
         ("POD_NAMESPACE", "kafka"),
         ("KAFKA_INIT_FLAVOR", "confluent"),
@@ -175,8 +176,14 @@ fn the_images_own_empty_variables_are_not_settings_so_a_kraft_pod_starts() {
         ("KAFKA_INIT_CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
     ]
     .into_iter()
+    .chain(extra.iter().copied())
     .chain(IMAGE_EMPTIES.iter().copied())
-    .collect();
+    .collect()
+}
+
+#[test]
+fn the_images_own_empty_variables_are_not_settings_so_a_kraft_pod_starts() {
+    let env = in_the_image(&[]);
     let r = run(&["exec", "--", "$STANDIN"], &env);
     assert_eq!(r.code(), 0, "{}", r.stderr());
     let e = r.env();
@@ -191,17 +198,7 @@ fn the_images_own_empty_variables_are_not_settings_so_a_kraft_pod_starts() {
 
 #[test]
 fn an_empty_value_of_any_other_variable_is_still_a_setting_shown_as_empty() {
-    let env: Vec<(&str, &str)> = [
-        ("POD_NAME", "kafka-1"),
-        ("POD_NAMESPACE", "kafka"),
-        ("KAFKA_INIT_FLAVOR", "confluent"),
-        ("KAFKA_INIT_REPLICAS", "3"),
-        ("KAFKA_INIT_CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
-        ("KAFKA_NUM_PARTITIONS", ""),
-    ]
-    .into_iter()
-    .chain(IMAGE_EMPTIES.iter().copied())
-    .collect();
+    let env = in_the_image(&[("KAFKA_NUM_PARTITIONS", "")]);
     let r = run(&["exec", "--", "$STANDIN"], &env);
     r.assert_stopped(&["KAFKA_NUM_PARTITIONS=\"\""]);
     // A set CLUSTER_ID still counts, and must agree.

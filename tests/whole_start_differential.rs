@@ -16,9 +16,8 @@
 
 mod util;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use kafka_init::catalog::Version;
 use util::TempDir;
@@ -607,37 +606,18 @@ fn kafka_verdicts(
     version: Version,
     cases: &[&str],
 ) -> Vec<Option<String>> {
-    let libs = root.join("target/kafka").join(version.name()).join("libs");
-    assert!(
-        libs.is_dir(),
-        "{} missing: run scripts/gen-catalog.sh",
-        libs.display()
-    );
     let classes = compile(root, classes, version);
-    let mut child = Command::new("java")
-        .arg("-cp")
-        .arg(format!("{}:{}/*", classes.display(), libs.display()))
-        .arg("WholeStart")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run java");
     let mut input = String::new();
     for props in cases {
         assert!(!props.lines().any(|l| l == "--end--"));
         input.push_str(&format!("case\t{CLUSTER_ID}\t-\n{props}--end--\n"));
     }
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()).unwrap());
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    assert!(out.status.success(), "WholeStart for {}", version.name());
-    let verdicts: Vec<Option<String>> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| l.strip_prefix("err\t").map(str::to_string))
-        .collect();
-    assert_eq!(verdicts.len(), cases.len(), "one verdict per case");
-    verdicts
+    util::java::verdicts(
+        root,
+        &classes,
+        version.name(),
+        "WholeStart",
+        input,
+        cases.len(),
+    )
 }

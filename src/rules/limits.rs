@@ -258,15 +258,8 @@ fn group_rules(k: &Key, problems: &mut Vec<Problem>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::cmd::derive_for as derive;
-    use crate::environment::Inputs;
+    use crate::rules::tests::{assert_versioned, Case, KRAFT};
 
-    const KRAFT: &[(&str, &str)] = &[
-        ("POD_NAME", "kafka-0"),
-        ("POD_NAMESPACE", "k"),
-        ("KAFKA_INIT_REPLICAS", "3"),
-        ("KAFKA_INIT_CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
-    ];
     const ZK: &[(&str, &str)] = &[
         ("POD_NAME", "kafka-0"),
         ("KAFKA_INIT_REPLICAS", "3"),
@@ -282,8 +275,7 @@ mod tests {
     /// Some(text of the problem)).
     #[test]
     fn bounds_between_keys_are_kafkas() {
-        type Env = &'static [(&'static str, &'static str)];
-        let cases: &[(Env, &str, Env, Option<&str>)] = &[
+        let cases: &[Case] = &[
             (KRAFT, "4.4.0", &[("KAFKA_CFG_LOG_RETENTION_HOURS", "0")], Some("log.retention.ms must be unlimited (-1)")),
             (KRAFT, "4.4.0", &[("KAFKA_CFG_LOG_RETENTION_HOURS", "1")], None),
             (KRAFT, "4.4.0", &[("KAFKA_CFG_LOG_RETENTION_MINUTES", "0")], Some("log.retention.ms must be unlimited (-1)")),
@@ -316,22 +308,6 @@ mod tests {
             (KRAFT, "3.9.2", &[("KAFKA_CFG_GROUP_COORDINATOR_REBALANCE_PROTOCOLS", "classic,consumer")], None),
             (ZK, "3.9.2", &[("KAFKA_CFG_GROUP_COORDINATOR_REBALANCE_PROTOCOLS", "classic,consumer")], Some("only supported in KRaft")),
         ];
-        for (base, version, extra, want) in cases {
-            let mut env = base.to_vec();
-            env.push(("KAFKA_INIT_KAFKA_VERSION", version));
-            env.extend_from_slice(extra);
-            let got = derive(
-                &Inputs::from_pairs(env.iter().copied()),
-                Some("properties"),
-                None,
-            );
-            match (want, &got) {
-                (None, Ok(_)) => {}
-                (Some(text), Err(p)) => {
-                    assert!(p.to_string().contains(text), "{version} {extra:?}: {p}")
-                }
-                _ => panic!("{version} {extra:?}: expected {want:?}, got {got:?}"),
-            }
-        }
+        assert_versioned(cases);
     }
 }

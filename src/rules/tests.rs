@@ -143,7 +143,7 @@ fn rules_table() {
     }
 }
 
-const KRAFT: &[(&str, &str)] = &[
+pub(super) const KRAFT: &[(&str, &str)] = &[
     ("POD_NAME", "kafka-0"),
     ("POD_NAMESPACE", "k"),
     ("KAFKA_INIT_REPLICAS", "3"),
@@ -166,8 +166,7 @@ const CONTROLLER: &[(&str, &str)] = &[
 /// extra env, None = Kafka starts / Some(text of the problem)).
 #[test]
 fn what_kafka_refuses_is_refused_and_what_it_takes_is_taken() {
-    type Env = &'static [(&'static str, &'static str)];
-    let cases: &[(Env, &str, Env, Option<&str>)] = &[
+    let cases: &[Case] = &[
         // KC 933-935: a broker needs a listener that is not a controller one.
         (KRAFT, "4.4.0", &[("KAFKA_CFG_LISTENERS", "")], Some("at least one broker advertised listener")),
         (KRAFT, "4.4.0", &[("KAFKA_CFG_LISTENERS", "CONTROLLER://:9093")], Some("at least one broker advertised listener")),
@@ -259,12 +258,23 @@ fn what_kafka_refuses_is_refused_and_what_it_takes_is_taken() {
         (ZK, "3.9.0", &[("KAFKA_CFG_PROCESS_ROLES", "")], None),
         (ZK, "3.9.0", &[("KAFKA_CFG_PROCESS_ROLES", "broker")], Some("process.roles is set, which selects KRaft")),
     ];
+    assert_versioned(cases);
+}
+
+/// An environment: (variable, value) pairs.
+pub(super) type Env = &'static [(&'static str, &'static str)];
+/// A case of a table across Kafka versions: (base, Kafka version, extra
+/// env, None = Kafka starts / Some(text of the problem)).
+pub(super) type Case = (Env, &'static str, Env, Option<&'static str>);
+
+/// Runs a table across Kafka versions through the properties flavor:
+/// Kafka's rules, whatever the image (it runs no image checks; Bitnami's
+/// shell, for one, cannot parse `[::1]`).
+pub(super) fn assert_versioned(cases: &[Case]) {
     for (base, version, extra, want) in cases {
         let mut env = base.to_vec();
         env.push(("KAFKA_INIT_KAFKA_VERSION", version));
         env.extend_from_slice(extra);
-        // Kafka's rules, whatever the image: the properties flavor runs
-        // no image checks (Bitnami's shell, for one, cannot parse `[::1]`).
         let got = derive(
             &Inputs::from_pairs(env.iter().copied()),
             Some("properties"),

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod java;
 pub mod replay;
 pub mod scratch;
 
