@@ -59,6 +59,14 @@ check_roll() {
       echo "kafka-$i $(( ${ready[$i]} - kafka ))" >> "$OUT/gating.$1"
     fi
   done
+  # Services and DNS during the roll: each old pod stayed reachable by its
+  # per-pod name, from the client pod, until it was told to stop.
+  for i in 0 1 2; do
+    read -r missed samples < <(awk -v p="kafka-$i=-" -v until="${gone[$i]}" \
+      '$1 < until {n++; for (f = 2; f <= NF; f++) if ($f == p) m++} END {print m + 0, n + 0}' "$OUT/dns.$1")
+    check "$1: kafka-$i's per-pod name resolved from the client pod in every sample until its old pod was told to stop (missed $missed of $samples)" \
+      [ "$samples" -gt 0 -a "$missed" -eq 0 ]
+  done
   check "$1: rolled highest ordinal first (kafka-2, kafka-1, kafka-0)" [ "${seen[2]}" -lt "${seen[1]}" -a "${seen[1]}" -lt "${seen[0]}" ]
   check "$1: kafka-1 was taken down only after the new kafka-2 was Ready (probe --ready gating)" [ "${gone[1]}" -ge "${ready[2]}" ]
   check "$1: kafka-0 was taken down only after the new kafka-1 was Ready" [ "${gone[0]}" -ge "${ready[1]}" ]

@@ -8,6 +8,7 @@
 # Usage: timeline.sh start NAME BEFORE | stop NAME
 #   NAME: the roll (e.g. move); BEFORE: its old pods' "name uid" lines.
 #   Output: $OUT/timeline.NAME, $OUT/kafka-ready.NAME ("ms pod uid" lines),
+#   $OUT/dns.NAME (the per-pod names as the client pod resolves them),
 #   $OUT/window.NAME (the roll's first and last epoch ms).
 . "$(dirname "$0")/lib.sh"
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
@@ -40,11 +41,29 @@ case "$1" in
         sleep 0.5
       done >> "$OUT/timeline.$2" ) &
     pids=$!
+    # The brokers' per-pod names, as a client in the namespace resolves them
+    # (cluster DNS, the headless Service), once a second: "ms kafka-0=IP|- ...".
+    ( names=(kafka-0.kafka.kafka.svc.cluster.local kafka-1.kafka.kafka.svc.cluster.local kafka-2.kafka.kafka.svc.cluster.local)
+      while :; do
+        now=$(now_ms)
+        got=$(kk exec client -- getent hosts "${names[@]}" 2>/dev/null || true)
+        line=$now
+        for i in 0 1 2; do
+          ip=$(awk -v n="${names[$i]}" '$2 == n {print $1; exit}' <<<"$got")
+          line="$line kafka-$i=${ip:--}"
+        done
+        echo "$line"
+        sleep 1
+      done >> "$OUT/dns.$2" ) &
+    pids="$pids $!"
     while read -r pod uid; do
       watch_ready "$pod" "$uid" >> "$OUT/kafka-ready.$2" &
       pids="$pids $!"
     done < "$3"
-    echo "$pids" > "$OUT/timeline.$2.pid" ;;
+    echo "$pids" > "$OUT/timeline.$2.pid"
+    # The roll starts once the names have been sampled (its first pod may be
+    # told to stop within a second).
+    for _ in $(seq 40); do [ -s "$OUT/dns.$2" ] && break; sleep 0.25; done ;;
   stop)
     # shellcheck disable=SC2046  # a list of pids
     kill $(cat "$OUT/timeline.$2.pid") 2>/dev/null || true
