@@ -23,7 +23,7 @@ check "durable: no acknowledged message lost ($F_LOST)" [ "$F_LOST" -eq 0 ]
 check "durable: in order within every partition ($F_OOO)" [ "$F_OOO" -eq 0 ]
 echo "$gap" > "$OUT/gap.ms"
 # Each roll's own longest gap (its window: timeline.sh's first and last line).
-for roll in move undo remove hop external; do
+for roll in move undo remove hop external drain; do
   [ -s "$OUT/window.$roll" ] || continue
   read -r from to < "$OUT/window.$roll"
   g=$(longest_gap_within "$OUT/durable.produced" "$from" "$to")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Step 10: broken manifests fail here with the cluster's own message.
+# Step 11: broken manifests fail here with the cluster's own message.
 #  (a) an immutable StatefulSet field changed: the API server refuses the
 #      apply (server-side dry run: nothing changes);
 #  (b) the Kafka container without group 0 (the Bitnami image writes its
