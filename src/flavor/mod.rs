@@ -52,6 +52,13 @@ pub trait Flavor: Sync {
     /// unless they are written in another ([`convention::chosen`]).
     fn convention(&self) -> &'static Convention;
 
+    /// The convention the image reads `vars` in: [`Flavor::convention`],
+    /// unless the image's naming changed between its versions (cp-kafka's
+    /// converter) and `vars` say which version runs.
+    fn convention_in(&self, _vars: &BTreeMap<String, String>) -> &'static Convention {
+        self.convention()
+    }
+
     /// The variables `exec` adds to (or overrides in) the environment for the
     /// image, by name: what `plan --format env` prints. `base` is the
     /// environment as read.
