@@ -143,6 +143,26 @@ fn the_default_command_is_the_images_run_script_and_its_user_owns_the_data() {
     assert_eq!(v["flavor"], "confluent");
     assert_eq!(v["run_as"], "1000:1000");
     assert_eq!(v["data_dirs"][0], "/var/lib/kafka/data");
+    // kafka/Dockerfile.ubi8 (7.9.6), .ubi9 (8.1.2): `chown appuser:root -R`,
+    // `chmod -R ug+w` on /etc/kafka.
+    let etc = &v["writes_at_start"][0];
+    assert_eq!(
+        (
+            &etc["path"],
+            &etc["uid"],
+            &etc["gid"],
+            &etc["mode"],
+            &etc["built_by"]
+        ),
+        (
+            &"/etc/kafka".into(),
+            &1000.into(),
+            &0.into(),
+            &"0775".into(),
+            &"image".into()
+        ),
+        "{etc}"
+    );
 }
 
 #[test]

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use super::convention::Convention;
 use super::{apache, data_dir_writes, exported_kafka_prefixed, image_env, read_kafka_prefixed, Flavor, ImageVars, Launch};
-use crate::plan::{FlavorFacts, Plan, StartWrite, UserSettings};
+use crate::plan::{BuiltBy, FlavorFacts, Plan, StartWrite, UserSettings};
 use crate::problem::Problem;
 
 /// The confluent flavor.
@@ -360,13 +360,18 @@ impl Flavor for Confluent {
     }
 
     fn writes_at_start(&self, plan: &Plan) -> Vec<StartWrite> {
-        // kafka/Dockerfile.ubi8: `chown appuser:appuser -R /etc/kafka`,
-        // `chmod -R ag+w /etc/kafka` (0755 + ag+w).
-        let etc = [(
-            "/etc/kafka",
-            "the image's configure requires it writable (`dub path /etc/kafka/ writable`) and renders kafka.properties and the log4j files here (kafka/include/etc/confluent/docker/configure)",
-        )];
-        let mut out = apache::image_writes(&etc, (1000, 1000), 0o777, "confluentinc/kafka-images' kafka/Dockerfile.ubi8");
+        // kafka/Dockerfile.ubi8 (7.9.6) and .ubi9 (8.1.2), the same two
+        // lines since the images' 2021 change: `chown appuser:root -R
+        // ... /etc/kafka` and `chmod -R ug+w ... /etc/kafka` over the
+        // package's 0755: appuser (1000) and group root (0), 0775.
+        let mut out = vec![StartWrite {
+            path: "/etc/kafka".into(),
+            owner: (1000, 0),
+            mode: 0o775,
+            built_by: BuiltBy::Image,
+            writer: "the image's configure requires it writable (`dub path /etc/kafka/ writable`, `ub path` from 8.1) and renders kafka.properties and the log4j files here (kafka/include/etc/confluent/docker/configure); 1000:0 0775 as confluentinc/kafka-images' kafka/Dockerfile.ubi8 (7.9.6) and Dockerfile.ubi9 (8.1.2) build it (`chown appuser:root -R`, `chmod -R ug+w`)".into(),
+            fix: "run the Kafka container as the image's user (runAsUser: 1000), or with group 0 among its groups (runAsGroup: 0 or supplementalGroups: [0]), which may write it".into(),
+        }];
         out.extend(data_dir_writes(plan, "the image's ensure requires the data dir writable (`dub path $KAFKA_DATA_DIRS writable`) and formats it in KRaft; Kafka writes it"));
         out
     }
