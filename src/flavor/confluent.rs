@@ -355,6 +355,28 @@ impl Flavor for Confluent {
         Ok(apache::env_without_own(self, plan, base, command))
     }
 
+    fn image_properties(&self, plan: &Plan, vars: &BTreeMap<String, String>) -> Vec<(String, String)> {
+        let conv = Converter::for_env(vars);
+        let Ok(launch) = self.launch(plan, vars, &[]) else {
+            return vec![];
+        };
+        let mut env: BTreeMap<String, String> = launch.env.into_iter().collect();
+        // In the container, whatever Kubernetes sets.
+        for name in conv.image_empty_vars() {
+            env.entry(name.to_string()).or_default();
+        }
+        // configure (7.9.6) unsets it on a controller-only node; 8.1.2's
+        // only refuses a non-empty one, so the image's empty one stays.
+        if conv == Converter::Dub && env.get("KAFKA_PROCESS_ROLES").map(String::as_str) == Some("controller") {
+            env.remove("KAFKA_ADVERTISED_LISTENERS");
+        }
+        let planned: BTreeMap<&str, &str> = plan.entries.iter().map(|e| (e.key.as_str(), e.value.as_str())).collect();
+        env.iter()
+            .filter_map(|(var, value)| Some((conv.template_key(var)?, value.clone())))
+            .filter(|(key, value)| planned.get(key.as_str()) != Some(&value.as_str()))
+            .collect()
+    }
+
     fn image_empty_vars(&self) -> &'static [&'static str] {
         IMAGE_EMPTY_VARS
     }

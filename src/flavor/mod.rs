@@ -92,6 +92,19 @@ pub trait Flavor: Sync {
         data_dir_writes(plan, "Kafka (log.dirs)")
     }
 
+    /// The lines the image's own start-up scripts write into its
+    /// properties file besides the Plan's keys, or with another value than
+    /// the Plan's (an image's quirks, e.g. cp-kafka 7.x's `heap.opts=`):
+    /// `plan --format properties` states them, marked as the image's.
+    /// `vars` is the environment as read. None by default.
+    fn image_properties(
+        &self,
+        _plan: &Plan,
+        _vars: &BTreeMap<String, String>,
+    ) -> Vec<(String, String)> {
+        vec![]
+    }
+
     /// The variables the image's Dockerfile sets, empty, in every container
     /// (an `ARG` without a default copied into an `ENV`). Their empty value
     /// is the image's, not a setting: it reads as unset. None by default.
