@@ -57,4 +57,8 @@ scripts/build-slowfs.sh >/dev/null
 # 3.9.2: the ZooKeeper-to-KRaft migration scenario (tests/e2e/zk-to-kraft.sh)
 scripts/fetch-kafka.sh 3.9.0 3.9.2 4.4.0
 scripts/install-manifest-tools.sh >/dev/null
+# The Python dub of cp-kafka before 8.1 (tests/confluent.rs renders the
+# image's template with it): its requirements, as the image installs them.
+[ -x target/dub-venv/bin/python ] || python3 -m venv target/dub-venv
+target/dub-venv/bin/pip install -q -r ../shared/reference/images/confluent-docker-utils-0.0.169/requirements.txt
 echo "dependencies ready"

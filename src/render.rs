@@ -130,6 +130,27 @@ pub fn properties(plan: &Plan, redact: bool) -> String {
     out
 }
 
+/// The lines an image's own scripts write into its properties file beside
+/// the Plan's ([`crate::flavor::Flavor::image_properties`]), under a comment
+/// that says they are the image's; nothing when there are none.
+pub fn image_properties(plan: &Plan, lines: &[(String, String)]) -> String {
+    if lines.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "# written by the {} image's own scripts as well, not by kafka-init (what the image writes, quirks included):\n",
+        plan.flavor.name
+    );
+    for (key, value) in lines {
+        out.push_str(&format!(
+            "{}={}\n",
+            escape(key, true),
+            escape(&secret::shown(key, value), false)
+        ));
+    }
+    out
+}
+
 /// The Plan as one JSON object, with `exported` (from the flavor) as its
 /// environment (secrets redacted) and `writes` (what the image writes at
 /// start, with owner and mode: what the manifest check decides against a

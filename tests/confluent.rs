@@ -143,6 +143,26 @@ fn the_default_command_is_the_images_run_script_and_its_user_owns_the_data() {
     assert_eq!(v["flavor"], "confluent");
     assert_eq!(v["run_as"], "1000:1000");
     assert_eq!(v["data_dirs"][0], "/var/lib/kafka/data");
+    // kafka/Dockerfile.ubi8 (7.9.6), .ubi9 (8.1.2): `chown appuser:root -R`,
+    // `chmod -R ug+w` on /etc/kafka.
+    let etc = &v["writes_at_start"][0];
+    assert_eq!(
+        (
+            &etc["path"],
+            &etc["uid"],
+            &etc["gid"],
+            &etc["mode"],
+            &etc["built_by"]
+        ),
+        (
+            &"/etc/kafka".into(),
+            &1000.into(),
+            &0.into(),
+            &"0775".into(),
+            &"image".into()
+        ),
+        "{etc}"
+    );
 }
 
 #[test]
@@ -215,4 +235,146 @@ fn an_empty_value_of_any_other_variable_is_still_a_setting_shown_as_empty() {
     env.extend([("KAFKA_INIT_FLAVOR", "apache"), ("CLUSTER_ID", "")]);
     let r = run(&["plan"], &env);
     r.assert_stopped(&["CLUSTER_ID=\"\""]);
+}
+
+/// `key=value` lines of a properties file (comments and blanks skipped).
+fn properties(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (k, v) = l.split_once('=').unwrap_or((l, ""));
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn the_plan_equals_what_cp_kafka_7_9s_real_dub_template_writes_key_by_key() {
+    use std::path::Path;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let python = root.join("target/dub-venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} missing: run scripts/install-deps.sh",
+        python.display()
+    );
+    // Jinja refuses a template name with `..` in it.
+    let images = root
+        .join("../shared/reference/images")
+        .canonicalize()
+        .unwrap();
+    let template = images.join(
+        "confluent-cp-kafka-7.9.6/kafka/include/etc/confluent/docker/kafka.properties.template",
+    );
+    let dub = images.join("confluent-docker-utils-0.0.169");
+    // (case, its variables beside the image's own empty ones): the quirks
+    // are the image's empty KAFKA_ZOOKEEPER_CONNECT (zookeeper.connect= in
+    // KRaft), and heap.opts= / log4j.opts= from the missing comma.
+    let cases: &[(&str, &[(&str, &str)])] = &[
+        (
+            "kraft",
+            &[
+                ("KAFKA_HEAP_OPTS", "-Xmx1g"),
+                ("KAFKA_LOG4J_OPTS", "-Dlog4j.configuration=file:/x"),
+            ],
+        ),
+        (
+            "kraft, a one-letter listener part",
+            &[
+                (
+                    "KAFKA_LISTENERS",
+                    "PLAINTEXT://:9092,CONTROLLER://:9093,A://:9094",
+                ),
+                (
+                    "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP",
+                    "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,A:PLAINTEXT",
+                ),
+                ("KAFKA_INTER_BROKER_LISTENER_NAME", "PLAINTEXT"),
+                ("KAFKA_LISTENER_NAME_A_MAX_CONNECTIONS", "5"),
+            ],
+        ),
+        (
+            "zookeeper",
+            &[
+                ("KAFKA_ZOOKEEPER_CONNECT", "zk:2181"),
+                (
+                    "KAFKA_ZOOKEEPER_CLIENT_CNXN_SOCKET",
+                    "org.apache.zookeeper.ClientCnxnSocketNetty",
+                ),
+            ],
+        ),
+    ];
+    for (case, extra) in cases {
+        let mut env: Vec<(&str, &str)> = vec![
+            ("POD_NAME", "kafka-1"),
+            ("POD_NAMESPACE", "kafka"),
+            ("KAFKA_INIT_FLAVOR", "confluent"),
+            ("KAFKA_INIT_REPLICAS", "3"),
+            ("KAFKA_INIT_KAFKA_VERSION", "3.9.0"),
+            ("KAFKA_INIT_CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
+        ];
+        env.extend(extra.iter().copied());
+        // kafka/Dockerfile.ubi8: ARG without a default copied into ENV.
+        for name in [
+            "KAFKA_ZOOKEEPER_CONNECT",
+            "KAFKA_ADVERTISED_LISTENERS",
+            "CLUSTER_ID",
+        ] {
+            if !env.iter().any(|(k, _)| *k == name) {
+                env.push((name, ""));
+            }
+        }
+        let r = run(&["exec", "--", "$STANDIN"], &env);
+        assert_eq!(r.code(), 0, "{case}: {}", r.stderr());
+        // configure's own exports before the template are no-ops here:
+        // kafka-init sets KAFKA_LISTENERS and KAFKA_LOG_DIRS, and no
+        // listener is SSL.
+        let dir = util::TempDir::new("confluent-dub");
+        let out = dir.0.join("kafka.properties");
+        let rendered = std::process::Command::new(&python)
+            .args(["-c", "import sys; from confluent.docker_utils import dub; sys.argv[0] = 'dub'; dub.main()", "template"])
+            .arg(&template)
+            .arg(&out)
+            .env_clear()
+            .envs(r.env())
+            .env("PYTHONPATH", &dub)
+            .output()
+            .unwrap();
+        assert!(
+            rendered.status.success(),
+            "{case}: {}",
+            String::from_utf8_lossy(&rendered.stderr)
+        );
+        let written = properties(&std::fs::read_to_string(&out).unwrap());
+        let p = run(&["plan", "--offline", "--format", "properties"], &env);
+        assert_eq!(p.code(), 0, "{case}: {}", p.stderr());
+        assert_eq!(
+            properties(&p.stdout()),
+            written,
+            "{case}: plan (left) and the image's file (right)"
+        );
+        if *case == "kraft" {
+            for (k, v) in [
+                ("zookeeper.connect", ""),
+                ("heap.opts", "-Xmx1g"),
+                ("node.id", "1"),
+            ] {
+                assert_eq!(written.get(k).map(String::as_str), Some(v), "{written:?}");
+            }
+        }
+    }
+    // The quirks are stated, marked as the image's.
+    let r = run(
+        &["plan", "--offline", "--format", "properties"],
+        &in_the_image(&[
+            ("KAFKA_INIT_KAFKA_VERSION", "3.9.0"),
+            ("KAFKA_HEAP_OPTS", "-Xmx1g"),
+        ]),
+    );
+    assert!(
+        r.stdout()
+            .contains("# written by the confluent image's own scripts as well, not by kafka-init"),
+        "{}",
+        r.stdout()
+    );
 }

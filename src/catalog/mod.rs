@@ -15,8 +15,8 @@ pub mod value;
 
 pub use data::{Default, Dynamic, Key};
 pub use select::{
-    select, select_for_mode, Selection, Source, DEFAULT_VERSION, IMAGE_VERSION_VARS, VERSION_VAR,
-    ZOOKEEPER_DEFAULT_VERSION,
+    line_of, select, select_for_mode, Selection, Source, DEFAULT_VERSION, IMAGE_VERSION_VARS,
+    VERSION_VAR, ZOOKEEPER_DEFAULT_VERSION,
 };
 pub use suggest::nearest;
 pub use value::{Check, Type, Value};

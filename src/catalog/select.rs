@@ -23,7 +23,7 @@ pub const ZOOKEEPER_DEFAULT_VERSION: &str = "3.9.2";
 pub const IMAGE_VERSION_VARS: &[(&str, &str)] = &[("APP_VERSION", "bitnami/kafka")];
 
 /// `(major, minor)` of a version string (`3.9.1` → (3, 9)).
-pub(super) fn line_of(v: &str) -> Option<(u32, u32)> {
+pub fn line_of(v: &str) -> Option<(u32, u32)> {
     let mut parts = v.split('.');
     Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
 }

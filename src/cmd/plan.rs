@@ -42,7 +42,10 @@ pub fn run(
                 + &render::unset_lines(&plan, &unset)
                 + &render::withheld_lines(&plan, &withheld)
         }
-        Format::Properties => render::properties(&plan, true),
+        Format::Properties => {
+            render::properties(&plan, true)
+                + &render::image_properties(&plan, &flavor.image_properties(&plan, &inputs.vars))
+        }
         Format::Json => render::json(&plan, &exported, &flavor.writes_at_start(&plan)),
     };
     crate::output::stdout(&out, "the plan")

@@ -66,7 +66,7 @@ pub fn named(name: &str) -> Option<&'static Convention> {
 /// The convention the user's variables are in: one whose own names appear
 /// (a `KAFKA_CFG_*`), else the target image's.
 pub fn chosen(flavor: &dyn Flavor, vars: &BTreeMap<String, String>) -> &'static Convention {
-    let own = flavor.convention();
+    let own = flavor.convention_in(vars);
     RECOGNISABLE
         .iter()
         .copied()
@@ -82,7 +82,7 @@ pub fn read(
     vars: &BTreeMap<String, String>,
     problems: &mut Vec<Problem>,
 ) -> (UserSettings, &'static Convention) {
-    let own = flavor.convention();
+    let own = flavor.convention_in(vars);
     let user = chosen(flavor, vars);
     let mut out = (user.read)(vars, problems);
     if user.name == own.name {
@@ -166,7 +166,7 @@ pub fn withheld(
     plan: &Plan,
     base: &BTreeMap<String, String>,
 ) -> Vec<(String, String)> {
-    let own = flavor.convention();
+    let own = flavor.convention_in(base);
     let Some(user) = named(plan.read_as.name) else {
         return vec![];
     };

@@ -52,6 +52,13 @@ pub trait Flavor: Sync {
     /// unless they are written in another ([`convention::chosen`]).
     fn convention(&self) -> &'static Convention;
 
+    /// The convention the image reads `vars` in: [`Flavor::convention`],
+    /// unless the image's naming changed between its versions (cp-kafka's
+    /// converter) and `vars` say which version runs.
+    fn convention_in(&self, _vars: &BTreeMap<String, String>) -> &'static Convention {
+        self.convention()
+    }
+
     /// The variables `exec` adds to (or overrides in) the environment for the
     /// image, by name: what `plan --format env` prints. `base` is the
     /// environment as read.
@@ -83,6 +90,19 @@ pub trait Flavor: Sync {
     /// By default: the data dirs.
     fn writes_at_start(&self, plan: &Plan) -> Vec<StartWrite> {
         data_dir_writes(plan, "Kafka (log.dirs)")
+    }
+
+    /// The lines the image's own start-up scripts write into its
+    /// properties file besides the Plan's keys, or with another value than
+    /// the Plan's (an image's quirks, e.g. cp-kafka 7.x's `heap.opts=`):
+    /// `plan --format properties` states them, marked as the image's.
+    /// `vars` is the environment as read. None by default.
+    fn image_properties(
+        &self,
+        _plan: &Plan,
+        _vars: &BTreeMap<String, String>,
+    ) -> Vec<(String, String)> {
+        vec![]
     }
 
     /// The variables the image's Dockerfile sets, empty, in every container
