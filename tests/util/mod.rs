@@ -197,3 +197,24 @@ pub fn with<'a>(
     out.extend_from_slice(extra);
     out
 }
+
+/// The images' own start-up scripts (`../shared/reference/images`, beside
+/// the checkout), for the tests that run them unchanged; None when a clone
+/// stands alone: the test then says it skipped and returns (scripts/test
+/// names it among the skipped). Under CI=true their absence fails the test.
+pub fn reference_images(test: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/images");
+    if p.is_dir() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{test}: {} missing, and CI=true: CI runs every test",
+        p.display()
+    );
+    eprintln!(
+        "SKIPPED {test}: needs {} (the images' own scripts), which a clone alone does not have",
+        p.display()
+    );
+    None
+}
