@@ -238,7 +238,9 @@ fn a_rollback_is_safe_only_while_zookeepers_controller_epoch_is_above_the_kraft_
         (&finalized, Some(6), Some(5), Some(5), Some(false), Some(5), "impossible: the migration is finalized"),
         (&none_yet, Some(4), Some(5), Some(5), Some(true), Some(5), "nothing to roll back"),
     ];
-    for (i, (status, zk_epoch, migration_epoch, quorum_epoch, want, kraft, says)) in cases.iter().enumerate() {
+    for (i, (status, zk_epoch, migration_epoch, quorum_epoch, want, kraft, says)) in
+        cases.iter().enumerate()
+    {
         let s = with(*zk_epoch, *migration_epoch, *quorum_epoch);
         let (got, why) = match rollback(status, &s) {
             Rollback::Safe(w) => (Some(true), w),
@@ -250,8 +252,16 @@ fn a_rollback_is_safe_only_while_zookeepers_controller_epoch_is_above_the_kraft_
         let j = status_json(status, &s);
         assert_eq!(j["rollback"]["safe"], serde_json::json!(want), "case {i}");
         assert_eq!(j["rollback"]["why"], serde_json::json!(why), "case {i}");
-        assert_eq!(j["rollback"]["zk_epoch"], serde_json::json!(zk_epoch), "case {i}");
-        assert_eq!(j["rollback"]["kraft_epoch"], serde_json::json!(kraft), "case {i}");
+        assert_eq!(
+            j["rollback"]["zk_epoch"],
+            serde_json::json!(zk_epoch),
+            "case {i}"
+        );
+        assert_eq!(
+            j["rollback"]["kraft_epoch"],
+            serde_json::json!(kraft),
+            "case {i}"
+        );
         let text = status_text(status, &s);
         let line = match got {
             Some(true) => format!("rollback: safe now ({why})\n"),
@@ -266,7 +276,10 @@ fn a_rollback_is_safe_only_while_zookeepers_controller_epoch_is_above_the_kraft_
         controllers: c.clone(),
     };
     match rollback(&migrating, &s) {
-        Rollback::Unknown(w) => assert!(w.contains("was not read (zk-service.zk:32181: resolution"), "{w}"),
+        Rollback::Unknown(w) => assert!(
+            w.contains("was not read (zk-service.zk:32181: resolution"),
+            "{w}"
+        ),
         other => panic!("{other:?}"),
     }
 }
