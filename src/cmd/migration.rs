@@ -68,10 +68,12 @@ pub struct Seen {
     pub controllers: ControllersView,
 }
 
-/// Whether a rollback to ZooKeeper is safe now (Apache's 3.9 rollback
-/// check): ZooKeeper's `/controller_epoch` must be greater than the KRaft
-/// quorum's epoch, or the ZooKeeper-mode controller elected after the
-/// rollback is fenced and the cluster has no working controller.
+/// Whether a rollback to ZooKeeper is safe now: Apache's check in the 3.9
+/// operations guide ("Reverting to ZooKeeper mode During the Migration",
+/// kafka-site #860, 2026). Partition state znodes carry the KRaft controller
+/// epoch during the migration, so the ZooKeeper-mode controller that takes
+/// over after the rollback must start above it, or it fails every partition
+/// state change ("it assumes another controller with a higher epoch exists").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rollback {
     /// Safe now.
@@ -80,6 +82,57 @@ pub enum Rollback {
     Unsafe(String),
     /// Cannot be told from what was read.
     Unknown(String),
+}
+
+/// The epochs the rollback check compares (pure, from what was read).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Epochs {
+    /// ZooKeeper's `/controller_epoch`.
+    pub zk: Option<i64>,
+    /// `/migration`'s `kraft_controller_epoch`: the one Apache's check
+    /// reads (`get /migration`); -1 (PRE_MIGRATION) counts as unknown.
+    pub migration: Option<i64>,
+    /// The KRaft quorum's leader epoch (DescribeQuorum): a leader elected
+    /// since `/migration` was last written writes partition states with it.
+    pub quorum: Option<i64>,
+}
+
+impl Epochs {
+    /// From what `status` read.
+    pub fn of(seen: &Seen) -> Epochs {
+        let zk = seen.zk.as_ref().ok();
+        Epochs {
+            zk: zk.and_then(|z| z.controller_epoch),
+            migration: zk
+                .and_then(|z| z.migration.as_ref())
+                .and_then(|m| m.get("kraft_controller_epoch"))
+                .and_then(Value::as_i64)
+                .filter(|e| *e >= 0),
+            quorum: seen
+                .controllers
+                .quorum
+                .as_ref()
+                .map(|q| i64::from(q.leader_epoch)),
+        }
+    }
+
+    /// The KRaft controller epoch ZooKeeper's must exceed: the higher of the
+    /// two known (stricter than Apache's `/migration` alone, never looser).
+    pub fn kraft(&self) -> Option<i64> {
+        self.migration.max(self.quorum)
+    }
+
+    /// Where the KRaft epoch was read, for messages.
+    fn kraft_said(&self) -> String {
+        let mut said = vec![];
+        if let Some(m) = self.migration {
+            said.push(format!("/migration kraft_controller_epoch {m}"));
+        }
+        if let Some(q) = self.quorum {
+            said.push(format!("KRaft quorum epoch {q}"));
+        }
+        said.join(", ")
+    }
 }
 
 /// The rollback check (pure).
@@ -93,13 +146,25 @@ pub fn rollback(status: &Result<Status, String>, seen: &Seen) -> Rollback {
         }
         _ => {}
     }
-    let zk = seen.zk.as_ref().ok().and_then(|z| z.controller_epoch);
-    let kraft = seen.controllers.quorum.as_ref().map(|q| q.leader_epoch);
-    match (zk, kraft) {
-        (Some(z), Some(k)) if z > i64::from(k) => Rollback::Safe(format!("ZooKeeper /controller_epoch {z} > KRaft quorum epoch {k}")),
-        (Some(z), Some(k)) => Rollback::Unsafe(format!("ZooKeeper /controller_epoch {z} is not greater than the KRaft quorum epoch {k}: after a rollback the ZooKeeper-mode controller would be fenced and the cluster would have no working controller; see the rollback guide's workaround before deleting the controllers")),
-        (None, _) => Rollback::Unknown("ZooKeeper's /controller_epoch was not read".into()),
-        (_, None) => Rollback::Unknown("no controller answered DescribeQuorum as the leader (its epoch is unknown)".into()),
+    let e = Epochs::of(seen);
+    match (e.zk, e.kraft()) {
+        (Some(z), Some(k)) if z > k => Rollback::Safe(format!(
+            "ZooKeeper /controller_epoch {z} > KRaft controller epoch {k} ({})",
+            e.kraft_said()
+        )),
+        (Some(z), Some(k)) => Rollback::Unsafe(format!(
+            "ZooKeeper /controller_epoch {z} is not greater than the KRaft controller epoch {k} ({}): \
+             the ZooKeeper-mode controller elected after a rollback would fail to change partition states. \
+             Apache's workaround, before deprovisioning the KRaft controller quorum: in zookeeper-shell.sh, \
+             `set /controller_epoch {}` (any value above {k}), then check again; see docs/guides/rollback.md",
+            e.kraft_said(),
+            k + 1
+        )),
+        (None, _) => Rollback::Unknown(match &seen.zk {
+            Ok(_) => "ZooKeeper has no /controller_epoch".into(),
+            Err(why) => format!("ZooKeeper's /controller_epoch was not read ({why})"),
+        }),
+        (_, None) => Rollback::Unknown("the KRaft controller epoch is unknown: /migration has no kraft_controller_epoch and no controller answered DescribeQuorum as the leader".into()),
     }
 }
 
@@ -114,6 +179,7 @@ pub fn status_json(status: &Result<Status, String>, seen: &Seen) -> Value {
         Rollback::Unsafe(w) => (Some(false), w),
         Rollback::Unknown(w) => (None, w),
     };
+    let epochs = Epochs::of(seen);
     json!({
         "phase": status.as_ref().ok().map(|s| s.as_str()),
         "error": status.as_ref().err(),
@@ -135,7 +201,12 @@ pub fn status_json(status: &Result<Status, String>, seen: &Seen) -> Value {
             "observers": q.map(|q| ids(&q.observers)),
             "unanswered": c.unanswered,
         },
-        "rollback": { "safe": safe, "why": why },
+        "rollback": {
+            "safe": safe,
+            "why": why,
+            "zk_epoch": epochs.zk,
+            "kraft_epoch": epochs.kraft(),
+        },
     })
 }
 

@@ -18,9 +18,13 @@
 #    on the brokers"; spelled enter-migration-mode here, the deprecated
 #    dual-write once below): the brokers roll. A broker rolled to
 #    kraft-brokers before the metadata copy is refused (78) first.
-# R. Rollback (research §5): `migration status` says the rollback is safe
-#    (ZooKeeper's /controller_epoch above the KRaft quorum's epoch); delete the controllers, delete /controller and
-#    /migration, roll the brokers without the flag; counts checked; a
+# R. Rollback (research §5), in Apache's order: the epoch check (`migration
+#    status` and zookeeper-shell: ZooKeeper's /controller_epoch above /migration's
+#    kraft_controller_epoch); when NOT safe, Apache's workaround (`set
+#    /controller_epoch <KRaft epoch + 1>`) and the check again, now safe; delete
+#    the controllers (still safe by /migration), delete /controller (a broker is
+#    elected above the KRaft epoch) and /migration, roll the brokers without
+#    the flag; counts checked; a
 #    controller started on its attempt-1 volume is refused (78, the volume
 #    unchanged); then the migration starts again from 1 with new controllers
 #    on empty volumes, whose volume rail passes (plan) in migration-mode.
@@ -237,21 +241,79 @@ dual_write() {
 start_controllers "1 controllers"
 dual_write "2 migration-mode"
 
-# Rollback from migration mode (research §5): first Apache's epoch check
-# (`migration status`: ZooKeeper's /controller_epoch above the KRaft
-# quorum's epoch), then delete the controllers, then /controller and
-# /migration, then roll the brokers without the flag.
-# Seen here (3.9.2): ZooKeeper 4, KRaft 5, "NOT safe" by Apache's rule, and
-# the rollback below still works: the ZooKeeper controller elected after it
-# takes epoch 5, which no partition's epoch exceeds. So the check is shown
-# and must follow Apache's rule; the rollback is not made to depend on it.
-ROLLBACK_CHECK=$(status | jq -c '{safe: .rollback.safe, zk_epoch: .zookeeper.controller_epoch, kraft_epoch: .controllers.epoch, why: .rollback.why}' || true)
-check "rollback: migration status reads both epochs and applies Apache's rule ($ROLLBACK_CHECK)" \
-  bash -c 'jq -e "(.zk_epoch|type) == \"number\" and (.kraft_epoch|type) == \"number\" and .safe == (.zk_epoch > .kraft_epoch)" <<<"$1" >/dev/null' bash "$ROLLBACK_CHECK"
+# Rollback from migration mode (research §5), in the order of Apache's 3.9
+# revert table ("Enter Migration Mode on the brokers", kafka-site #860):
+# 1. the epoch check: ZooKeeper's /controller_epoch against the KRaft
+#    controller epoch (/migration's kraft_controller_epoch); if the KRaft
+#    epoch is higher, `set /controller_epoch <value>` (value above it);
+# 2. deprovision the KRaft controller quorum; 3. delete /controller (quickly),
+#    get /migration, delete /migration; 4. roll the brokers without the flag.
+# Seen here before the workaround (3.9.2): ZooKeeper 4, KRaft 5, NOT safe.
+# Apache's check read as its guide says, with ZooKeeper's own shell:
+# /controller_epoch's value and /migration's kraft_controller_epoch.
+zk_epochs() {
+  zk_cli "get /controller_epoch" "get /migration" > "$E2E_RUN/rollback-epochs.txt" || true
+  jq -nc --arg zk "$(grep -E '^[0-9]+$' "$E2E_RUN/rollback-epochs.txt" | tail -1)" \
+    --argjson m "$(grep -E '^\{.*kraft_controller_epoch' "$E2E_RUN/rollback-epochs.txt" | tail -1 || echo null)" \
+    '{zk: ($zk | tonumber? // null), kraft: $m.kraft_controller_epoch}' 2>/dev/null || echo '{}'
+}
+# epoch_check: what `migration status` says, beside the shell's reading.
+epoch_check() {
+  status | jq -c --argjson shell "$(zk_epochs)" '{safe: .rollback.safe, zk_epoch: .rollback.zk_epoch, kraft_epoch: .rollback.kraft_epoch,
+    migration_epoch: .zookeeper.migration.kraft_controller_epoch, quorum_epoch: .controllers.epoch, shell: $shell, why: .rollback.why}' || true
+}
+# Apache's rule on one reading: ZooKeeper's epoch above /migration's and
+# (while a leader answers) the quorum's, and status agrees with the shell.
+apache_rule() {
+  jq -e '(.zk_epoch|type) == "number" and (.migration_epoch|type) == "number"
+    and .shell.zk == .zk_epoch and .shell.kraft == .migration_epoch
+    and .kraft_epoch == ([.migration_epoch, .quorum_epoch] | max)
+    and .safe == (.zk_epoch > .migration_epoch and (.quorum_epoch == null or .zk_epoch > .quorum_epoch))' <<<"$1" >/dev/null
+}
+ROLLBACK_CHECK=$(epoch_check)
+check "rollback: migration status reads ZooKeeper's, /migration's and the quorum's epochs ($ROLLBACK_CHECK)" \
+  bash -c 'jq -e "(.quorum_epoch|type) == \"number\"" <<<"$1" >/dev/null' bash "$ROLLBACK_CHECK"
+check "rollback: ... applies Apache's rule, and agrees with zookeeper-shell's get /controller_epoch, get /migration" apache_rule "$ROLLBACK_CHECK"
+ROLLBACK_WORKAROUND="none needed"
+if [ "$(jq -r .safe <<<"$ROLLBACK_CHECK")" != true ]; then
+  # Apache's workaround, exactly: "If the KRaft epoch is higher, run
+  # set /controller_epoch <value> (where <value> exceeds the KRaft epoch)".
+  # The KRaft epoch is /migration's; the quorum's too when a newer leader
+  # has not written /migration yet (status's kraft_epoch is the higher).
+  # Setting it changes /controller_epoch's zkVersion, which fences the
+  # running KRaft controller's ZooKeeper writes ("Controller epoch zkVersion
+  # check fails"): nothing is dual-written from here; the quorum goes next.
+  KRAFT_EPOCH=$(jq -r '.kraft_epoch // empty' <<<"$ROLLBACK_CHECK" 2>/dev/null || true)
+  if [[ ! $KRAFT_EPOCH =~ ^[0-9]+$ ]]; then
+    check "rollback: the KRaft epoch is known, for Apache's workaround (got '$KRAFT_EPOCH')" false
+  else
+    EPOCH_VALUE=$(( KRAFT_EPOCH + 1 ))
+    zk_cli "set /controller_epoch $EPOCH_VALUE" > "$E2E_RUN/rollback-set-epoch.txt" || true
+    ROLLBACK_AFTER=$(epoch_check)
+    ROLLBACK_WORKAROUND="set /controller_epoch $EPOCH_VALUE, then $ROLLBACK_AFTER"
+    check "rollback: after Apache's workaround (set /controller_epoch $EPOCH_VALUE) migration status says safe ($ROLLBACK_AFTER)" \
+      bash -c 'jq -e ".safe == true and .zk_epoch == $2 and .zk_epoch > .kraft_epoch" <<<"$1" >/dev/null' bash "$ROLLBACK_AFTER" "$EPOCH_VALUE"
+    check "rollback: ... by Apache's rule, as zookeeper-shell reads it" apache_rule "$ROLLBACK_AFTER"
+  fi
+fi
 ACKED_BEFORE_ROLLBACK=$(acked_now)
 for p in "${CONTROLLERS[@]}"; do kill -9 "${E2E_PID[$p]}"; done
-sleep 1
+# Deprovisioned: no leader answers, /migration alone gives the KRaft epoch
+# (Apache's check as written). A leader elected while the quorum went
+# would have raised both epochs by one: still safe.
+# (status alone, no JVM: /controller is deleted without delay.)
+ROLLBACK_GONE=$(status | jq -c '{safe: .rollback.safe, zk_epoch: .rollback.zk_epoch, kraft_epoch: .rollback.kraft_epoch,
+  migration_epoch: .zookeeper.migration.kraft_controller_epoch, quorum_epoch: .controllers.epoch}' || true)
+check "rollback: with the quorum deprovisioned, still safe by /migration ($ROLLBACK_GONE)" \
+  bash -c 'jq -e ".safe == true and .quorum_epoch == null and .zk_epoch > .migration_epoch" <<<"$1" >/dev/null' bash "$ROLLBACK_GONE"
 zk_cli "deleteall /controller" "get /migration" "deleteall /migration" > "$E2E_RUN/rollback-zk.txt"
+# The ZooKeeper-mode controller elected now takes /controller_epoch + 1.
+zk_controller_is_broker() { zk_cli "get /controller" | grep -E '^\{' | tail -1 | jq -e '.brokerid < 3000' >/dev/null; }
+wait_for 30 "a broker elected ZooKeeper-mode controller" zk_controller_is_broker || true
+ZK_CONTROLLER_EPOCH=$(zk_epochs | jq -r .zk)
+check "rollback: a broker is the ZooKeeper-mode controller, at epoch $ZK_CONTROLLER_EPOCH, above the KRaft epoch $(jq -r .kraft_epoch <<<"$ROLLBACK_GONE")" \
+  bash -c '[ "$1" -gt "$2" ] 2>/dev/null' bash "$ZK_CONTROLLER_EPOCH" "$(jq -r .kraft_epoch <<<"$ROLLBACK_GONE")"
+check "rollback: ... (/controller names a broker)" zk_controller_is_broker
 for p in "${BROKERS[@]}"; do E2E_OVERLAY[$p]=zookeeper; done
 # Kafka 3.9.2: a broker still in dual write may lose its AlterPartition
 # channel when the controllers go ("A metric named ... alter-partition-metrics
@@ -417,6 +479,7 @@ echo "Guard-rail refusals (bad starts, nothing started)"
 printf '  %s\n' "${REFUSALS[@]}"
 echo "rollback from migration mode: acknowledged $R_ACKED before it, lost $R_LOST${ROLLBACK_NOTES:+; ${ROLLBACK_NOTES[*]}}"
 echo "rollback epoch check before it: $ROLLBACK_CHECK"
+echo "rollback epoch workaround: $ROLLBACK_WORKAROUND"
 echo "durable (acks=all): sent $F_SENT, acknowledged $F_ACKED, consumed $F_CONSUMED, lost $F_LOST, out of order $F_OOO; live consumer read $LIVE; longest gap between acknowledgements ${GAP_MS} ms"
 echo "total run $(( ($(e2e_ms) - T_START) / 1000 ))s"
 e2e_summary

@@ -176,56 +176,110 @@ fn probe_and_status_derive_a_migrating_controllers_quorum_without_its_cluster_id
 }
 
 #[test]
-fn a_rollback_is_safe_only_while_zookeepers_controller_epoch_is_above_the_quorums() {
+fn a_rollback_is_safe_only_while_zookeepers_controller_epoch_is_above_the_kraft_controllers() {
+    // The captured dual write: /migration's kraft_controller_epoch and the
+    // quorum's leader epoch, as 3.9.2 wrote and answered them.
+    let z = zk("dual-write");
     let c = controllers("dual-write");
-    let kraft = c.quorum.as_ref().unwrap().leader_epoch;
-    let seen = |zk_epoch: Option<i64>, controllers: &ControllersView| Seen {
-        zk: Ok(ZkView {
-            controller_epoch: zk_epoch,
-            ..zk("dual-write")
-        }),
-        controllers: controllers.clone(),
+    let m = z.migration.as_ref().unwrap()["kraft_controller_epoch"]
+        .as_i64()
+        .unwrap();
+    let q = i64::from(c.quorum.as_ref().unwrap().leader_epoch);
+    assert_eq!((m, q), (1, 1), "the fixtures' epochs");
+    let with = |zk_epoch: Option<i64>, migration_epoch: Option<i64>, quorum_epoch: Option<i64>| {
+        let mut migration = z.migration.clone().unwrap();
+        migration["kraft_controller_epoch"] = serde_json::json!(migration_epoch.unwrap_or(-1));
+        let mut controllers = c.clone();
+        match quorum_epoch {
+            Some(e) => controllers.quorum.as_mut().unwrap().leader_epoch = e as i32,
+            None => controllers = ControllersView::default(),
+        }
+        Seen {
+            zk: Ok(ZkView {
+                controller_epoch: zk_epoch,
+                migration: Some(migration),
+                ..z.clone()
+            }),
+            controllers,
+        }
     };
     let migrating = Ok(Status::Phase(Phase::MigrationMode));
-    let k = i64::from(kraft);
-    // (phase, ZooKeeper's epoch, controllers, verdict: Some(safe) or None for unknown)
-    let none = ControllersView::default();
+    let kraft_brokers = Ok(Status::Phase(Phase::KraftBrokers));
+    let finalized = Ok(Status::Phase(Phase::Finalized));
+    let none_yet = Ok(Status::ZooKeeper);
+    // (phase, ZooKeeper's, /migration's, the quorum's epoch (None: no
+    // controller answered), verdict (None: unknown), the KRaft epoch compared,
+    // what the reason says)
     type Case<'a> = (
         &'a Result<Status, String>,
         Option<i64>,
-        &'a ControllersView,
+        Option<i64>,
+        Option<i64>,
         Option<bool>,
+        Option<i64>,
+        &'a str,
     );
     let cases: &[Case] = &[
-        (&migrating, Some(k + 1), &c, Some(true)),
-        (&migrating, Some(k), &c, Some(false)),
-        (&migrating, Some(k - 1), &c, Some(false)),
-        (&migrating, None, &c, None),
-        (&migrating, Some(k + 1), &none, None),
-        (
-            &Ok(Status::Phase(Phase::Finalized)),
-            Some(k + 1),
-            &c,
-            Some(false),
-        ),
+        // Apache's rule: ZooKeeper's above /migration's kraft_controller_epoch.
+        (&migrating, Some(6), Some(5), Some(5), Some(true), Some(5), "ZooKeeper /controller_epoch 6 > KRaft controller epoch 5 (/migration kraft_controller_epoch 5, KRaft quorum epoch 5)"),
+        // What the e2e sees on 3.9.2: ZooKeeper 4, KRaft 5, and the workaround named.
+        (&migrating, Some(4), Some(5), Some(5), Some(false), Some(5), "ZooKeeper /controller_epoch 4 is not greater than the KRaft controller epoch 5"),
+        (&migrating, Some(4), Some(5), Some(5), Some(false), Some(5), "Apache's workaround, before deprovisioning the KRaft controller quorum: in zookeeper-shell.sh, `set /controller_epoch 6` (any value above 5), then check again"),
+        (&migrating, Some(5), Some(5), Some(5), Some(false), Some(5), "`set /controller_epoch 6`"),
+        // The controllers deprovisioned: /migration alone decides (Apache's check).
+        (&migrating, Some(6), Some(5), None, Some(true), Some(5), "(/migration kraft_controller_epoch 5)"),
+        (&migrating, Some(5), Some(5), None, Some(false), Some(5), "`set /controller_epoch 6`"),
+        // A leader elected since /migration was written: the higher one counts.
+        (&kraft_brokers, Some(6), Some(5), Some(7), Some(false), Some(7), "`set /controller_epoch 8` (any value above 7)"),
+        // PRE_MIGRATION's -1: the quorum's epoch alone.
+        (&migrating, Some(3), None, Some(2), Some(true), Some(2), "(KRaft quorum epoch 2)"),
+        (&migrating, Some(3), None, None, None, None, "the KRaft controller epoch is unknown"),
+        (&migrating, None, Some(5), Some(5), None, Some(5), "ZooKeeper has no /controller_epoch"),
+        (&finalized, Some(6), Some(5), Some(5), Some(false), Some(5), "impossible: the migration is finalized"),
+        (&none_yet, Some(4), Some(5), Some(5), Some(true), Some(5), "nothing to roll back"),
     ];
-    for (i, (status, zk_epoch, controllers, want)) in cases.iter().enumerate() {
-        let s = seen(*zk_epoch, controllers);
-        let got = match rollback(status, &s) {
-            Rollback::Safe(_) => Some(true),
-            Rollback::Unsafe(_) => Some(false),
-            Rollback::Unknown(_) => None,
+    for (i, (status, zk_epoch, migration_epoch, quorum_epoch, want, kraft, says)) in
+        cases.iter().enumerate()
+    {
+        let s = with(*zk_epoch, *migration_epoch, *quorum_epoch);
+        let (got, why) = match rollback(status, &s) {
+            Rollback::Safe(w) => (Some(true), w),
+            Rollback::Unsafe(w) => (Some(false), w),
+            Rollback::Unknown(w) => (None, w),
         };
-        assert_eq!(got, *want, "case {i}");
+        assert_eq!(got, *want, "case {i}: {why}");
+        assert!(why.contains(says), "case {i}: {why}");
+        let j = status_json(status, &s);
+        assert_eq!(j["rollback"]["safe"], serde_json::json!(want), "case {i}");
+        assert_eq!(j["rollback"]["why"], serde_json::json!(why), "case {i}");
         assert_eq!(
-            status_json(status, &s)["rollback"]["safe"],
-            serde_json::json!(want),
+            j["rollback"]["zk_epoch"],
+            serde_json::json!(zk_epoch),
             "case {i}"
         );
+        assert_eq!(
+            j["rollback"]["kraft_epoch"],
+            serde_json::json!(kraft),
+            "case {i}"
+        );
+        let text = status_text(status, &s);
+        let line = match got {
+            Some(true) => format!("rollback: safe now ({why})\n"),
+            Some(false) => format!("rollback: NOT safe now ({why})\n"),
+            None => format!("rollback: unknown ({why})\n"),
+        };
+        assert!(text.ends_with(&line), "case {i}: {text}");
     }
-    let text = status_text(&migrating, &seen(Some(k), &c));
-    assert!(
-        text.contains(&format!("rollback: NOT safe now (ZooKeeper /controller_epoch {k} is not greater than the KRaft quorum epoch {k}")),
-        "{text}"
-    );
+    // ZooKeeper not read: unknown, with the reason.
+    let s = Seen {
+        zk: Err("zk-service.zk:32181: resolution: no such host".into()),
+        controllers: c.clone(),
+    };
+    match rollback(&migrating, &s) {
+        Rollback::Unknown(w) => assert!(
+            w.contains("was not read (zk-service.zk:32181: resolution"),
+            "{w}"
+        ),
+        other => panic!("{other:?}"),
+    }
 }
