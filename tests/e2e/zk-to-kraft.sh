@@ -271,26 +271,10 @@ apache_rule() {
     and .safe == (.zk_epoch > .migration_epoch and (.quorum_epoch == null or .zk_epoch > .quorum_epoch))' <<<"$1" >/dev/null
 }
 ROLLBACK_CHECK=$(epoch_check)
-ROLLBACK_FIRST=$ROLLBACK_CHECK
 check "rollback: migration status reads ZooKeeper's, /migration's and the quorum's epochs ($ROLLBACK_CHECK)" \
   bash -c 'jq -e "(.quorum_epoch|type) == \"number\"" <<<"$1" >/dev/null' bash "$ROLLBACK_CHECK"
 check "rollback: ... applies Apache's rule, and agrees with zookeeper-shell's get /controller_epoch, get /migration" apache_rule "$ROLLBACK_CHECK"
 ROLLBACK_WORKAROUND="none needed"
-ROLLBACK_UNSAFE="not needed: this run's epochs were out of order by themselves"
-if [ "$(jq -r .safe <<<"$ROLLBACK_CHECK")" = true ]; then
-  # This run's epochs are in order by themselves (ZooKeeper's controller
-  # elections outnumber the quorum's, as in most runs here). The other half
-  # is shown on the same cluster: ZooKeeper's epoch put at the KRaft one (a
-  # quorum that had as many elections as ZooKeeper), migration status must
-  # say NOT safe and name Apache's workaround, which then runs below.
-  K=$(jq -r '.kraft_epoch // empty' <<<"$ROLLBACK_CHECK")
-  zk_cli "set /controller_epoch $K" > "$E2E_RUN/rollback-unsafe.txt" || true
-  ROLLBACK_UNSAFE=$(epoch_check)
-  check "rollback: with ZooKeeper's epoch at the KRaft one ($K), migration status says NOT safe and names Apache's workaround ($ROLLBACK_UNSAFE)" \
-    bash -c 'jq -e ".safe == false and (.why | test(\"set /controller_epoch\"))" <<<"$1" >/dev/null' bash "$ROLLBACK_UNSAFE"
-  check "rollback: ... by Apache's rule, as zookeeper-shell reads it" apache_rule "$ROLLBACK_UNSAFE"
-  ROLLBACK_CHECK=$ROLLBACK_UNSAFE
-fi
 if [ "$(jq -r .safe <<<"$ROLLBACK_CHECK")" != true ]; then
   # Apache's workaround, exactly: "If the KRaft epoch is higher, run
   # set /controller_epoch <value> (where <value> exceeds the KRaft epoch)".
@@ -494,9 +478,8 @@ done
 echo "Guard-rail refusals (bad starts, nothing started)"
 printf '  %s\n' "${REFUSALS[@]}"
 echo "rollback from migration mode: acknowledged $R_ACKED before it, lost $R_LOST${ROLLBACK_NOTES:+; ${ROLLBACK_NOTES[*]}}"
-echo "rollback epoch check before it: $ROLLBACK_FIRST"
+echo "rollback epoch check before it: $ROLLBACK_CHECK"
 echo "rollback epoch workaround: $ROLLBACK_WORKAROUND"
-echo "rollback epoch check, the unsafe half: $ROLLBACK_UNSAFE"
 echo "durable (acks=all): sent $F_SENT, acknowledged $F_ACKED, consumed $F_CONSUMED, lost $F_LOST, out of order $F_OOO; live consumer read $LIVE; longest gap between acknowledgements ${GAP_MS} ms"
 echo "total run $(( ($(e2e_ms) - T_START) / 1000 ))s"
 e2e_summary
