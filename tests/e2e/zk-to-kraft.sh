@@ -248,7 +248,8 @@ dual_write "2 migration-mode"
 #    epoch is higher, `set /controller_epoch <value>` (value above it);
 # 2. deprovision the KRaft controller quorum; 3. delete /controller (quickly),
 #    get /migration, delete /migration; 4. roll the brokers without the flag.
-# Seen here before the workaround (3.9.2): ZooKeeper 4, KRaft 5, NOT safe.
+# Seen here (3.9.2): ZooKeeper 3 or 4, /migration's KRaft epoch 1: safe by
+# itself, so the workaround's branch runs only on a cluster that needs it.
 # Apache's check read as its guide says, with ZooKeeper's own shell:
 # /controller_epoch's value and /migration's kraft_controller_epoch.
 zk_epochs() {
