@@ -50,21 +50,8 @@ fn controller(phase: &str) -> u16 {
     ])
 }
 
-const SHARED: &[(&str, &str)] = &[
-    ("POD_NAMESPACE", "kafka"),
-    ("KAFKA_CFG_LISTENERS", "PLAINTEXT_INTERNAL://:39092"),
-    (
-        "KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP",
-        "PLAINTEXT_INTERNAL:PLAINTEXT",
-    ),
-    ("KAFKA_CFG_INTER_BROKER_LISTENER_NAME", "PLAINTEXT_INTERNAL"),
-    ("KAFKA_INIT_CONTROLLER_STATEFULSET", "kafka-controller"),
-    ("KAFKA_INIT_CONTROLLER_REPLICAS", "3"),
-    ("KAFKA_INIT_CONTROLLER_ID_OFFSET", "3000"),
-];
-
 fn env<'a>(node: &[(&'a str, &'a str)], extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    let mut e: Vec<(&str, &str)> = SHARED.to_vec();
+    let mut e: Vec<(&str, &str)> = util::MIGRATION_CLUSTER.to_vec();
     e.extend_from_slice(node);
     e.extend_from_slice(extra);
     e

@@ -180,34 +180,18 @@ fn migration(migrated: bool, brokers: &[u32]) -> Behaviour {
 }
 
 fn node_env<'a>(phase: &'a str, controller: bool, zk: &'a str) -> Vec<(&'a str, &'a str)> {
-    let mut e = vec![
-        ("POD_NAMESPACE", "kafka"),
-        ("KAFKA_CFG_LISTENERS", "PLAINTEXT_INTERNAL://:39092"),
-        (
-            "KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP",
-            "PLAINTEXT_INTERNAL:PLAINTEXT",
-        ),
-        ("KAFKA_CFG_INTER_BROKER_LISTENER_NAME", "PLAINTEXT_INTERNAL"),
-        ("KAFKA_INIT_CONTROLLER_STATEFULSET", "kafka-controller"),
-        ("KAFKA_INIT_CONTROLLER_REPLICAS", "3"),
-        ("KAFKA_INIT_CONTROLLER_ID_OFFSET", "3000"),
+    let mut e: Vec<(&str, &str)> = util::MIGRATION_CLUSTER.to_vec();
+    e.extend([
         ("KAFKA_INIT_MIGRATION", phase),
         ("KAFKA_CFG_ZOOKEEPER_CONNECT", zk),
         // Never the image's default dir: the rails read and record here.
         ("KAFKA_CFG_LOG_DIRS", "$DIR/data"),
-    ];
-    if controller {
-        e.extend([
-            ("POD_NAME", "kafka-controller-0"),
-            ("KAFKA_INIT_ROLE", "controller"),
-            ("KAFKA_INIT_MODE", "kraft"),
-            ("KAFKA_INIT_ID_OFFSET", "3000"),
-            ("KAFKA_INIT_REPLICAS", "3"),
-            ("KAFKA_INIT_BROKER_REPLICAS", "3"),
-        ]);
+    ]);
+    e.extend_from_slice(if controller {
+        util::MIGRATION_CONTROLLER
     } else {
-        e.extend([("POD_NAME", "kafka-1"), ("KAFKA_INIT_REPLICAS", "3")]);
-    }
+        util::MIGRATION_BROKER
+    });
     e
 }
 

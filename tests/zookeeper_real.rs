@@ -164,33 +164,17 @@ fn seed(zk: &ZooKeeper) {
 }
 
 fn env<'a>(zk: &'a str, node: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    let mut e = vec![
-        ("POD_NAMESPACE", "kafka"),
-        ("KAFKA_CFG_LISTENERS", "PLAINTEXT_INTERNAL://:39092"),
-        (
-            "KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP",
-            "PLAINTEXT_INTERNAL:PLAINTEXT",
-        ),
-        ("KAFKA_CFG_INTER_BROKER_LISTENER_NAME", "PLAINTEXT_INTERNAL"),
-        ("KAFKA_INIT_CONTROLLER_STATEFULSET", "kafka-controller"),
-        ("KAFKA_INIT_CONTROLLER_REPLICAS", "3"),
-        ("KAFKA_INIT_CONTROLLER_ID_OFFSET", "3000"),
+    let mut e: Vec<(&str, &str)> = util::MIGRATION_CLUSTER.to_vec();
+    e.extend([
         ("KAFKA_CFG_ZOOKEEPER_CONNECT", zk),
         ("KAFKA_CFG_LOG_DIRS", "$DIR/data"),
-    ];
+    ]);
     e.extend_from_slice(node);
     e
 }
 
-const BROKER: &[(&str, &str)] = &[("POD_NAME", "kafka-1"), ("KAFKA_INIT_REPLICAS", "3")];
-const CONTROLLER: &[(&str, &str)] = &[
-    ("POD_NAME", "kafka-controller-0"),
-    ("KAFKA_INIT_ROLE", "controller"),
-    ("KAFKA_INIT_MODE", "kraft"),
-    ("KAFKA_INIT_ID_OFFSET", "3000"),
-    ("KAFKA_INIT_REPLICAS", "3"),
-    ("KAFKA_INIT_BROKER_REPLICAS", "3"),
-];
+const BROKER: &[(&str, &str)] = util::MIGRATION_BROKER;
+const CONTROLLER: &[(&str, &str)] = util::MIGRATION_CONTROLLER;
 
 #[test]
 fn the_guard_rails_refuse_and_pass_against_a_real_zookeeper() {

@@ -218,3 +218,31 @@ pub fn reference_images(test: &str) -> Option<PathBuf> {
     );
     None
 }
+
+/// What every node of a migrating cluster shares, as the migration overlay
+/// sets it: the brokers' listener PLAINTEXT_INTERNAL on 39092 and three
+/// controllers, kafka-controller, with ids from 3000.
+pub const MIGRATION_CLUSTER: &[(&str, &str)] = &[
+    ("POD_NAMESPACE", "kafka"),
+    ("KAFKA_CFG_LISTENERS", "PLAINTEXT_INTERNAL://:39092"),
+    (
+        "KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP",
+        "PLAINTEXT_INTERNAL:PLAINTEXT",
+    ),
+    ("KAFKA_CFG_INTER_BROKER_LISTENER_NAME", "PLAINTEXT_INTERNAL"),
+    ("KAFKA_INIT_CONTROLLER_STATEFULSET", "kafka-controller"),
+    ("KAFKA_INIT_CONTROLLER_REPLICAS", "3"),
+    ("KAFKA_INIT_CONTROLLER_ID_OFFSET", "3000"),
+];
+/// A broker of that cluster.
+pub const MIGRATION_BROKER: &[(&str, &str)] =
+    &[("POD_NAME", "kafka-1"), ("KAFKA_INIT_REPLICAS", "3")];
+/// A controller of that cluster.
+pub const MIGRATION_CONTROLLER: &[(&str, &str)] = &[
+    ("POD_NAME", "kafka-controller-0"),
+    ("KAFKA_INIT_ROLE", "controller"),
+    ("KAFKA_INIT_MODE", "kraft"),
+    ("KAFKA_INIT_ID_OFFSET", "3000"),
+    ("KAFKA_INIT_REPLICAS", "3"),
+    ("KAFKA_INIT_BROKER_REPLICAS", "3"),
+];
