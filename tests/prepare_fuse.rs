@@ -170,18 +170,24 @@ fn prepare(log_dir: &Path) -> Output {
 
 /// [`prepare`], logging at `level`.
 fn prepare_logging(log_dir: &Path, level: &str) -> Output {
-    Command::new(util::bin())
-        .env_clear()
-        .env("POD_NAME", "kafka-1")
-        .env("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181")
-        .env("KAFKA_CFG_LOG_DIRS", log_dir)
-        .env("KAFKA_INIT_RUN_AS", "1001:1001")
-        .env("KAFKA_INIT_FLAVOR", "properties")
+    as_kafka_1(log_dir)
         .env("KAFKA_INIT_LOG_FORMAT", "json")
         .env("KAFKA_INIT_LOG", level)
         .arg("prepare")
         .output()
         .unwrap()
+}
+
+/// kafka-init as pod kafka-1 (ZooKeeper mode) with `log_dir`, run as 1001:1001.
+fn as_kafka_1(log_dir: &Path) -> Command {
+    let mut c = Command::new(util::bin());
+    c.env_clear()
+        .env("POD_NAME", "kafka-1")
+        .env("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181")
+        .env("KAFKA_CFG_LOG_DIRS", log_dir)
+        .env("KAFKA_INIT_RUN_AS", "1001:1001")
+        .env("KAFKA_INIT_FLAVOR", "properties");
+    c
 }
 
 #[test]
@@ -291,13 +297,7 @@ fn on_a_delayed_mount_the_walk_adds_threads_while_they_wait_on_it() {
 
 /// `kafka-init prepare --check` as pod kafka-1, as [`prepare`] runs.
 fn check(log_dir: &Path) -> Output {
-    Command::new(util::bin())
-        .env_clear()
-        .env("POD_NAME", "kafka-1")
-        .env("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181")
-        .env("KAFKA_CFG_LOG_DIRS", log_dir)
-        .env("KAFKA_INIT_RUN_AS", "1001:1001")
-        .env("KAFKA_INIT_FLAVOR", "properties")
+    as_kafka_1(log_dir)
         .args(["prepare", "--check"])
         .output()
         .unwrap()
