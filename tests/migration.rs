@@ -182,19 +182,7 @@ fn migration_status_reads_zookeeper_and_the_controllers_over_tcp() {
         answers.push(controller_epoch_answer(7));
         let zk = format!("127.0.0.1:{}", serve(answers));
         let c = format!("127.0.0.1:{}", controller(phase));
-        let r = run(
-            &[
-                "migration",
-                "status",
-                "--zookeeper",
-                &zk,
-                "--controllers",
-                &c,
-                "--format",
-                "json",
-            ],
-            &[],
-        );
+        let r = util::migration_status(&zk, &c, &["--format", "json"]);
         assert_eq!(r.code(), 0, "{phase}: {}", r.stderr());
         let v: serde_json::Value = serde_json::from_str(&r.stdout()).unwrap();
         // The fixtures' dir dual-write is the phase now named migration-mode.
@@ -218,19 +206,7 @@ fn migration_status_reads_zookeeper_and_the_controllers_over_tcp() {
     }
     // Neither ZooKeeper nor a controller: it cannot tell (exit 1).
     let nothing = format!("127.0.0.1:{}", util::replay::closed_port());
-    let r = run(
-        &[
-            "migration",
-            "status",
-            "--zookeeper",
-            &nothing,
-            "--controllers",
-            &nothing,
-            "--timeout",
-            "2s",
-        ],
-        &[],
-    );
+    let r = util::migration_status(&nothing, &nothing, &["--timeout", "2s"]);
     assert_eq!(r.code(), 1, "{}", r.stdout());
     assert!(r.stdout().starts_with("phase: unknown"), "{}", r.stdout());
 }

@@ -305,19 +305,7 @@ fn finalizing_with_zookeeper_unreachable_is_refused_unless_the_loud_override_is_
 fn migration_status_says_why_zookeeper_was_not_read() {
     let zk = format!("127.0.0.1:{}", zookeeper(Behaviour::NoAuth));
     let nothing = format!("127.0.0.1:{}", util::replay::closed_port());
-    let r = run(
-        &[
-            "migration",
-            "status",
-            "--zookeeper",
-            &zk,
-            "--controllers",
-            &nothing,
-            "--timeout",
-            "2s",
-        ],
-        &[],
-    );
+    let r = util::migration_status(&zk, &nothing, &["--timeout", "2s"]);
     assert_eq!(r.code(), 1, "{}", r.stdout());
     assert!(
         r.stdout().contains("zookeeper: not read (") && r.stdout().contains("NOAUTH"),

@@ -246,3 +246,18 @@ pub const MIGRATION_CONTROLLER: &[(&str, &str)] = &[
     ("KAFKA_INIT_REPLICAS", "3"),
     ("KAFKA_INIT_BROKER_REPLICAS", "3"),
 ];
+
+/// `kafka-init migration status` against `zk` and `controllers`, with
+/// `more` flags, in an empty environment.
+pub fn migration_status(zk: &str, controllers: &str, more: &[&str]) -> Run {
+    let mut args = vec![
+        "migration",
+        "status",
+        "--zookeeper",
+        zk,
+        "--controllers",
+        controllers,
+    ];
+    args.extend_from_slice(more);
+    run(&args, &[])
+}
