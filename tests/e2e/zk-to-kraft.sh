@@ -4,7 +4,7 @@
 # zookeeper-to-kraft.md, step by step, on the seed's three ZooKeeper-mode brokers
 # (Kafka 3.9.2, env from k8s/overlays/zookeeper, then k8s/overlays/migration
 # with KAFKA_INIT_MIGRATION set per phase) and three controllers
-# kafka-controller-0..2 (ids 3000..3002, k8s/overlays/migration).
+# kafka-controller-0..2 (ids 3000..3002, k8s/overlays/migration, its controllers from k8s/components/migration).
 #
 # 0. Three ZooKeeper brokers with an ACL authorizer; a factor-3 topic with a
 #    config override, a topic with an ACL (hidden from ANONYMOUS); producer
@@ -239,6 +239,35 @@ dual_write() {
   phase_done "$1: brokers rolled to migration-mode"
 }
 start_controllers "1 controllers"
+# The state Apache's rollback check is for, made the way a cluster gets
+# there: the quorum's leader changes before the brokers enter migration
+# mode (controllers restarted while provisioning) each raise the KRaft
+# epoch, while ZooKeeper's /controller_epoch moves only with ZooKeeper-mode
+# controller elections, and the KRaft controller's claim of ZooKeeper adds
+# one. The brokers' roll into migration mode adds up to three more (each
+# broker that stops while it is the ZooKeeper-mode controller: seen here,
+# 1 before the roll, 4 at the rollback). So the active controller is
+# restarted until the KRaft epoch is above ZooKeeper's plus four: at the
+# rollback /migration's KRaft epoch is then at least /controller_epoch, and
+# the check must find it NOT safe.
+zk_controller_epoch() { zk_cli "get /controller_epoch" | grep -E '^[0-9]+$' | tail -1; }
+raise_kraft_epoch() {
+  local zk kraft leader n=0 p
+  zk=$(zk_controller_epoch)
+  while kraft=$(status | jq -r '.controllers.epoch // 0') && [ "$kraft" -le $(( zk + 4 )) ] && [ "$n" -lt 15 ]; do
+    leader=$(status | jq -r '.controllers.leader // empty')
+    p=kafka-controller-$(( ${leader:-3000} - 3000 ))
+    pod_stop "$p"
+    e2e_pod_start "$p" KAFKA_INIT_MIGRATION=controllers
+    wait_ready 120 "$p" || true
+    n=$(( n + 1 ))
+  done
+  RAISED_EPOCHS="ZooKeeper /controller_epoch $zk, KRaft quorum epoch $kraft after $n restarts of the active controller"
+  check "1b: the KRaft epoch raised above ZooKeeper's by more than the migration adds to it ($RAISED_EPOCHS)" [ "$kraft" -gt $(( zk + 4 )) ]
+  check_status controllers
+  phase_done "1b: KRaft epoch raised"
+}
+raise_kraft_epoch
 dual_write "2 migration-mode"
 
 # Rollback from migration mode (research §5), in the order of Apache's 3.9
@@ -248,8 +277,9 @@ dual_write "2 migration-mode"
 #    epoch is higher, `set /controller_epoch <value>` (value above it);
 # 2. deprovision the KRaft controller quorum; 3. delete /controller (quickly),
 #    get /migration, delete /migration; 4. roll the brokers without the flag.
-# Seen here (3.9.2): ZooKeeper 3 or 4, /migration's KRaft epoch 1: safe by
-# itself, so the workaround's branch runs only on a cluster that needs it.
+# Here (raise_kraft_epoch above) the KRaft epoch is at least ZooKeeper's:
+# NOT safe, so Apache's workaround runs; the second attempt's new quorum
+# starts at epoch 1, safe by itself.
 # Apache's check read as its guide says, with ZooKeeper's own shell:
 # /controller_epoch's value and /migration's kraft_controller_epoch.
 zk_epochs() {
@@ -275,6 +305,8 @@ ROLLBACK_CHECK=$(epoch_check)
 check "rollback: migration status reads ZooKeeper's, /migration's and the quorum's epochs ($ROLLBACK_CHECK)" \
   bash -c 'jq -e "(.quorum_epoch|type) == \"number\"" <<<"$1" >/dev/null' bash "$ROLLBACK_CHECK"
 check "rollback: ... applies Apache's rule, and agrees with zookeeper-shell's get /controller_epoch, get /migration" apache_rule "$ROLLBACK_CHECK"
+check "rollback: NOT safe, in Apache's words and with the workaround's value ($ROLLBACK_CHECK)" \
+  bash -c 'jq -e ".safe == false and (.why | test(\"set /controller_epoch [0-9]+\"))" <<<"$1" >/dev/null' bash "$ROLLBACK_CHECK"
 ROLLBACK_WORKAROUND="none needed"
 if [ "$(jq -r .safe <<<"$ROLLBACK_CHECK")" != true ]; then
   # Apache's workaround, exactly: "If the KRaft epoch is higher, run
@@ -358,6 +390,9 @@ for p in "${BROKERS[@]}"; do E2E_OVERLAY[$p]=migration; done
 # rollback): its metadata log holds attempt 1's migration and ZooKeeper has
 # no /migration any more. Refused (78), nothing written on the volume, no
 # JVM; start_controllers below then starts every controller on an empty one.
+# Which of the two reasons it names depends on whether kafka-controller-0
+# was restarted once /migration existed (raise_kraft_epoch restarts the
+# active controller): then its volume records the /migration it ran with.
 volume_state() { find "$1" -printf '%P %U:%G %s %m\n' | sort; find "$1" -type f -exec md5sum {} + | sort; }
 reused_volume() {
   local p=kafka-controller-0 log="$E2E_RUN/logs/kafka-controller-0.log" bad="$E2E_RUN/pods/kafka-controller-0/bad" before data_before said
@@ -370,7 +405,8 @@ reused_volume() {
     bash -c '[ "$1" -eq 78 ] && [ "$2" = "$3" ] && [ ! -e "$4/config/server.properties" ] && ! tail -n +"$5" "$6" | grep -q -E "KafkaConfig values|Formatting"' \
     bash "$E2E_RC" "$data_before" "$(volume_state "$data")" "$bad" "$((before + 1))" "$log"
   check "refused: the message names the volume, what it holds, what ZooKeeper says, Apache's rule and the fix" \
-    bash -c 'grep -q -F "$2" <<<"$1" && grep -q "belongs to an earlier migration attempt" <<<"$1" && grep -q "__cluster_metadata-0 not empty" <<<"$1" && grep -q "has no /migration" <<<"$1" && grep -q "to re-attempt the migration" <<<"$1" && grep -q "retire the old controller volume" <<<"$1"' \
+    bash -c 'grep -q -F "$2" <<<"$1" && grep -q "belongs to an earlier migration attempt" <<<"$1" && grep -q "has no /migration" <<<"$1" && grep -q "to re-attempt the migration" <<<"$1" && grep -q "retire the old controller volume" <<<"$1" \
+      && grep -q -E "__cluster_metadata-0 not empty|its kafka-init-migration says this controller ran with ZooKeeper.s /migration created at zxid" <<<"$1"' \
     bash "$REFUSED_TEXT" "$data"
   said=$(grep -E '^ *1\. ' <<<"$REFUSED_TEXT" | head -1 | sed 's/^ *//' | cut -c1-160 || true)
   REFUSALS+=("$(printf '%-58s exit %s  %s' "a controller on its attempt-1 volume" "$E2E_RC" "$said")")
