@@ -101,7 +101,7 @@ PY
   # every field the API server's StatefulSet update validation does not let
   # change, and Service ports that reach the seed's pods as they are.
   case "$overlay" in
-    zookeeper|external|migration|apache-zookeeper|apache-external)
+    zookeeper|external|migration|apache-zookeeper|apache-external|apache-migration*|apache-kafka4*)
       if [ ! -f "$seed/ka-ss.yaml" ]; then
         echo "   seed in place: SKIPPED (KAFKA_INIT_NO_SHARED=1: no $seed/ka-ss.yaml)"
       elif ! python "$root/tests/manifests/seed_compat.py" "$seed/ka-ss.yaml" "$rendered" | sed 's/^/   seed in place: /'; then
@@ -140,10 +140,11 @@ PY
   # The migration's claims must bind on static volumes: each names a class
   # that the render or the overlay's PV examples provide, enough of them.
   case "$overlay" in
-    migration)
+    migration|apache-migration*|apache-kafka4*)
       # The brokers' volumes are the ones the cluster already has
-      # (k8s/overlays/zookeeper/volumes: the seed created them).
-      if ! python "$root/tests/manifests/claim_classes.py" "$root/k8s/overlays/$overlay" "$rendered" \
+      # (k8s/overlays/zookeeper/volumes: the seed created them); the
+      # controllers' PV examples are components/migration's.
+      if ! python "$root/tests/manifests/claim_classes.py" "$root/k8s/components/migration" "$rendered" \
           "$root/k8s/overlays/zookeeper/volumes/nfs-pv.yaml" | sed 's/^/   claims on static volumes: /'; then
         failed=1
       fi ;;

@@ -12,15 +12,13 @@ It checks itself: a Service with its nodePort moved by one must be refused.
 Usage: external_ports.py OVERLAY RENDERED_YAML KAFKA_INIT_BINARY
 """
 import copy
-import json
-import os
-import subprocess
 import sys
 from urllib.parse import urlsplit
 
 import yaml
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import pod_plan
+
 NODE_PORTS = range(30000, 32768)
 
 
@@ -32,14 +30,7 @@ def listener(value, name):
 
 
 def plan(overlay, sts, pod, binary):
-    lines = subprocess.run([os.path.join(ROOT, "scripts/pod-env.sh"), overlay, sts, pod, "10.0.0.1"],
-                           check=True, capture_output=True, text=True).stdout.splitlines()
-    env = dict(line.split("=", 1) for line in lines)
-    env["PATH"] = "/usr/bin:/bin"
-    out = subprocess.run([binary, "plan", "--format", "json", "--pod", pod], env=env, capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit(f"kafka-init plan for {pod} failed ({out.returncode}): {out.stderr}")
-    return json.loads(out.stdout)["config"]
+    return pod_plan.plan(binary, overlay, sts, pod, "10.0.0.1")["config"]
 
 
 def problems_of(services, pod, advertised_port, bind_port):

@@ -17,14 +17,11 @@ Usage: start_writes.py OVERLAY RENDERED_YAML KAFKA_INIT_BINARY
 Prints one line per StatefulSet and path; exits 1 on any refusal.
 """
 import copy
-import json
-import os
-import subprocess
 import sys
 
 import yaml
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import pod_plan
 
 
 def identity(pod_spec, container):
@@ -56,14 +53,10 @@ def may_write(who, write):
     return bits & 0o3 == 0o3
 
 
-def writes_of(binary, env, pod):
+def writes_of(binary, overlay, sts, pod):
     # --offline: no ZooKeeper here to observe; where the image writes does
     # not depend on what the cluster says.
-    out = subprocess.run([binary, "plan", "--offline", "--format", "json", "--pod", pod],
-                         env=env, capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit(f"kafka-init plan for {pod} failed ({out.returncode}): {out.stderr}")
-    plan = json.loads(out.stdout)
+    plan = pod_plan.plan(binary, overlay, sts, pod, offline=True)
     return plan["flavor"], plan["writes_at_start"]
 
 
@@ -81,15 +74,7 @@ def main(overlay, rendered, binary):
         if not kafka:
             continue
         pod = f"{name}-0"
-        lines = subprocess.run([os.path.join(ROOT, "scripts/pod-env.sh"), overlay, name, pod],
-                               check=True, capture_output=True, text=True).stdout.splitlines()
-        env = dict(line.split("=", 1) for line in lines)
-        env["PATH"] = "/usr/bin:/bin"
-        if env.get("KAFKA_INIT_MIGRATION") and env.get("KAFKA_INIT_ROLE") == "controller":
-            # A migrating controller reads the cluster id from ZooKeeper,
-            # which is not here; the id does not change what the image writes.
-            env.setdefault("KAFKA_INIT_CLUSTER_ID", "PS4Cue3C_48KyLelRtKt1w")
-        flavor, writes = writes_of(binary, env, pod)
+        flavor, writes = writes_of(binary, overlay, name, pod)
         who = identity(spec, kafka[0])
         if who is None:
             print(f"FAIL  {name}: no runAsUser/runAsGroup: the image's user decides, which this check cannot know")
