@@ -17,10 +17,12 @@
 #                                 scripts unchanged in /etc/kafka/docker, user
 #                                 appuser 1000:1000 (the image's is Alpine with
 #                                 Temurin 21; ours is Debian with its JRE 17)
+#   apache/kafka:4.4.0            the same from apache-kafka-4.4's Dockerfile
+#                                 (log4j2 configs), Kafka 4.4.0's jars
 # Each is saved as a docker archive under $K8S_CACHE/images (the Kafka image
 # reused while its inputs are unchanged).
 # Usage: tests/k8s/images.sh build [NAME...] | import CONTAINERD_SOCKET
-#   (NAME: pause busybox kafka_init bitnami apache; default all)
+#   (NAME: pause busybox kafka_init bitnami apache apache4; default all)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -73,17 +75,21 @@ kafka_image_start() {
   root=$(mktemp -d "$cache/$1.XXXXXX")
   tar -C "$root" -xf "$cache/rootfs-bookworm-jre17.tar"
 }
-# kafka_dist DIR: Kafka's jars in DIR/libs, our launcher as its bin/ scripts,
+# kafka_dist DIR: Kafka $version's jars in DIR/libs, our launcher as its bin/ scripts,
 # the release's config/ files (the stand-ins the header names).
 kafka_dist() {
   mkdir -p "$1"/{bin,config,libs}
   cp "$libs"/*.jar "$1/libs/"
   install -m 0755 "$here/image/kafka/launcher.sh" "$1/bin/kafka-run-class.sh"
   for n in kafka-server-start kafka-server-stop zookeeper-server-start kafka-storage kafka-topics kafka-configs \
-           kafka-metadata-quorum kafka-console-consumer kafka-verifiable-producer; do
+           kafka-metadata-quorum kafka-console-consumer kafka-verifiable-producer kafka-features zookeeper-shell; do
     ln -s kafka-run-class.sh "$1/bin/$n.sh"
   done
-  cp "$here"/image/kafka/{server,log4j,tools-log4j}.properties "$1/config/"
+  cp "$here/image/kafka/server.properties" "$1/config/"
+  case "$version" in
+    3.*) cp "$here"/image/kafka/{log4j,tools-log4j}.properties "$1/config/" ;;
+    *)   cp "$here"/image/kafka/{log4j2,tools-log4j2}.yaml "$1/config/" ;;
+  esac
 }
 # kafka_image_save NAME REF CHANGES...: $root imported as image REF with the
 # Dockerfile's CHANGES (--change ...), saved under $images, $root removed.
@@ -127,31 +133,43 @@ build_bitnami() {
   kafka_image_save bitnami-kafka "docker.io/bitnami/kafka:$version" "${changes[@]}"
 }
 
-# apache/kafka 3.9.x: the Dockerfile's RUN step, in order, on our rootfs.
+# apache/kafka: the Dockerfile's RUN step, in order, on our rootfs; 3.9.2
+# (as the 3.9.0 Dockerfile lays it out) and 4.4.0 (the 4.4 Dockerfile:
+# log4j2 configs, server.properties from its own directory, no kraft/).
 # The class-data-sharing archives (kafka.jsa, storage.jsa) are left out:
 # only the image's KRaft `launch` uses them, and the JVM starts without.
-build_apache() {
-  local version=3.9.2 ref=$shared/reference/images/apache-kafka-3.9.0
-  kafka_image_start apache-kafka "$version" "$ref" || return 0
+build_apache() { build_apache_version 3.9.2 apache-kafka-3.9.0 apache-kafka; }
+build_apache4() { build_apache_version 4.4.0 apache-kafka-4.4 apache-kafka4; }
+build_apache_version() {
+  local version=$1 ref=$shared/reference/images/$2 name=$3
+  kafka_image_start "$name" "$version" "$ref" || return 0
   # The base image's Java (eclipse-temurin keeps it in /opt/java/openjdk).
   mkdir -p "$root/opt/java"
   ln -s "/usr/lib/jvm/$(basename "$(ls -d "$root"/usr/lib/jvm/java-17-openjdk-*)")" "$root/opt/java/openjdk"
   # The release's layout under /opt/kafka: jars, our bin/ launcher, config/.
   kafka_dist "$root/opt/kafka"
-  mkdir -p "$root/opt/kafka/config/kraft"
-  install -m 0644 "$ref/config/kraft/server.properties" "$root/opt/kafka/config/kraft/server.properties"
+  local defaults
+  case "$version" in
+    3.*) mkdir -p "$root/opt/kafka/config/kraft"
+         install -m 0644 "$ref/config/kraft/server.properties" "$root/opt/kafka/config/kraft/server.properties"
+         defaults='cp /opt/kafka/config/log4j.properties /etc/kafka/docker/log4j.properties
+                   cp /opt/kafka/config/tools-log4j.properties /etc/kafka/docker/tools-log4j.properties
+                   cp /opt/kafka/config/kraft/server.properties /etc/kafka/docker/server.properties' ;;
+    *)   defaults='cp /opt/kafka/config/log4j2.yaml /etc/kafka/docker/log4j2.yaml
+                   cp /opt/kafka/config/tools-log4j2.yaml /etc/kafka/docker/tools-log4j2.yaml' ;;
+  esac
   # The Dockerfile's own commands from `mkdir -p /var/lib/kafka/data` on
   # (Alpine's `adduser -D` makes user and group appuser, 1000).
-  chroot "$root" /bin/bash -euc '
+  chroot "$root" /bin/bash -euc "
     mkdir -p /var/lib/kafka/data /etc/kafka/secrets
     mkdir -p /etc/kafka/docker /usr/logs /mnt/shared/config
     useradd -m -d /home/appuser -s /bin/bash -u 1000 -U appuser
     chown appuser:appuser -R /usr/logs /opt/kafka /mnt/shared/config
     chown appuser:root -R /var/lib/kafka /etc/kafka/secrets /etc/kafka
     chmod -R ug+w /etc/kafka /var/lib/kafka /etc/kafka/secrets
-    cp /opt/kafka/config/log4j.properties /etc/kafka/docker/log4j.properties
-    cp /opt/kafka/config/tools-log4j.properties /etc/kafka/docker/tools-log4j.properties
-    cp /opt/kafka/config/kraft/server.properties /etc/kafka/docker/server.properties'
+    $defaults"
+  # 4.4: COPY server.properties /etc/kafka/docker/server.properties.
+  [ ! -f "$ref/docker/server.properties" ] || install -m 0644 "$ref/docker/server.properties" "$root/etc/kafka/docker/server.properties"
   # COPY --chown=appuser:appuser resources/common-scripts, launch: the files
   # into the existing dir, with the modes a checkout gives them (../shared
   # keeps them read-only).
@@ -163,7 +181,7 @@ build_apache() {
              PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
   local changes=(--change "USER appuser" --change 'CMD ["/etc/kafka/docker/run"]' --change "EXPOSE 9092")
   for e in "${env[@]}"; do changes+=(--change "ENV $e"); done
-  kafka_image_save apache-kafka "docker.io/apache/kafka:$version" "${changes[@]}"
+  kafka_image_save "$name" "docker.io/apache/kafka:$version" "${changes[@]}"
 }
 
 case "${1:-}" in
@@ -171,15 +189,15 @@ case "${1:-}" in
     "$repo/scripts/podman-conf.sh"
     start=$(date +%s)
     shift
-    for b in "${@:-pause busybox kafka_init bitnami apache}"; do
+    for b in "${@:-pause busybox kafka_init bitnami apache apache4}"; do
       for n in $b; do
-        declare -F "build_$n" >/dev/null || { echo "images.sh: no image $n (pause busybox kafka_init bitnami apache)" >&2; exit 64; }
+        declare -F "build_$n" >/dev/null || { echo "images.sh: no image $n (pause busybox kafka_init bitnami apache apache4)" >&2; exit 64; }
         "build_$n"
       done
     done
     log "built in $(( $(date +%s) - start ))s" ;;
   import)
-    for t in pause busybox kafka-init bitnami-kafka apache-kafka; do
+    for t in pause busybox kafka-init bitnami-kafka apache-kafka apache-kafka4; do
       ctr --address "$2" -n k8s.io images import --no-unpack=false "$images/$t.tar" >/dev/null
     done
     log "imported: $(ctr --address "$2" -n k8s.io images ls -q | grep -v '^sha256' | tr '\n' ' ')" ;;

@@ -9,7 +9,8 @@
 #   NAME: the roll (e.g. move); BEFORE: its old pods' "name uid" lines.
 #   Output: $OUT/timeline.NAME, $OUT/kafka-ready.NAME ("ms pod uid" lines),
 #   $OUT/dns.NAME (the per-pod names as the client pod resolves them),
-#   $OUT/window.NAME (the roll's first and last epoch ms).
+#   $OUT/window.NAME (the roll's first and last epoch ms), $OUT/logs/NAME.POD.log
+#   (each running broker's and controller's Kafka log from the roll's start).
 . "$(dirname "$0")/lib.sh"
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # watch_ready POD OLD_UID: waits for the pod that replaces OLD_UID, then
@@ -60,6 +61,13 @@ case "$1" in
       watch_ready "$pod" "$uid" >> "$OUT/kafka-ready.$2" &
       pids="$pids $!"
     done < "$3"
+    # For the record: the Kafka logs of the pods the roll stops (brokers
+    # and any migration controllers), to their last line.
+    mkdir -p "$OUT/logs"
+    for pod in $(kk get pods -l 'app in (kafka,kafka-controller)' -o name 2>/dev/null); do
+      kk logs -f --tail 50 "$pod" -c kafka > "$OUT/logs/$2.${pod#pod/}.log" 2>&1 &
+      pids="$pids $!"
+    done
     echo "$pids" > "$OUT/timeline.$2.pid"
     # The roll starts once the names have been sampled (its first pod may be
     # told to stop within a second).
