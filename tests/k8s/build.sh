@@ -12,19 +12,28 @@
 # replaces each staging module with its published twin of the same release
 # (v1.X.Y <-> v0.X.Y), read from kubernetes' own go.mod, not a hand list.
 # Usage: tests/k8s/build.sh [release]   (default 1.37.2)
+#        tests/k8s/build.sh --control-plane RELEASE: only etcd, kube-apiserver,
+#        kube-controller-manager and kubectl (an older release's API checks,
+#        tests/k8s/old-release.sh), in $K8S_CACHE/bin-<release>-cp/.
 set -euo pipefail
+cmds=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
+extras=(coredns chainsaw)
+suffix=
+if [ "${1:-}" = --control-plane ]; then
+  shift; cmds=(kube-apiserver kube-controller-manager kubectl); extras=(); suffix=-cp
+fi
 release=${1:-1.37.2}
 twin=0.${release#1.}
 coredns=v1.14.7
 chainsaw=v0.2.12
 cache=${K8S_CACHE:-$HOME/.cache/kafka-init-k8s}
-out=$cache/bin-$release
+out=$cache/bin-$release$suffix
 export PATH="$PATH:/usr/local/go/bin:$HOME/go/bin" CGO_ENABLED=0 GOFLAGS=-buildvcs=false
-want=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl etcd coredns chainsaw)
+want=("${cmds[@]}" etcd "${extras[@]}")
 have=1; for b in "${want[@]}"; do [ -x "$out/$b" ] || have=0; done
 if [ "$have" = 1 ]; then echo "kubernetes $release: cached in $out"; exit 0; fi
 
-src=$cache/src-$release
+src=$cache/src-$release$suffix
 rm -rf "$src"; mkdir -p "$src/etcd" "$out"
 cd "$src"
 go mod init kafka-init.test/k8s >/dev/null 2>&1
@@ -36,7 +45,7 @@ for m in $staging; do go mod edit -replace="$m=$m@v$twin"; done
 echo "kubernetes $release: $(wc -w <<<"$staging") staging modules replaced by their v$twin twins"
 # The commands, kept in the module's graph by a tools file (never compiled).
 { echo '//go:build tools'; echo; echo 'package tools'; echo; echo 'import ('
-  for c in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl; do
+  for c in "${cmds[@]}"; do
     echo "	_ \"k8s.io/kubernetes/cmd/$c\""; done; echo ')'; } > tools.go
 cat > etcd/main.go <<'GO'
 // A real etcd: the server module's own entry point.
@@ -55,11 +64,9 @@ v=k8s.io/component-base/version
 ldflags="-s -w -X $v.gitVersion=v$release -X $v.gitMajor=${release%%.*} -X $v.gitMinor=$(cut -d. -f2 <<<"$release") -X $v.gitTreeState=clean"
 ldflags="$ldflags -X k8s.io/client-go/pkg/version.gitVersion=v$release"
 start=$(date +%s)
-go build -trimpath -ldflags "$ldflags" -o "$out/" \
-  k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-  k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet \
-  k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kubectl ./etcd
-echo "kubernetes $release: built in $(( $(date +%s) - start ))s"
+go build -trimpath -ldflags "$ldflags" -o "$out/" "${cmds[@]/#/k8s.io/kubernetes/cmd/}" ./etcd
+echo "kubernetes $release: ${cmds[*]} and etcd built in $(( $(date +%s) - start ))s"
+[ "${#extras[@]}" -gt 0 ] || exit 0
 # CoreDNS and chainsaw are their own modules, installed as published.
 start=$(date +%s)
 GOBIN="$out" go install -trimpath -ldflags "-s -w" "github.com/coredns/coredns@$coredns"

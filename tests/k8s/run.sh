@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The real-Kubernetes test: builds Kubernetes from the Go module proxy
-# (build.sh), the images (images.sh), brings a one-node cluster up
+# (build.sh), checks the manifests on the oldest release's API server
+# (old-release.sh), the images (images.sh), brings a one-node cluster up
 # (cluster.sh), runs the user's story with chainsaw (story/), tears it all
 # down. Prints each stage's time and a last line `N passed, N failed`.
 # Needs root, ../shared (the seed deployment and the Bitnami scripts), and
@@ -29,6 +30,11 @@ python3 -c 'import yaml' 2>/dev/null || pip install -q pyyaml
 stage "build Kubernetes $release, etcd, CoreDNS, chainsaw (tests/k8s/build.sh)"
 "$here/build.sh" "$release"
 export PATH="$cache/bin-$release:$PATH"
+# The oldest release whose sources build here, for its API server's and
+# StatefulSet controller's word on the manifests (no kubelet).
+old_release=${K8S_OLD_RELEASE:-1.24.17}
+stage "the manifests on Kubernetes $old_release's API (tests/k8s/old-release.sh)"
+K8S_OLD_RELEASE=$old_release "$here/old-release.sh"
 stage "images (tests/k8s/images.sh)"
 "$here/images.sh" build
 
