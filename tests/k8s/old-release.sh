@@ -128,15 +128,7 @@ for o in $in_place; do
     accepts "$o.in-place" "$out/$o.yaml"
 done
 # The checks above can fail: the move's StatefulSet with one field changed.
-broken() { # broken FIELD VALUE: the zookeeper overlay's StatefulSet, spec.FIELD = VALUE (JSON)
-  python3 - "$out/zookeeper.yaml" "$1" "$2" <<'PY'
-import json, sys, yaml
-for d in yaml.safe_load_all(open(sys.argv[1])):
-    if d and d["kind"] == "StatefulSet":
-        d["spec"][sys.argv[2]] = json.loads(sys.argv[3])
-        print(yaml.safe_dump(d))
-PY
-}
+broken() { python3 "$repo/tests/k8s/story/sts_field.py" "$out/zookeeper.yaml" "$@"; } # broken FIELD VALUE(JSON)
 broken podManagementPolicy '"Parallel"' > "$out/immutable-changed.yaml"
 bad=$(k apply --dry-run=server -f "$out/immutable-changed.yaml" 2>&1 || true)
 echo "$bad"

@@ -24,6 +24,9 @@ kafka_tool() { kk exec client -- env KAFKA_HEAP_OPTS=-Xmx128m "/opt/bitnami/kafk
 BOOTSTRAP=kafka.kafka.svc.cluster.local:39092
 # pods_now FILE: the broker pods' "name uid" lines, before a roll.
 pods_now() { kk get pods -l app=kafka -o jsonpath='{range .items[*]}{.metadata.name} {.metadata.uid}{"\n"}{end}' | sort > "$1"; }
+# broker_claims: the brokers' claims, "name uid volume" lines (what a move,
+# a hop or a migration step must keep as the seed made them).
+broker_claims() { kk get pvc -o jsonpath='{range .items[*]}{.metadata.name} {.metadata.uid} {.spec.volumeName}{"\n"}{end}' | grep '^kafka-data-kafka-[0-9]' | sort; }
 # check_replaced BEFORE [RESTARTS_SEEN]: each broker pod of BEFORE ("name
 # uid" lines) was replaced by one the same StatefulSet owns, on the same
 # claim, whose containers never restarted. A restart's previous log and

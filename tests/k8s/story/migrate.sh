@@ -11,8 +11,6 @@
 user=$OUT/user
 status_json() { kk exec kafka-controller-0 -c kafka -- /kafka-init/kafka-init migration status --format json --timeout 5s 2>/dev/null; }
 phase() { status_json | jq -r .phase 2>/dev/null || true; }
-# broker_claims: the brokers' claims, "name uid volume" lines (the seed's).
-broker_claims() { kk get pvc -o jsonpath='{range .items[*]}{.metadata.name} {.metadata.uid} {.spec.volumeName}{"\n"}{end}' | grep '^kafka-data-kafka-[0-9]' | sort; }
 # check_kept WHAT: the StatefulSet kafka and the brokers' claims are the seed's.
 check_kept() {
   check "$1the StatefulSet kafka is the same object" [ "$(kk get statefulset kafka -o jsonpath='{.metadata.uid}')" = "$(cat "$OUT/sts.uid")" ]
@@ -43,13 +41,7 @@ controllers_ready() {
 # each volume a hostPath on a root-owned 0777 directory, as seed.sh does
 # with the seed's.
 controller_volumes() {
-  python3 - "$REPO/k8s/components/migration/controller-pvs.example.yaml" "$OUT/pv" > "$OUT/controller-pvs.yaml" <<'PY'
-import re, sys
-text, n = re.subn(r"  nfs:\n    server: [^\n]*\n    path: /nfs_share/k8s/kafka/(controller-\d)[^\n]*",
-                  lambda m: f"  hostPath:\n    path: {sys.argv[2]}/{m.group(1)}\n    type: Directory", open(sys.argv[1]).read())
-assert n == 3, f"expected 3 NFS volumes in the example, replaced {n}"
-print(text)
-PY
+  python3 "$STORY/hostpath_pvs.py" "$REPO/k8s/components/migration/controller-pvs.example.yaml" "$OUT/pv" 3 > "$OUT/controller-pvs.yaml"
   for n in 0 1 2; do install -d -m 0777 -o 0 -g 0 "$OUT/pv/controller-$n"; done
   kubectl apply -f "$OUT/controller-pvs.yaml"
 }

@@ -9,13 +9,7 @@
 cd "$REPO"
 overlay=${MOVE_OVERLAY:-k8s/overlays/zookeeper}
 kubectl kustomize "$overlay" > "$OUT/move.yaml"
-python3 - "$OUT/move.yaml" > "$OUT/immutable-changed.yaml" <<'PY'
-import sys, yaml
-for d in yaml.safe_load_all(open(sys.argv[1])):
-    if d and d["kind"] == "StatefulSet":
-        d["spec"]["podManagementPolicy"] = "Parallel"
-        print(yaml.safe_dump(d))
-PY
+python3 "$STORY/sts_field.py" "$OUT/move.yaml" podManagementPolicy '"Parallel"' > "$OUT/immutable-changed.yaml"
 if out=$(kubectl apply --dry-run=server -f "$OUT/immutable-changed.yaml" 2>&1); then
   echo "$out"; check "the API server refuses a changed podManagementPolicy" false
 fi

@@ -14,6 +14,6 @@ say "seed: brokers $(zk_ls /brokers/ids) registered in ZooKeeper"
 kk get pods -o wide
 # What the move must keep: the StatefulSet object and its claims.
 kk get statefulset kafka -o jsonpath='{.metadata.uid}' > "$OUT/sts.uid"
-kk get pvc -o jsonpath='{range .items[*]}{.metadata.name} {.metadata.uid} {.spec.volumeName}{"\n"}{end}' | sort > "$OUT/pvc.before"
+broker_claims > "$OUT/pvc.before"
 pods_now "$OUT/pods.seed"
 cat "$OUT/pvc.before"

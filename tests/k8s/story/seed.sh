@@ -13,17 +13,15 @@ set -euo pipefail
 seed=$(cd "$(dirname "$0")/../../../.." && pwd)/shared/reference/seed-deployment
 state=$1
 for n in 1 2 3; do install -d -m 0777 -o 0 -g 0 "$state/pv/pv$n"; done
+python3 "$(dirname "$0")/hostpath_pvs.py" "$seed/ka-pv.yaml" "$state/pv" 3
+echo ---
 python3 - "$seed" "$state" <<'PY'
 import re, sys
 seed, state = sys.argv[1:]
-pv = open(f"{seed}/ka-pv.yaml").read()
-pv, n = re.subn(r"  nfs:\n    path: /nfs_share/k8s/kafka/(pv\d)[^\n]*\n    server: [^\n]*",
-                lambda m: f"  hostPath:\n    path: {state}/pv/{m.group(1)}\n    type: Directory", pv)
-assert n == 3, f"expected 3 NFS volumes in ka-pv.yaml, replaced {n}"
 ss = open(f"{seed}/ka-ss.yaml").read()
 ss, a = re.subn(r"image: \S*/busybox:latest", "image: busybox:1.35", ss)
 ss, b = re.subn(r"image: \S*bitnami_kafka:3\.9\.0", "image: bitnami/kafka:3.9.0", ss)
 assert (a, b) == (1, 1), f"expected one busybox and one kafka image in ka-ss.yaml, found {a}, {b}"
 open(f"{state}/ka-ss.yaml", "w").write(ss)
-print(pv.rstrip() + "\n---\n" + ss)
+print(ss)
 PY

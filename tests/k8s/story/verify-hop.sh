@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 check "the StatefulSet is the same object: the hop is a plain apply" \
   [ "$(kk get statefulset kafka -o jsonpath='{.metadata.uid}')" = "$(cat "$OUT/sts.uid")" ]
-kk get pvc -o jsonpath='{range .items[*]}{.metadata.name} {.metadata.uid} {.spec.volumeName}{"\n"}{end}' | sort > "$OUT/pvc.hop"
+broker_claims > "$OUT/pvc.hop"
 check "the same claims, bound to the same volumes" diff "$OUT/pvc.before" "$OUT/pvc.hop"
 check_replaced "$OUT/pods.move"
 check_roll hop "$OUT/pods.move"

@@ -4,7 +4,7 @@
 sts_uid=$(cat "$OUT/sts.uid")
 check "the StatefulSet is the same object (uid $sts_uid): a plain apply, no orphaning delete" \
   [ "$(kk get statefulset kafka -o jsonpath='{.metadata.uid}')" = "$sts_uid" ]
-kk get pvc -o jsonpath='{range .items[*]}{.metadata.name} {.metadata.uid} {.spec.volumeName}{"\n"}{end}' | sort > "$OUT/pvc.after"
+broker_claims > "$OUT/pvc.after"
 check "the same claims, bound to the same volumes" diff "$OUT/pvc.before" "$OUT/pvc.after"
 check_replaced "$OUT/pods.seed"
 check_roll move "$OUT/pods.seed"
