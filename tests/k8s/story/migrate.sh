@@ -127,7 +127,18 @@ case "$1" in
     done
     controllers_ready
     check_phase finalized
-    kk exec kafka-0 -c kafka -- /opt/kafka/bin/kafka-features.sh --bootstrap-server kafka-bootstrap:39092 describe \
+    # kafka-0's container once exited here, after the guide's kafka-features
+    # run in it (a JVM beside the broker's, under the same memory limit;
+    # cause not confirmed): wait for it, show a restart, and read with a small heap.
+    kk wait --for=condition=Ready pod/kafka-0 --timeout=300s
+    restarts=$(kk get pod kafka-0 -o jsonpath='{.status.containerStatuses[?(@.name=="kafka")].restartCount}')
+    if [ "$restarts" != 0 ]; then
+      kk logs kafka-0 -c kafka --previous > "$OUT/logs/previous.kafka-0.features.log" 2>&1 || true
+      printf 'NOTE  kafka-0: %s container restarts after the roll; the last ended %s\n' "$restarts" \
+        "$(kk get pod kafka-0 -o jsonpath='{.status.containerStatuses[?(@.name=="kafka")].lastState.terminated}')"
+      tail -n 30 "$OUT/logs/previous.kafka-0.features.log"
+    fi
+    kk exec kafka-0 -c kafka -- env KAFKA_HEAP_OPTS=-Xmx128m /opt/kafka/bin/kafka-features.sh --bootstrap-server kafka-bootstrap:39092 describe \
       | tee "$OUT/features.txt"
     mv=$(sed -n 's/.*Feature: metadata.version.*FinalizedVersionLevel: *\([^[:space:]]*\).*/\1/p' "$OUT/features.txt" | head -1)
     check "metadata.version raised to 4.0 ($mv)" [ "$mv" = 4.0-IV3 ] ;;
