@@ -403,20 +403,6 @@ enum Verdict {
 /// docs/reference/catalog.md ("Whole-start differential") lists them too.
 const KNOWN: &[(&str, Matches)] = &[
     (
-        "4.4 takes a value named twice in log.dirs, process.roles or controller.listener.names (its full config loading de-duplicates), though its list validator refuses it; kafka-init keeps the validator's verdict (the one-key catalog differential agrees with it): a name written twice is a mistake, and the validator is what Kafka documents",
-        |c, v, ours| {
-            ours == Verdict::Refuses
-                && v.line() >= (4, 2)
-                && c.env.iter().any(|(k, val)| {
-                    matches!(k.as_str(), "KAFKA_CFG_LOG_DIRS" | "KAFKA_CFG_PROCESS_ROLES" | "KAFKA_CFG_CONTROLLER_LISTENER_NAMES")
-                        && val.as_deref().is_some_and(|val| {
-                            let e: Vec<&str> = val.split(',').map(str::trim).collect();
-                            e.iter().enumerate().any(|(i, x)| e[..i].contains(x))
-                        })
-                })
-        },
-    ),
-    (
         "3.9.2 with a controller listener named twice on a broker or combined node: refused at a later step of the start (the server's own start-up, which issue 23's run built and this harness does not); 3.9.0 starts",
         |c, v, ours| {
             ours == Verdict::Refuses

@@ -14,7 +14,7 @@
 //! - validator: empty, or `&`-joined checks: `range:MIN:MAX` (either side may
 //!   be empty), `in:A,B` and `in~:A,B` (case-insensitive) string sets,
 //!   `list:legacy:A,B` (3.9's ValidList: each entry in the set),
-//!   `list:FLAGS:A,B` (4.2+: no duplicates, `e` empty list allowed, `n` null
+//!   `list:FLAGS:A,B` (4.2+: no empty entries, a repeat dropped, `e` empty list allowed, `n` null
 //!   allowed, entries non-empty and, when given, in the set), `nonempty`,
 //!   `nonnull`, `nonempty-noctl`, `voters:P`, `bootstrap:P` (P: `strict` or
 //!   `lax`, the version's `Utils` host:port pattern), `mv:A,B` (the

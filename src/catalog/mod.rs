@@ -299,7 +299,21 @@ fn check_known(version: Version, k: &Key, shown_key: &str, value: &str) -> Vec<F
 /// Parses and validates `raw` as `key` the way Kafka does; the error is
 /// Kafka's message.
 pub fn validate(key: &Key, shown_key: &str, raw: &str) -> Result<Value, String> {
-    let parsed = value::parse(shown_key, key.ty, raw)?;
+    let mut parsed = value::parse(shown_key, key.ty, raw)?;
+    // 4.2+ (KIP-1161): `ConfigDef.parseValue` drops a repeated entry of a
+    // `ValidList` key, with a warning, before the validator sees the list
+    // (4.4.0 starts with `process.roles=broker,broker`: the whole-start
+    // differential and the one-key one, both through that method).
+    if let Value::List(entries) = &mut parsed {
+        if key
+            .checks
+            .iter()
+            .any(|c| matches!(c, Check::List { legacy: false, .. }))
+        {
+            let mut seen = std::collections::HashSet::new();
+            entries.retain(|e| seen.insert(e.clone()));
+        }
+    }
     for c in &key.checks {
         value::validate(shown_key, c, &parsed)?;
     }

@@ -87,7 +87,6 @@ fn check_refuses_values_kafka_refuses_with_kafkas_wording() {
         ("4.4.0", "num.io.threads", "0", "Invalid value 0 for configuration num.io.threads: Value must be at least 1"),
         ("4.4.0", "num.io.threads", "eight", "Invalid value eight for configuration num.io.threads: Not a number of type INT"),
         ("4.4.0", "auto.create.topics.enable", "yes", "Expected value to be either true or false"),
-        ("4.4.0", "process.roles", "broker,broker", "Configuration 'process.roles' values must not be duplicated."),
         ("4.4.0", "process.roles", "broker,,controller", "Configuration 'process.roles' values must not be empty."),
         ("4.4.0", "process.roles", "", "Configuration 'process.roles' must not be empty. Valid values include: [broker, controller]"),
         ("4.4.0", "listeners", "", "Configuration 'listeners' must not be empty. Valid values include: any non-empty value"),

@@ -151,9 +151,12 @@ impl fmt::Display for Check {
                 };
                 match (legacy, empty_ok) {
                     (true, _) => write!(f, "{set}"),
-                    (false, true) => write!(f, "{set}, no duplicates, no empty entries"),
+                    (false, true) => write!(f, "{set}, no empty entries (a repeat is dropped)"),
                     (false, false) => {
-                        write!(f, "{set}, not empty, no duplicates, no empty entries")
+                        write!(
+                            f,
+                            "{set}, not empty, no empty entries (a repeat is dropped)"
+                        )
                     }
                 }
             }
@@ -397,8 +400,9 @@ fn one_of(key: &str, s: &str, values: &[&str], case_insensitive: bool) -> Result
 }
 
 /// `ValidList.ensureValid`: 3.9 checks entries against the set only; 4.2+
-/// (KIP-1161) refuses an empty list (unless allowed), then duplicates, then
-/// entry by entry an empty one or one outside the set.
+/// (KIP-1161) refuses an empty list (unless allowed), then entry by entry an
+/// empty one or one outside the set. (Its refusal of duplicates is never
+/// reached through Kafka's parsing, which drops them first: `catalog::validate`.)
 fn valid_list(
     key: &str,
     entries: &[String],
@@ -406,23 +410,15 @@ fn valid_list(
     empty_ok: bool,
     values: &[&str],
 ) -> Result<(), String> {
-    if !legacy {
-        if !empty_ok && entries.is_empty() {
-            let valid = if values.is_empty() {
-                "any non-empty value".to_string()
-            } else {
-                format!("[{}]", values.join(", "))
-            };
-            return Err(format!(
-                "Configuration '{key}' must not be empty. Valid values include: {valid}"
-            ));
-        }
-        let mut seen = std::collections::BTreeSet::new();
-        if !entries.iter().all(|e| seen.insert(e)) {
-            return Err(format!(
-                "Configuration '{key}' values must not be duplicated."
-            ));
-        }
+    if !legacy && !empty_ok && entries.is_empty() {
+        let valid = if values.is_empty() {
+            "any non-empty value".to_string()
+        } else {
+            format!("[{}]", values.join(", "))
+        };
+        return Err(format!(
+            "Configuration '{key}' must not be empty. Valid values include: {valid}"
+        ));
     }
     entries.iter().try_for_each(|e| {
         if !legacy && e.is_empty() {

@@ -39,7 +39,13 @@ pub(super) fn data_dir_rules(k: &Key, problems: &mut Vec<Problem>) {
     let Some(raw) = k.value(key) else { return };
     // Kafka's parseCsvList: trimmed entries, empty ones dropped (4.2+
     // refuses empty entries outright: the catalog's check).
-    let dirs = listener::split_csv(raw);
+    let mut dirs = listener::split_csv(raw);
+    // 4.2+ parsing drops a dir written twice alike (KIP-1161, with a
+    // warning): the log manager sees it once.
+    if k.line() >= (4, 2) {
+        let mut seen = std::collections::HashSet::new();
+        dirs.retain(|d| seen.insert(*d));
+    }
     if dirs.is_empty() {
         // KC 3.9 validateValues.
         problems.push(k.problem(key, "requirement failed: At least one log directory must be defined via log.dirs or log.dir.", format!("set {key} to the data volume's directory, or unset it for the image's default")));
@@ -62,7 +68,7 @@ pub(super) fn data_dir_rules(k: &Key, problems: &mut Vec<Problem>) {
     // LM 3.9:173-210: the same canonical path twice. A controller-only node
     // has no log manager: the whole-start differential shows Kafka starting
     // it with a dir named twice (Kafka's full config loading takes the list
-    // as it is; 4.2+ validators refuse duplicates, the catalog's check).
+    // as it is, up to 4.1).
     let controller_only = plan.mode == Mode::KRaft && plan.role == Role::Controller;
     for (i, d) in dirs.iter().enumerate().filter(|_| !controller_only) {
         if let Some(first) = dirs[..i].iter().find(|e| same_dir(e, d)) {

@@ -67,8 +67,9 @@ pub(super) fn kraft_rules(
 }
 
 /// `process.roles` beyond its values (exactly `broker` / `controller`, and
-/// from 4.2 no empty entry or duplicate: the catalog's check), and a
-/// controller listener named twice.
+/// from 4.2 no empty entry: the catalog's check; from 4.2 a repeat is
+/// dropped in parsing, so the parsed roles hold none), and a controller
+/// listener named twice.
 fn roles_rules(k: &Key, ctrl_names: &[&str], problems: &mut Vec<Problem>) {
     if let Some(Value::List(roles)) = k.parsed("process.roles") {
         if roles.is_empty() {
@@ -89,8 +90,8 @@ fn roles_rules(k: &Key, ctrl_names: &[&str], problems: &mut Vec<Problem>) {
     // A name given twice: 3.9.2 fails its start (issue 23's run through the
     // server's start-up; 3.9.0 starts, the whole-start differential shows);
     // up to 4.1 a controller-only node fails KC 4.0:967-970, which
-    // counts the names against the listeners; 4.2+ validators refuse
-    // duplicates (the catalog says so).
+    // counts the names against the listeners; 4.2+ parsing drops the
+    // repeat (KIP-1161), so none is left here.
     if let Some(d) = duplicate(ctrl_names) {
         let refused = match k.line() {
             (3, 9) => k.plan.kafka.version.name() != "3.9.0" || k.plan.role == Role::Controller,

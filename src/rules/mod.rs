@@ -183,7 +183,8 @@ pub fn validate(plan: &Plan, problems: &mut Vec<Problem>, warnings: &mut Vec<Pro
 /// by Java (KC 3.9:721-731, 4.0:500-510), so ` CONTROLLER` is `CONTROLLER`
 /// and `CONTROLLER ,X` keeps `CONTROLLER `; 4.1 on, a LIST: entries trimmed
 /// (AKC 4.1:109-111), empty ones dropped by KafkaConfig (4.1 starts with
-/// `CONTROLLER,`; 4.2+ validators refuse them: the catalog's check). An
+/// `CONTROLLER,`; 4.2+ validators refuse them: the catalog's check; 4.2+
+/// parsing drops a repeated name). An
 /// empty value names none. (The whole-start differential found both.)
 fn controller_names(k: &Key) -> Vec<String> {
     let Some(raw) = k.value("controller.listener.names") else {
@@ -192,6 +193,11 @@ fn controller_names(k: &Key) -> Vec<String> {
     if k.line() >= (4, 1) {
         let mut names = value::split_list(raw);
         names.retain(|n| !n.is_empty());
+        // 4.2+ parsing drops a repeated name (KIP-1161).
+        if k.line() >= (4, 2) {
+            let mut seen = std::collections::HashSet::new();
+            names.retain(|n| seen.insert(n.clone()));
+        }
         return names;
     }
     let raw = value::java_trim(raw);

@@ -171,9 +171,11 @@ fn what_kafka_refuses_is_refused_and_what_it_takes_is_taken() {
         (KRAFT, "4.4.0", &[("KAFKA_CFG_LISTENERS", "")], Some("at least one broker advertised listener")),
         (KRAFT, "4.4.0", &[("KAFKA_CFG_LISTENERS", "CONTROLLER://:9093")], Some("at least one broker advertised listener")),
         (KRAFT, "4.4.0", &[("KAFKA_CFG_LISTENERS", "PLAINTEXT://:9092,CONTROLLER://:9093")], None),
-        // KC 3.9:341: duplicate roles (4.2+: the list validator).
+        // KC 3.9:341, 4.0:237: duplicate roles; 4.2+ parsing drops the
+        // repeat first (KIP-1161), so 4.4 starts.
         (KRAFT, "3.9.0", &[("KAFKA_CFG_PROCESS_ROLES", "broker,controller,broker")], Some("Duplicate role names found in `process.roles`")),
-        (KRAFT, "4.4.0", &[("KAFKA_CFG_PROCESS_ROLES", "broker,broker,controller")], Some("values must not be duplicated")),
+        (KRAFT, "4.1.2", &[("KAFKA_CFG_PROCESS_ROLES", "broker,controller,broker")], Some("Duplicate role names found in `process.roles`")),
+        (KRAFT, "4.4.0", &[("KAFKA_CFG_PROCESS_ROLES", "broker,broker,controller")], None),
         (KRAFT, "3.9.0", &[("KAFKA_CFG_PROCESS_ROLES", " broker , controller ")], None),
         // process.roles against KAFKA_INIT_ROLE.
         (KRAFT, "4.4.0", &[("KAFKA_CFG_PROCESS_ROLES", "broker"), ("KAFKA_INIT_ROLE", "combined")], Some("the role and process.roles disagree")),
@@ -226,8 +228,16 @@ fn what_kafka_refuses_is_refused_and_what_it_takes_is_taken() {
         (KRAFT, "3.9.2", &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "CONTROLLER,CONTROLLER")], Some("names CONTROLLER twice")),
         (KRAFT, "3.9.0", &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "CONTROLLER,CONTROLLER")], None),
         (CONTROLLER, "4.1.2", &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "CONTROLLER,CONTROLLER")], Some("process.roles=controller")),
-        (CONTROLLER, "4.4.0", &[("KAFKA_CFG_LOG_DIRS", "/data/a,/data/a")], Some("must not be duplicated")),
+        // A dir named twice: 4.2+ parsing drops the repeat; a controller
+        // has no log manager; a broker's log manager refuses the same dir
+        // written twice, and on 4.4 only when written two ways.
+        (CONTROLLER, "4.4.0", &[("KAFKA_CFG_LOG_DIRS", "/data/a,/data/a")], None),
         (CONTROLLER, "4.1.2", &[("KAFKA_CFG_LOG_DIRS", "/data/a,/data/a")], None),
+        (KRAFT, "4.4.0", &[("KAFKA_CFG_LOG_DIRS", "/data/a,/data/a")], None),
+        (KRAFT, "4.1.2", &[("KAFKA_CFG_LOG_DIRS", "/data/a,/data/a")], Some("Duplicate log directory found")),
+        (KRAFT, "4.4.0", &[("KAFKA_CFG_LOG_DIRS", "/data/a,/data/a/")], Some("Duplicate log directory found")),
+        (KRAFT, "4.4.0", &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "CONTROLLER,CONTROLLER")], None),
+        (CONTROLLER, "4.4.0", &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "CONTROLLER,CONTROLLER")], None),
         (KRAFT, "4.4.0", &[("KAFKA_CFG_CORDONED_LOG_DIRS", "/data/b")], Some("All entries in cordoned.log.dirs must be present")),
         (KRAFT, "4.4.0", &[("KAFKA_CFG_LOG_DIRS", "/data/a,/data/b"), ("KAFKA_CFG_CORDONED_LOG_DIRS", "/data/b")], None),
         // The format step refuses a KRaft IBP before 3.3; no control plane listener in KRaft.
