@@ -35,6 +35,17 @@ enum Base {
     Broker,
     /// KRaft, a controller-only pod of a split cluster.
     Controller,
+    /// ZooKeeper to KRaft (3.9), phase `controllers`: a KRaft controller
+    /// that copies ZooKeeper's metadata.
+    MigrationController,
+    /// Phase `migration-mode`: a ZooKeeper-mode broker that also talks to
+    /// the KRaft controllers.
+    MigrationBroker,
+    /// Phase `kraft-brokers`: a KRaft broker while the controllers still
+    /// write to ZooKeeper.
+    KRaftBroker,
+    /// Phase `finalized`: a controller off ZooKeeper.
+    FinalizedController,
 }
 
 impl Base {
@@ -62,12 +73,73 @@ impl Base {
                 ("KAFKA_INIT_ROLE", "controller"),
                 ("KAFKA_INIT_BROKER_REPLICAS", "3"),
             ],
+            Base::MigrationBroker => vec![
+                ("POD_NAME", "kafka-0"),
+                ("KAFKA_INIT_MIGRATION", "migration-mode"),
+            ],
+            Base::KRaftBroker => vec![
+                ("POD_NAME", "kafka-0"),
+                ("KAFKA_INIT_MIGRATION", "kraft-brokers"),
+            ],
+            Base::MigrationController | Base::FinalizedController => vec![
+                ("POD_NAME", "kafka-controller-0"),
+                ("KAFKA_INIT_ROLE", "controller"),
+                ("KAFKA_INIT_MODE", "kraft"),
+                ("KAFKA_INIT_ID_OFFSET", "3000"),
+                ("KAFKA_INIT_BROKER_REPLICAS", "3"),
+                (
+                    "KAFKA_INIT_MIGRATION",
+                    if self == Base::MigrationController {
+                        "controllers"
+                    } else {
+                        "finalized"
+                    },
+                ),
+            ],
         });
+        // The migrating cluster: ZooKeeper, and the controllers' StatefulSet.
+        if self.migrating() {
+            env.extend([
+                ("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk-0.zk:2181,zk-1.zk:2181"),
+                ("KAFKA_INIT_CONTROLLER_STATEFULSET", "kafka-controller"),
+                ("KAFKA_INIT_CONTROLLER_REPLICAS", "3"),
+                ("KAFKA_INIT_CONTROLLER_ID_OFFSET", "3000"),
+            ]);
+        }
         env
     }
 
+    fn migrating(self) -> bool {
+        matches!(
+            self,
+            Base::MigrationController
+                | Base::MigrationBroker
+                | Base::KRaftBroker
+                | Base::FinalizedController
+        )
+    }
+
+    /// ZooKeeper mode and the migration exist up to 3.9.
     fn runs_on(self, v: Version) -> bool {
-        self != Base::ZooKeeper || v.line() < (4, 0)
+        !(self == Base::ZooKeeper || self.migrating()) || v.line() < (4, 0)
+    }
+
+    /// The migration's pods of the same kind as this base: a rule that
+    /// runs on a base runs on them too.
+    fn migration_twins(self) -> &'static [Base] {
+        match self {
+            Base::ZooKeeper => &[Base::MigrationBroker],
+            Base::Broker => &[Base::KRaftBroker],
+            Base::Controller => &[Base::MigrationController, Base::FinalizedController],
+            _ => &[],
+        }
+    }
+
+    fn is_controller(self) -> bool {
+        matches!(
+            self,
+            Base::Controller | Base::MigrationController | Base::FinalizedController
+        )
     }
 }
 
@@ -135,7 +207,16 @@ fn case(kind: &'static str, base: Base, env: &[(&str, &str)]) -> Case {
 fn cases() -> Vec<Case> {
     use Base::*;
     let mut out = vec![];
-    for base in [ZooKeeper, Combined, Broker, Controller] {
+    for base in [
+        ZooKeeper,
+        Combined,
+        Broker,
+        Controller,
+        MigrationController,
+        MigrationBroker,
+        KRaftBroker,
+        FinalizedController,
+    ] {
         out.push(case("base", base, &[]));
         out.push(case("base", base, &[("KAFKA_INIT_REPLICAS", "1")]));
         out.push(case(
@@ -275,6 +356,10 @@ fn cases() -> Vec<Case> {
             &[
                 &[("INTER_BROKER_PROTOCOL_VERSION", "3.2")],
                 &[("INTER_BROKER_PROTOCOL_VERSION", "3.3")],
+                &[("INTER_BROKER_PROTOCOL_VERSION", "3.4")],
+                &[("INTER_BROKER_PROTOCOL_VERSION", "3.5")],
+                &[("INTER_BROKER_PROTOCOL_VERSION", "3.6-IV0")],
+                &[("INTER_BROKER_PROTOCOL_VERSION", "3.6-IV1")],
                 &[("INTER_BROKER_PROTOCOL_VERSION", "3.9")],
             ],
         ),
@@ -336,7 +421,19 @@ fn cases() -> Vec<Case> {
             &[
                 &[("LOG_DIRS", "/bitnami/kafka/data,/bitnami/kafka/data")],
                 &[("PROCESS_ROLES", "broker,controller,broker")],
+                &[("LOG_DIRS", "/bitnami/kafka/data,/bitnami/kafka/data/")],
             ],
+        ),
+        (
+            "a listener written twice alike",
+            &[Combined],
+            &[&[
+                (
+                    "LISTENERS",
+                    "PLAINTEXT://:9092,PLAINTEXT://:9092,CONTROLLER://:9093",
+                ),
+                PROPERTIES,
+            ]],
         ),
         (
             "ZooKeeper-era authorizer keys",
@@ -362,7 +459,8 @@ fn cases() -> Vec<Case> {
         ),
     ];
     for (kind, bases, envs) in table {
-        for base in bases.iter() {
+        let twins = bases.iter().flat_map(|b| b.migration_twins());
+        for base in bases.iter().chain(twins) {
             for env in envs.iter() {
                 out.push(case(kind, *base, env));
             }
@@ -373,8 +471,8 @@ fn cases() -> Vec<Case> {
     for c in &mut out {
         if c.kind == "duplicate list entries" && c.env[0].0 == "KAFKA_CFG_PROCESS_ROLES" {
             let v = match c.base {
-                Broker => "broker,broker",
-                Controller => "controller,controller",
+                Broker | KRaftBroker => "broker,broker",
+                b if b.is_controller() => "controller,controller",
                 _ => "broker,controller,broker",
             };
             c.env[0].1 = Some(v.to_string());
@@ -403,11 +501,19 @@ enum Verdict {
 /// docs/reference/catalog.md ("Whole-start differential") lists them too.
 const KNOWN: &[(&str, Matches)] = &[
     (
+        "a ZooKeeper broker in migration mode at inter.broker.protocol.version 3.4 up to 3.6-IV0: its own KafkaConfig takes it (its bound is 3.4), but the migration's controllers, which format with the brokers' version, refuse anything before 3.6-IV1 at activation (this test's controller cases show it, KAFKA-17457); kafka-init refuses it on the broker too, before the migration starts",
+        |c, _, ours| {
+            ours == Verdict::Refuses
+                && c.base == Base::MigrationBroker
+                && c.env.iter().any(|(k, v)| k == "KAFKA_CFG_INTER_BROKER_PROTOCOL_VERSION" && matches!(v.as_deref(), Some("3.4" | "3.5" | "3.6-IV0")))
+        },
+    ),
+    (
         "3.9.2 with a controller listener named twice on a broker or combined node: refused at a later step of the start (the server's own start-up, which issue 23's run built and this harness does not); 3.9.0 starts",
         |c, v, ours| {
             ours == Verdict::Refuses
                 && v.name() == "3.9.2"
-                && c.base != Base::Controller
+                && !c.base.is_controller()
                 && c.env.iter().any(|(k, val)| k == "KAFKA_CFG_CONTROLLER_LISTENER_NAMES" && val.as_deref() == Some("CONTROLLER,CONTROLLER"))
         },
     ),

@@ -448,7 +448,7 @@ fn check(b: &mut Builder, phase: Phase, mode: Mode, role: Role, id: u32) {
         };
         match parse_version(&value) {
             Some(v) if v >= (3, 6, 1) => {}
-            Some(_) => b.problem(&var, &value, "a ZooKeeper-to-KRaft migration needs inter.broker.protocol.version 3.4 or later (KafkaConfig: \"ZooKeeper migration requires an IBP of at least 3.4\"), and the new controllers, which start from an empty metadata log formatted at that version, need 3.6-IV1 or later (KAFKA-17457)", "upgrade the ZooKeeper brokers' inter.broker.protocol.version to 3.9 (roll them) before the migration starts; the controllers then format with the same version"),
+            Some(_) => b.problem(&var, &value, "a ZooKeeper-to-KRaft migration runs at inter.broker.protocol.version 3.6-IV1 or later: the new controllers start from an empty metadata log formatted at that version and refuse anything older (\"The bootstrap metadata.version 3.5-IV2 does not support ZK migrations. Cannot continue with ZK migrations enabled.\", KAFKA-17457), and a ZooKeeper broker in migration mode needs 3.4 or later (\"Cannot enable ZooKeeper migration without setting 'inter.broker.protocol.version' to 3.4 or higher\")", "upgrade the ZooKeeper brokers' inter.broker.protocol.version to 3.9 (roll them) before the migration starts; the controllers then format with the same version"),
             None => b.problem(&var, &value, "not a protocol version (expected e.g. 3.9 or 3.9-IV0)", "set inter.broker.protocol.version to the brokers' version, e.g. 3.9"),
         }
     }

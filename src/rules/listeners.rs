@@ -1,6 +1,7 @@
 //! Listener rules: each list on its own, the protocol map, and what a broker needs.
 
 use super::Key;
+use crate::catalog::Value;
 use crate::listener::{self, Listener};
 use crate::plan::{Mode, Origin, Role, EXTERNAL};
 use std::collections::{BTreeMap, HashSet};
@@ -51,7 +52,14 @@ pub(super) fn listener_rules(
 }
 
 pub(super) fn parsed(k: &Key, key: &str, problems: &mut Vec<Problem>) -> Option<Vec<Listener>> {
-    match listener::parse_list(k.value(key)?) {
+    let raw = k.value(key)?;
+    // 4.2+ parsing drops an entry written twice alike (KIP-1161): Kafka's
+    // listeners are the rest (4.4.0 starts with PLAINTEXT://:9092 twice).
+    let deduped = match k.parsed(key) {
+        Some(Value::List(entries)) if k.line() >= (4, 2) => Some(entries.join(",")),
+        _ => None,
+    };
+    match listener::parse_list(deduped.as_deref().unwrap_or(raw)) {
         Ok(l) => Some(l),
         Err(e) => {
             problems.push(k.problem(key, format!("Error creating broker listeners from '{}': {e}", shortened(&k.shown(key), MAX_VALUE)), "write NAME://host:port entries separated by commas, e.g. PLAINTEXT_INTERNAL://:39092; IPv6 hosts in brackets"));

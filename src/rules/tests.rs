@@ -237,6 +237,10 @@ fn what_kafka_refuses_is_refused_and_what_it_takes_is_taken() {
         (KRAFT, "4.1.2", &[("KAFKA_CFG_LOG_DIRS", "/data/a,/data/a")], Some("Duplicate log directory found")),
         (KRAFT, "4.4.0", &[("KAFKA_CFG_LOG_DIRS", "/data/a,/data/a/")], Some("Duplicate log directory found")),
         (KRAFT, "4.4.0", &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "CONTROLLER,CONTROLLER")], None),
+        // A listener written twice alike: 4.2+ parsing keeps one (CU 164 before).
+        (KRAFT, "4.4.0", &[("KAFKA_CFG_LISTENERS", "PLAINTEXT://:9092,PLAINTEXT://:9092,CONTROLLER://:9093")], None),
+        (KRAFT, "4.1.2", &[("KAFKA_CFG_LISTENERS", "PLAINTEXT://:9092,PLAINTEXT://:9092,CONTROLLER://:9093")], Some("Each listener must have a different name")),
+        (KRAFT, "4.4.0", &[("KAFKA_CFG_LISTENERS", "PLAINTEXT://:9092,PLAINTEXT://:9094,CONTROLLER://:9093")], Some("Each listener must have a different name")),
         (CONTROLLER, "4.4.0", &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "CONTROLLER,CONTROLLER")], None),
         (KRAFT, "4.4.0", &[("KAFKA_CFG_CORDONED_LOG_DIRS", "/data/b")], Some("All entries in cordoned.log.dirs must be present")),
         (KRAFT, "4.4.0", &[("KAFKA_CFG_LOG_DIRS", "/data/a,/data/b"), ("KAFKA_CFG_CORDONED_LOG_DIRS", "/data/b")], None),

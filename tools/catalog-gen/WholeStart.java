@@ -9,7 +9,13 @@
 //   2. format (KRaft): the storage format step, `kafka-storage.sh format
 //      --config F --cluster-id ID --ignore-formatted`, as kafka-init's
 //      properties flavor runs it, through StorageTool.execute;
-//   3. log manager (a broker: ZooKeeper mode or a KRaft broker role): the log
+//   3. controller activation (a KRaft controller on 3.9, where ZooKeeper
+//      migration exists): the bootstrap metadata read back from the formatted
+//      metadata dir as KafkaRaftServer reads it (BootstrapDirectory with the
+//      IBP), then the records the active controller writes to an empty log
+//      (ActivationRecordsGenerator.recordsForEmptyLog, with the migration
+//      flag): it refuses a metadata.version without ZooKeeper migration;
+//   4. log manager (a broker: ZooKeeper mode or a KRaft broker role): the log
 //      manager built and started as the broker does (LogManager.apply, then
 //      startup, which starts the log cleaner), then shut down.
 // The data dirs (log.dirs, log.dir, metadata.log.dir, cordoned.log.dirs) are moved under a fresh
@@ -104,6 +110,10 @@ public class WholeStart {
                 int code = (Integer) execute.invoke(null, argv.toArray(new String[0]), new PrintStream(said, true, "UTF-8"));
                 if (code != 0) return "err\tformat: exit " + code + ": " + said.toString("UTF-8").trim();
             }
+            if (kraft && roles.contains("controller")) {
+                step = "controller activation";
+                activate(config);
+            }
             if (!kraft || roles.contains("broker")) {
                 step = "log manager";
                 logManager(config);
@@ -139,6 +149,27 @@ public class WholeStart {
     static Object kafkaConfig(Properties props) throws Exception {
         Method from = Class.forName("kafka.server.KafkaConfig").getMethod("fromProps", Properties.class, boolean.class);
         return from.invoke(null, props, false);
+    }
+
+    /** The active controller's first records on an empty log (3.9's signature; 4.x has no migration flag and is skipped). */
+    static void activate(Object config) throws Exception {
+        Method generate = null;
+        for (Method m : Class.forName("org.apache.kafka.controller.ActivationRecordsGenerator").getDeclaredMethods()) {
+            if (m.getName().equals("recordsForEmptyLog") && m.getParameterCount() == 5
+                    && m.getParameterTypes()[2] == boolean.class) generate = m;
+        }
+        if (generate == null) return;
+        generate.setAccessible(true);
+        Class<?> cls = config.getClass();
+        String dir = (String) cls.getMethod("metadataLogDir").invoke(config);
+        String ibp = (String) cls.getMethod("interBrokerProtocolVersionString").invoke(config);
+        boolean migration = (Boolean) cls.getMethod("migrationEnabled").invoke(config);
+        Class<?> bootstrapDir = Class.forName("org.apache.kafka.metadata.bootstrap.BootstrapDirectory");
+        Object bootstrap = bootstrapDir.getMethod("read").invoke(
+            bootstrapDir.getConstructor(String.class, java.util.Optional.class).newInstance(dir, java.util.Optional.ofNullable(ibp)));
+        Object version = bootstrap.getClass().getMethod("metadataVersion").invoke(bootstrap);
+        java.util.function.Consumer<String> said = m -> { };
+        generate.invoke(null, said, -1L, migration, bootstrap, version);
     }
 
     /** LogManager.apply with the broker's arguments, then startup (loads the dirs, starts the cleaner), then shutdown. */

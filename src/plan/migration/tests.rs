@@ -414,7 +414,7 @@ fn settings_that_contradict_the_phase_are_problems() {
             "dual-write",
             BROKER,
             &[("KAFKA_CFG_INTER_BROKER_PROTOCOL_VERSION", "3.3")],
-            "3.4 or later",
+            "3.4 or higher",
         ),
         (
             "controllers",
