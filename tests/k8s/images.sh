@@ -19,10 +19,21 @@
 #                                 Temurin 21; ours is Debian with its JRE 17)
 #   apache/kafka:4.4.0            the same from apache-kafka-4.4's Dockerfile
 #                                 (log4j2 configs), Kafka 4.4.0's jars
+#   confluentinc/cp-kafka:7.9.6   cp-kafka as kafka/Dockerfile.ubi8 (7.9.6)
+#                                 builds it on cp-base-new, on the same rootfs
+#                                 with Debian's Python: Kafka 3.9.0's jars
+#                                 (cp 7.9.6 is Kafka 3.9.0) laid out as the
+#                                 confluent-kafka package installs them, the
+#                                 image's scripts unchanged in
+#                                 /etc/confluent/docker with the base's
+#                                 bash-config, and the Python dub/cub of
+#                                 confluent-docker-utils 0.0.169 installed by
+#                                 pip (with its PyPI requirements) as the base
+#                                 image does, from the reference copy
 # Each is saved as a docker archive under $K8S_CACHE/images (the Kafka image
 # reused while its inputs are unchanged).
 # Usage: tests/k8s/images.sh build [NAME...] | import CONTAINERD_SOCKET
-#   (NAME: pause busybox kafka_init bitnami apache apache4; default all)
+#   (NAME: pause busybox kafka_init bitnami apache apache4 confluent; default all)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -61,15 +72,16 @@ build_kafka_init() {
   save kik8s-kafka-init docker.io/library/kafka-init:0.1.0 "$images/kafka-init.tar"
 }
 
-# kafka_image_start NAME VERSION REF: the shared start of a Kafka image (NAME
-# bitnami-kafka or apache-kafka): Kafka VERSION's jars fetched, the cache
-# key of every input; returns 1 when the image of that key is cached, else
+# kafka_image_start NAME VERSION REF [REF...]: the shared start of a Kafka
+# image: Kafka VERSION's jars fetched, the cache key of every input (the
+# REF folders of ../shared among them); returns 1 when the image of that key is cached, else
 # sets $root to a fresh copy of the rootfs to build in (and $libs, $key).
 kafka_image_start() {
   libs=$repo/target/kafka/$2/libs
-  [ -d "$3" ] || { echo "images: $3 missing (../shared)" >&2; exit 1; }
+  local d
+  for d in "${@:3}"; do [ -d "$d" ] || { echo "images: $d missing (../shared)" >&2; exit 1; }; done
   [ -d "$libs" ] || "$repo/scripts/fetch-kafka.sh" "$2" >/dev/null
-  key=$( { cat "$0" "$here"/image/kafka/*; find "$3" -type f -exec sha256sum {} + | sort; ls "$libs"; } | sha256sum | cut -c1-16)
+  key=$( { cat "$0" "$here"/image/kafka/*; find "${@:3}" -type f -exec sha256sum {} + | sort; ls "$libs"; } | sha256sum | cut -c1-16)
   if [ -s "$images/$1-$key.tar" ]; then log "$1 $2 cached"; ln -sf "$1-$key.tar" "$images/$1.tar"; return 1; fi
   "$here/rootfs.sh"
   root=$(mktemp -d "$cache/$1.XXXXXX")
@@ -184,20 +196,85 @@ build_apache_version() {
   kafka_image_save "$name" "docker.io/apache/kafka:$version" "${changes[@]}"
 }
 
+# cp-kafka 7.9.6: its base cp-base-new's steps (its Dockerfile is not in
+# ../shared: the user appuser 1000:1000, Python with confluent-docker-utils,
+# /etc/confluent/docker/bash-config, /usr/logs for appuser), the package
+# confluent-kafka's layout (/usr/bin/kafka-*, jars, /etc/kafka, /var/log/kafka),
+# then kafka/Dockerfile.ubi8's own steps, in order.
+build_confluent() {
+  local version=3.9.0 images_ref=$shared/reference/images
+  local ref=$images_ref/confluent-cp-kafka-7.9.6 utils=$images_ref/confluent-docker-utils-0.0.169
+  local base=$images_ref/confluent-common-docker-7.9.6
+  kafka_image_start confluent-kafka "$version" "$ref" "$utils" "$base" || return 0
+  # pip installs confluent-docker-utils from its git tag: setuptools-git then
+  # finds the package's files in git (setup.py names only `confluent`). So
+  # the reference copy, as a git checkout, built into a wheel here (pure
+  # Python), and installed in the image with its PyPI requirements.
+  local src wheel
+  src=$(mktemp -d); wheel=$(mktemp -d)
+  cp -r "$utils/." "$src/"; chmod -R u+w "$src"; find "$src" -name __pycache__ -exec rm -rf {} +
+  git -C "$src" init -q && git -C "$src" add -A && git -C "$src" -c user.name=kik8s -c user.email=kik8s@localhost commit -q -m "v0.0.169"
+  python3 -m pip wheel -q --no-deps -w "$wheel" "$src"
+  mkdir -p "$root/tmp/utils"; cp "$wheel"/*.whl "$utils/requirements.txt" "$root/tmp/utils/"; rm -rf "$src" "$wheel"
+  cp /etc/resolv.conf "$root/etc/resolv.conf"; cp /etc/ssl/certs/ca-certificates.crt "$root/tmp/ca.crt"
+  chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
+      PIP_CERT=/tmp/ca.crt PIP_DISABLE_PIP_VERSION_CHECK=1 /bin/bash -euc '
+    apt-get update -q >/dev/null
+    apt-get install -y -q --no-install-recommends python3 python3-venv >/dev/null 2>&1
+    rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb
+    python3 -m venv /usr/local/lib/confluent-docker-utils
+    /usr/local/lib/confluent-docker-utils/bin/pip install -q -r /tmp/utils/requirements.txt /tmp/utils/*.whl
+    ln -s /usr/local/lib/confluent-docker-utils/bin/dub /usr/local/bin/dub
+    ln -s /usr/local/lib/confluent-docker-utils/bin/cub /usr/local/bin/cub
+    useradd --no-log-init --create-home --shell /bin/bash -u 1000 -U appuser
+    mkdir -p /etc/confluent/docker /usr/logs
+    chown appuser:root -R /etc/confluent /usr/logs' > "$cache/confluent-base.log" 2>&1 \
+    || { cat "$cache/confluent-base.log" >&2; exit 1; }
+  rm -rf "$root/tmp/utils" "$root/tmp/ca.crt"; : > "$root/etc/resolv.conf"
+  install -o 1000 -g 0 -m 0644 "$base/base/include/etc/confluent/docker/bash-config" "$root/etc/confluent/docker/bash-config"
+  # The package: our launcher as /usr/bin/kafka-* (the package's scripts
+  # find Kafka's log4j in /etc/kafka and write logs to /usr/logs: so do these).
+  kafka_dist "$root/usr/share/kafka"
+  mkdir -p "$root/etc/kafka" "$root/var/log/kafka" "$root/var/log/confluent" "$root/var/lib/zookeeper"
+  mv "$root"/usr/share/kafka/config/* "$root/etc/kafka/"; rmdir "$root/usr/share/kafka/config"
+  ln -s /etc/kafka "$root/usr/share/kafka/config"; ln -s /usr/logs "$root/usr/share/kafka/logs"
+  local f n
+  for f in "$root"/usr/share/kafka/bin/*.sh; do
+    n=$(basename "$f" .sh)
+    printf '#!/bin/sh\nexec /usr/share/kafka/bin/%s.sh "$@"\n' "$n" > "$root/usr/bin/$n"; chmod 0755 "$root/usr/bin/$n"
+  done
+  # Dockerfile.ubi8's RUN, from "Setting up ${COMPONENT} dirs" (COMPONENT=kafka).
+  chroot "$root" /bin/bash -euc '
+    mkdir -p /var/lib/kafka/data /etc/kafka/secrets
+    chown appuser:root -R /etc/kafka /var/log/kafka /var/log/confluent /var/lib/kafka /var/lib/zookeeper /etc/kafka/secrets /var/lib/kafka /etc/kafka
+    chmod -R ug+w /etc/kafka /var/log/kafka /var/log/confluent /var/lib/kafka /var/lib/zookeeper /var/lib/kafka /etc/kafka/secrets /etc/kafka'
+  # COPY --chown=appuser:appuser include/etc/confluent/docker /etc/confluent/docker
+  for f in "$ref"/kafka/include/etc/confluent/docker/*; do
+    install -o 1000 -g 1000 -m "$([ -x "$f" ] && echo 0755 || echo 0644)" "$f" "$root/etc/confluent/docker/"
+  done
+  # ENV from the ARGs without defaults: present, empty (issue 23).
+  local env=(COMPONENT=kafka KAFKA_ZOOKEEPER_CONNECT= KAFKA_ADVERTISED_LISTENERS= CLUSTER_ID=
+             LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+  local changes=(--change "USER appuser" --change "WORKDIR /home/appuser" --change 'CMD ["/etc/confluent/docker/run"]'
+                 --change "EXPOSE 9092" --change 'VOLUME ["/var/lib/kafka/data", "/etc/kafka/secrets"]')
+  for e in "${env[@]}"; do changes+=(--change "ENV $e"); done
+  kafka_image_save confluent-kafka "docker.io/confluentinc/cp-kafka:7.9.6" "${changes[@]}"
+}
+
 case "${1:-}" in
   build)
     "$repo/scripts/podman-conf.sh"
     start=$(date +%s)
     shift
-    for b in "${@:-pause busybox kafka_init bitnami apache apache4}"; do
+    for b in "${@:-pause busybox kafka_init bitnami apache apache4 confluent}"; do
       for n in $b; do
-        declare -F "build_$n" >/dev/null || { echo "images.sh: no image $n (pause busybox kafka_init bitnami apache apache4)" >&2; exit 64; }
+        declare -F "build_$n" >/dev/null || { echo "images.sh: no image $n (pause busybox kafka_init bitnami apache apache4 confluent)" >&2; exit 64; }
         "build_$n"
       done
     done
     log "built in $(( $(date +%s) - start ))s" ;;
   import)
-    for t in pause busybox kafka-init bitnami-kafka apache-kafka apache-kafka4; do
+    for t in pause busybox kafka-init bitnami-kafka apache-kafka apache-kafka4 confluent-kafka; do
       ctr --address "$2" -n k8s.io images import --no-unpack=false "$images/$t.tar" >/dev/null
     done
     log "imported: $(ctr --address "$2" -n k8s.io images ls -q | grep -v '^sha256' | tr '\n' ' ')" ;;

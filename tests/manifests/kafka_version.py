@@ -6,9 +6,11 @@ The kafka-init initContainer runs kafka-init's own image, where the Kafka
 image's APP_VERSION is not set; without the setting it checks the settings
 against its default version (3.9.2 in ZooKeeper mode) while `exec`, in the
 Kafka image, checks against the image's, and the two disagree in what they
-warn about. The tag is the version for the images used here (bitnami/kafka
-X.Y.Z, apache/kafka X.Y.Z); a digest or another tag form is refused, to be
-looked at.
+warn about. The tag is the version for bitnami/kafka X.Y.Z and apache/kafka
+X.Y.Z; Confluent's cp-kafka tags are Confluent Platform releases, whose
+Kafka version is in CP_KAFKA (the releases whose scripts are in
+../shared/reference/images, PROVENANCE.md). A digest, another tag form or
+a cp-kafka release not in the table is refused, to be looked at.
 
 It checks itself: the same StatefulSet with the tag bumped must be refused.
 
@@ -19,6 +21,10 @@ import re
 import sys
 
 import yaml
+
+
+# Confluent Platform release -> the Apache Kafka version it ships.
+CP_KAFKA = {"7.9.6": "3.9.0", "8.1.2": "4.1.2"}
 
 
 def config_maps(docs):
@@ -35,6 +41,11 @@ def problems_of(sts, maps):
     tag = image.rsplit(":", 1)[1] if ":" in image.rsplit("/", 1)[-1] else None
     if tag is None or not re.fullmatch(r"\d+\.\d+\.\d+", tag):
         return [f"StatefulSet {name}: image {image} has no X.Y.Z tag to take the Kafka version from"]
+    shown = tag
+    if image.rsplit(":", 1)[0].endswith("confluentinc/cp-kafka"):
+        if tag not in CP_KAFKA:
+            return [f"StatefulSet {name}: image {image}: cp-kafka {tag}'s Kafka version is not in CP_KAFKA"]
+        tag, shown = CP_KAFKA[tag], f"{CP_KAFKA[tag]} (cp-kafka {tag})"
     problems = []
     for c in spec.get("initContainers", []) + kafka:
         version = None
@@ -46,7 +57,7 @@ def problems_of(sts, maps):
                 version = e.get("value")
         if version != tag:
             problems.append(f"StatefulSet {name}, container {c['name']}: KAFKA_INIT_KAFKA_VERSION {version!r}, "
-                            f"the image {image} runs Kafka {tag}: set KAFKA_INIT_KAFKA_VERSION={tag} next to the tag")
+                            f"the image {image} runs Kafka {shown}: set KAFKA_INIT_KAFKA_VERSION={tag} next to the tag")
     return problems
 
 
