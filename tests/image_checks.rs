@@ -86,6 +86,74 @@ fn an_apache_controller_with_advertised_listeners_stops_exec() {
     );
 }
 
+/// The TLS step apache/kafka's and cp-kafka's configure share: the file
+/// names it reads from /etc/kafka/secrets are the image's variables, not
+/// Kafka keys (they passed as unknown keys before), the plan states what
+/// the image writes from them, and a location set by hand, which the
+/// script would replace, stops exec. (The real configure runs on them in
+/// tests/k8s/story/confluent.sh, in a cp-kafka 7.9.6 pod.)
+#[test]
+fn the_images_tls_file_names_are_theirs_and_what_configure_derives_is_planned() {
+    for (flavor, version) in [("apache", "4.4.0"), ("confluent", "3.9.0")] {
+        let env = [
+            ("POD_NAME", "kafka-0"),
+            ("POD_NAMESPACE", "kafka"),
+            ("KAFKA_INIT_FLAVOR", flavor),
+            ("KAFKA_INIT_MODE", "kraft"),
+            ("KAFKA_INIT_REPLICAS", "3"),
+            ("KAFKA_INIT_KAFKA_VERSION", version),
+            ("KAFKA_INIT_CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
+            ("KAFKA_LISTENERS", "SSL://:9092,CONTROLLER://:9093"),
+            (
+                "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP",
+                "SSL:SSL,CONTROLLER:PLAINTEXT",
+            ),
+            ("KAFKA_INTER_BROKER_LISTENER_NAME", "SSL"),
+            ("KAFKA_SSL_KEYSTORE_FILENAME", "kafka.keystore.jks"),
+            ("KAFKA_SSL_KEY_CREDENTIALS", "key_creds"),
+            ("KAFKA_SSL_KEYSTORE_CREDENTIALS", "keystore_creds"),
+        ];
+        let r = run(&["plan", "--offline", "--format", "properties"], &env);
+        assert_eq!(r.code(), 0, "{flavor}: {}", r.stderr());
+        let out = r.stdout();
+        let image = out
+            .split_once("image's own scripts as well")
+            .map(|(_, rest)| rest)
+            .unwrap_or_else(|| panic!("{flavor}: no image lines: {out}"));
+        for line in [
+            "ssl.keystore.location=/etc/kafka/secrets/kafka.keystore.jks",
+            "ssl.keystore.filename=kafka.keystore.jks",
+            "ssl.key.password=<redacted>",
+            "ssl.keystore.password=<redacted>",
+        ] {
+            assert!(image.contains(line), "{flavor}: {line} missing: {out}");
+        }
+        let by_hand = with(
+            &env,
+            &[("KAFKA_SSL_KEYSTORE_LOCATION", "/mnt/tls/kafka.jks")],
+            &[],
+        );
+        let r = run(&["exec", "--", "$STANDIN"], &by_hand);
+        assert_eq!(r.code(), 78, "{flavor}: {}", r.stderr());
+        assert!(!r.exec_happened());
+        assert!(
+            r.stderr().contains("configure replaces it (an advertised listener is SSL): it exports KAFKA_SSL_KEYSTORE_LOCATION = /etc/kafka/secrets/kafka.keystore.jks"),
+            "{flavor}: {}",
+            r.stderr()
+        );
+        // Configure's own location, written out, is the same file: fine.
+        let same = with(
+            &env,
+            &[(
+                "KAFKA_SSL_KEYSTORE_LOCATION",
+                "/etc/kafka/secrets/kafka.keystore.jks",
+            )],
+            &[],
+        );
+        assert_eq!(run(&["plan", "--offline"], &same).code(), 0, "{flavor}");
+    }
+}
+
 #[test]
 fn what_only_kafka_refuses_is_not_said_to_be_refused_by_the_bitnami_image() {
     let cases: &[(Env, &str)] = &[

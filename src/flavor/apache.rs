@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::convention::{self, Convention};
-use super::{data_dir_writes, exported_kafka_prefixed, image_env, read_kafka_prefixed, Flavor, ImageVars, Launch};
+use super::tls_secrets as tls;
+use super::{data_dir_writes, exported_kafka_prefixed, image_env, read_kafka_prefixed, ContainerFiles, Flavor, ImageVars, Launch};
 use crate::plan::{BuiltBy, FlavorFacts, Mode, Plan, StartWrite, UserSettings};
 use crate::render;
 use crate::problem::Problem;
@@ -131,8 +132,19 @@ pub fn configure_checks(env: &ImageVars, image: &str, problems: &mut Vec<Problem
     }
 }
 
-/// apache/kafka's key for a `KAFKA_` variable (None for excluded ones).
+/// apache/kafka's key for a `KAFKA_` variable (None for excluded ones, and
+/// for the TLS file names its configure reads: the image's, though its
+/// wrapper writes them too, [`Apache::image_properties`]).
 pub fn key(var: &str) -> Option<String> {
+    if tls::INPUTS.contains(&var) {
+        return None;
+    }
+    template_key(var)
+}
+
+/// The key the image's wrapper (KafkaDockerWrapper) writes a `KAFKA_`
+/// variable as (None for the ones it leaves out).
+fn template_key(var: &str) -> Option<String> {
     if !var.starts_with("KAFKA_") || EXCLUDED.contains(&var) || var == "KAFKA_" {
         return None;
     }
@@ -249,9 +261,45 @@ impl Flavor for Apache {
     }
 
     fn startup_checks(&self, plan: &Plan, vars: &BTreeMap<String, String>, problems: &mut Vec<Problem>) {
-        configure_checks(&image_env(self, plan, vars), "apache/kafka", problems);
+        let image = image_env(self, plan, vars);
+        configure_checks(&image, "apache/kafka", problems);
+        // The image's configure runs in KRaft (ZooKeeper mode: see launch).
+        if plan.mode == Mode::KRaft {
+            tls::checks(&|n: &str| image.get(n), "apache/kafka", problems);
+        }
+    }
+
+    fn container_checks(&self, plan: &Plan, vars: &BTreeMap<String, String>, files: &dyn ContainerFiles, problems: &mut Vec<Problem>) {
+        // Not in this filesystem: the image is not here (kafka-init starts
+        // another program, e.g. in tests), so its checks will not run.
+        if plan.mode != Mode::KRaft || !files.is_file(CONFIGURE) {
+            tracing::debug!(path = CONFIGURE, "the image's configure does not run here: its file checks do not apply");
+            return;
+        }
+        let image = image_env(self, plan, vars);
+        tls::in_container(&|n: &str| image.get(n), "apache/kafka", files, problems);
+    }
+
+    fn image_properties(&self, plan: &Plan, vars: &BTreeMap<String, String>) -> Vec<(String, String)> {
+        if plan.mode != Mode::KRaft {
+            return vec![];
+        }
+        let image = image_env(self, plan, vars);
+        let planned: BTreeMap<&str, &str> = plan.entries.iter().map(|e| (e.key.as_str(), e.value.as_str())).collect();
+        // The TLS file names as they are, and configure's exports.
+        let inputs = tls::INPUTS.iter().filter_map(|v| Some((v.to_string(), image.get(v)?.to_string())));
+        let mut lines: Vec<(String, String)> = inputs
+            .chain(tls::exports(&|n: &str| image.get(n)))
+            .filter_map(|(var, value)| Some((template_key(&var)?, value)))
+            .filter(|(k, value)| planned.get(k.as_str()) != Some(&value.as_str()))
+            .collect();
+        lines.sort();
+        lines
     }
 }
+
+/// The image's configure script: present only in the image's container.
+const CONFIGURE: &str = "/etc/kafka/docker/configure";
 
 #[cfg(test)]
 mod tests {

@@ -17,7 +17,8 @@
 use std::collections::BTreeMap;
 
 use super::convention::Convention;
-use super::{apache, data_dir_writes, exported_kafka_prefixed, image_env, read_kafka_prefixed, Flavor, ImageVars, Launch};
+use super::tls_secrets as tls;
+use super::{apache, data_dir_writes, exported_kafka_prefixed, image_env, read_kafka_prefixed, ContainerFiles, Flavor, ImageVars, Launch};
 use crate::plan::{BuiltBy, FlavorFacts, Plan, StartWrite, UserSettings};
 use crate::problem::Problem;
 
@@ -41,21 +42,20 @@ pub const EXCLUDED: &[&str] = &[
 /// Variables the image's scripts read for themselves (`configure`'s TLS file
 /// names, `ensure`'s data dir and ZooKeeper wait): inputs of the scripts, not
 /// Kafka settings, even though the template copies them into the file too.
-pub const SCRIPT_VARS: &[&str] = &[
-    "KAFKA_SSL_KEYSTORE_FILENAME",
-    "KAFKA_SSL_KEY_CREDENTIALS",
-    "KAFKA_SSL_KEYSTORE_CREDENTIALS",
-    "KAFKA_SSL_TRUSTSTORE_FILENAME",
-    "KAFKA_SSL_TRUSTSTORE_CREDENTIALS",
-    "KAFKA_DATA_DIRS",
-    "KAFKA_CUB_ZK_TIMEOUT",
-];
+/// (The TLS ones are [`tls::INPUTS`].)
+pub const SCRIPT_VARS: &[&str] = &["KAFKA_DATA_DIRS", "KAFKA_CUB_ZK_TIMEOUT"];
 
 /// What kafka/Dockerfile.ubi8 (7.9.6) and kafka/Dockerfile.ubi9 (8.1.2)
 /// declare as `ARG NAME` (no default) then `ENV NAME=${NAME}`: every
 /// container has them set, empty. `KAFKA_ZOOKEEPER_CONNECT` is 7.x's only;
 /// on 8.x, which has no ZooKeeper mode, an empty one means nothing either.
 pub const IMAGE_EMPTY_VARS: &[&str] = &["KAFKA_ZOOKEEPER_CONNECT", "KAFKA_ADVERTISED_LISTENERS", "CLUSTER_ID"];
+
+/// The image's name in problems.
+const IMAGE: &str = "confluentinc/cp-kafka";
+
+/// The image's configure script: present only in the image's container.
+const CONFIGURE: &str = "/etc/confluent/docker/configure";
 
 /// Variables whose mere presence makes `configure` exit (deprecated names).
 const DEPRECATED: &[&str] = &["KAFKA_ADVERTISED_PORT", "KAFKA_ADVERTISED_HOST", "KAFKA_HOST", "KAFKA_PORT"];
@@ -213,7 +213,7 @@ impl Converter {
     /// dub images, and no Kafka setting).
     pub fn key(self, var: &str) -> Option<String> {
         let rest = var.strip_prefix("KAFKA_")?;
-        if rest.is_empty() || EXCLUDED.contains(&var) || SCRIPT_VARS.contains(&var) {
+        if rest.is_empty() || EXCLUDED.contains(&var) || SCRIPT_VARS.contains(&var) || tls::INPUTS.contains(&var) {
             return None;
         }
         self.template_key(var)
@@ -370,6 +370,9 @@ impl Flavor for Confluent {
         if conv == Converter::Dub && env.get("KAFKA_PROCESS_ROLES").map(String::as_str) == Some("controller") {
             env.remove("KAFKA_ADVERTISED_LISTENERS");
         }
+        // configure's TLS exports (an SSL advertised listener).
+        let exports = tls::exports(&|n: &str| env.get(n).map(String::as_str));
+        env.extend(exports);
         let planned: BTreeMap<&str, &str> = plan.entries.iter().map(|e| (e.key.as_str(), e.value.as_str())).collect();
         env.iter()
             .filter_map(|(var, value)| Some((conv.template_key(var)?, value.clone())))
@@ -399,8 +402,27 @@ impl Flavor for Confluent {
     }
 
     fn startup_checks(&self, plan: &Plan, vars: &BTreeMap<String, String>, problems: &mut Vec<Problem>) {
-        configure_checks(&image_env(self, plan, vars), problems);
+        let image = image_env(self, plan, vars);
+        configure_checks(&image, problems);
+        tls::checks(&|n: &str| image.get(n), IMAGE, problems);
         converter_agrees(plan, vars, problems);
+    }
+
+    fn container_checks(
+        &self,
+        plan: &Plan,
+        vars: &BTreeMap<String, String>,
+        files: &dyn ContainerFiles,
+        problems: &mut Vec<Problem>,
+    ) {
+        // Not in this filesystem: the image is not here (kafka-init starts
+        // another program, e.g. in tests), so its checks will not run.
+        if !files.is_file(CONFIGURE) {
+            tracing::debug!(path = CONFIGURE, "not in this filesystem: the image's file checks do not apply");
+            return;
+        }
+        let image = image_env(self, plan, vars);
+        tls::in_container(&|n: &str| image.get(n), IMAGE, files, problems);
     }
 }
 

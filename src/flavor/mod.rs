@@ -31,6 +31,7 @@ macro_rules! flavors {
 }
 
 pub mod convention;
+pub mod tls_secrets;
 
 flavors! {
     bitnami::Bitnami,

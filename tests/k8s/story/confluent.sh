@@ -103,3 +103,58 @@ consumed=$(cp_tool kafka-console-consumer --bootstrap-server kafka-2.kafka.kafka
   --from-beginning --max-messages 30 --timeout-ms 20000 2>/dev/null | wc -l)
 say "cp-check (replication factor 3): acknowledged $acked of 30 (acks=all), read back $consumed through kafka-2"
 check "the cluster works: 30 messages acknowledged with acks=all at replication factor 3, all 30 read back" [ "$acked" = 30 -a "$consumed" = 30 ]
+
+# configure's TLS step, for real: in kafka-0, the image's own configure
+# (run by `kafka-init exec`, as the pod's command runs run) with an SSL
+# listener, its files in /etc/kafka/secrets; then the same with a
+# credentials file missing, which exec must refuse before configure runs.
+tls_env=(KAFKA_LISTENERS=SSL://:9092,CONTROLLER://:9093 KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=SSL:SSL,CONTROLLER:PLAINTEXT
+         KAFKA_INTER_BROKER_LISTENER_NAME=SSL KAFKA_SSL_KEYSTORE_FILENAME=kafka.keystore.jks
+         KAFKA_SSL_KEY_CREDENTIALS=key_creds KAFKA_SSL_KEYSTORE_CREDENTIALS=keystore_creds KAFKA_SSL_CLIENT_AUTH=required
+         KAFKA_SSL_TRUSTSTORE_FILENAME=kafka.truststore.jks KAFKA_SSL_TRUSTSTORE_CREDENTIALS=truststore_creds)
+in0() { kk exec kafka-0 -c kafka -- "$@"; }
+in0 bash -c 'cd /etc/kafka/secrets && : > kafka.keystore.jks && : > kafka.truststore.jks &&
+  printf key-pw > key_creds && printf keystore-pw > keystore_creds && printf truststore-pw > truststore_creds'
+rc=0; in0 env "${tls_env[@]}" /kafka-init/kafka-init exec -- /etc/confluent/docker/configure > "$OUT/confluent.tls.configure" 2>&1 || rc=$?
+check "kafka-0, an SSL listener: kafka-init exec runs the image's configure, which passes (exit $rc)" [ "$rc" = 0 ]
+in0 cat /etc/kafka/kafka.properties > "$OUT/confluent.tls.written"
+in0 env "${tls_env[@]}" /kafka-init/kafka-init plan --offline --format properties > "$OUT/confluent.tls.plan" 2>/dev/null
+check "kafka-0, an SSL listener: what configure and dub wrote equals the plan key by key (locations in /etc/kafka/secrets, each password the content of its credentials file)" \
+  python3 - "$OUT/confluent.tls.written" "$OUT/confluent.tls.plan" <<'PY'
+import sys
+def props(path):
+    out = {}
+    for line in open(path).read().splitlines():
+        if line.strip() and not line.startswith("#"):
+            k, _, v = line.partition("=")
+            out[k] = v
+    return out
+written, plan = (props(p) for p in sys.argv[1:])
+# The plan never shows a password: those are compared with the files' contents.
+secret = {"ssl.key.password": "key-pw", "ssl.keystore.password": "keystore-pw", "ssl.truststore.password": "truststore-pw",
+          "ssl.key.credentials": "key_creds", "ssl.keystore.credentials": "keystore_creds", "ssl.truststore.credentials": "truststore_creds"}
+ok = set(written) == set(plan)
+for k in sorted(set(written) | set(plan)):
+    want = secret[k] if k in secret and plan.get(k) == "<redacted>" else plan.get(k)
+    if written.get(k) != want:
+        ok = False
+        print(f"  {k}: image {written.get(k)!r}, plan {plan.get(k)!r}")
+for k, v in [("ssl.keystore.location", "/etc/kafka/secrets/kafka.keystore.jks"),
+             ("ssl.truststore.location", "/etc/kafka/secrets/kafka.truststore.jks"), ("ssl.key.password", "key-pw")]:
+    ok = ok and written.get(k) == v
+sys.exit(0 if ok else 1)
+PY
+before=$(in0 sha256sum /etc/kafka/kafka.properties)
+in0 rm /etc/kafka/secrets/keystore_creds
+rc=0; in0 env "${tls_env[@]}" /kafka-init/kafka-init exec -- /etc/confluent/docker/configure > "$OUT/confluent.tls.refused" 2>&1 || rc=$?
+cat "$OUT/confluent.tls.refused" | grep -v '^\s*$' | tail -4
+check "kafka-0, the keystore's credentials file missing: exec refuses (exit 78), naming the file" \
+  bash -c '[ "$1" = 78 ] && grep -q "KAFKA_SSL_KEYSTORE_CREDENTIALS=.*/etc/kafka/secrets/keystore_creds exists" "$2"' _ "$rc" "$OUT/confluent.tls.refused"
+check "kafka-0, refused: configure did not run (kafka.properties unchanged)" [ "$(in0 sha256sum /etc/kafka/kafka.properties)" = "$before" ]
+# The image's own verdict on the same: its configure alone, with the
+# environment kafka-init would have handed it (plan --format env), stops
+# at its TLS step.
+rc=0; in0 bash -c 'mapfile -t e < <(env "$@" /kafka-init/kafka-init plan --offline --format env 2>/dev/null | grep -v "^#")
+  exec env "${e[@]}" "$@" /etc/confluent/docker/configure' _ "${tls_env[@]}" > "$OUT/confluent.tls.image-refuses" 2>&1 || rc=$?
+check "kafka-0, the same without kafka-init: the image's configure refuses it at its TLS step (exit $rc)" \
+  bash -c '[ "$1" != 0 ] && grep -q "SSL is enabled" "$2"' _ "$rc" "$OUT/confluent.tls.image-refuses"
