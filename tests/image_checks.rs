@@ -152,6 +152,25 @@ fn the_images_tls_file_names_are_theirs_and_what_configure_derives_is_planned() 
         );
         assert_eq!(run(&["plan", "--offline"], &same).code(), 0, "{flavor}");
     }
+    // apache/kafka in ZooKeeper mode: kafka-init writes the file, the
+    // image's configure never runs, so nothing would read the names.
+    let zk = [
+        ("POD_NAME", "kafka-0"),
+        ("POD_NAMESPACE", "kafka"),
+        ("KAFKA_INIT_FLAVOR", "apache"),
+        ("KAFKA_INIT_REPLICAS", "3"),
+        ("KAFKA_INIT_KAFKA_VERSION", "3.9.2"),
+        ("KAFKA_ZOOKEEPER_CONNECT", "zk:2181"),
+        ("KAFKA_SSL_KEYSTORE_FILENAME", "kafka.keystore.jks"),
+    ];
+    let r = run(&["plan", "--offline"], &zk);
+    assert_eq!(r.code(), 78, "{}", r.stderr());
+    assert!(
+        r.stderr()
+            .contains("in ZooKeeper mode that script does not run"),
+        "{}",
+        r.stderr()
+    );
 }
 
 #[test]

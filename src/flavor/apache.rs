@@ -266,6 +266,16 @@ impl Flavor for Apache {
         // The image's configure runs in KRaft (ZooKeeper mode: see launch).
         if plan.mode == Mode::KRaft {
             tls::checks(&|n: &str| image.get(n), "apache/kafka", problems);
+        } else {
+            // kafka-init writes the file itself: nothing reads these names.
+            for var in tls::INPUTS.iter().filter(|v| image.get(v).is_some()) {
+                problems.push(Problem::new(
+                    *var,
+                    crate::secret::shown(var, image.get(var).unwrap_or("")),
+                    "only the apache/kafka image's configure reads it (a file name in /etc/kafka/secrets), and in ZooKeeper mode that script does not run: kafka-init writes server.properties itself, so the setting would be lost",
+                    "set the Kafka keys instead: KAFKA_SSL_KEYSTORE_LOCATION (the store's path), KAFKA_SSL_KEYSTORE_PASSWORD, KAFKA_SSL_KEY_PASSWORD and the truststore's",
+                ));
+            }
         }
     }
 
