@@ -28,8 +28,20 @@ const NEEDS_ROOT: &str = "it makes kafka-init PID 1 of a new pid namespace and c
 /// this namespace sees it.
 fn as_pid1(args: &[&str], env: &[(&str, &str)]) -> (Child, Pid) {
     assert!(nix::unistd::Uid::effective().is_root(), "{NEEDS_ROOT}");
-    let child = Command::new("unshare")
-        .args(["--pid", "--fork", "--kill-child", BIN])
+    // The handlers are only kafka-init's when the signals come to it at
+    // their default: a runner started in the background by a shell
+    // without job control inherits SIGINT ignored, and kafka-init keeps an
+    // ignored signal ignored (nohup's choice). `env --default-signal` puts
+    // them back, as a container runtime starts pid 1.
+    let child = Command::new("env")
+        .args([
+            "--default-signal=INT,TERM",
+            "unshare",
+            "--pid",
+            "--fork",
+            "--kill-child",
+            BIN,
+        ])
         .args(args)
         .env_clear()
         .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
