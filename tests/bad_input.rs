@@ -764,10 +764,12 @@ const CASES: &[Case] = &[
         "KAFKA_ZOOKEEPER_CONNECT",
     ),
     (
-        "controller listener named twice on 3.9.2 (3.9.0 starts with it)",
+        "controller listener named twice on a 3.9.2 controller-only node (a broker starts with it)",
         KRAFT,
         &[
             ("KAFKA_INIT_KAFKA_VERSION", "3.9.2"),
+            ("KAFKA_INIT_ROLE", "controller"),
+            ("KAFKA_INIT_BROKER_REPLICAS", "3"),
             ("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "CONTROLLER,CONTROLLER"),
         ],
         &[],

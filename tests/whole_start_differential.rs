@@ -508,15 +508,6 @@ const KNOWN: &[(&str, Matches)] = &[
                 && c.env.iter().any(|(k, v)| k == "KAFKA_CFG_INTER_BROKER_PROTOCOL_VERSION" && matches!(v.as_deref(), Some("3.4" | "3.5" | "3.6-IV0")))
         },
     ),
-    (
-        "3.9.2 with a controller listener named twice on a broker or combined node: refused at a later step of the start (the server's own start-up, which issue 23's run built and this harness does not); 3.9.0 starts",
-        |c, v, ours| {
-            ours == Verdict::Refuses
-                && v.name() == "3.9.2"
-                && !c.base.is_controller()
-                && c.env.iter().any(|(k, val)| k == "KAFKA_CFG_CONTROLLER_LISTENER_NAMES" && val.as_deref() == Some("CONTROLLER,CONTROLLER"))
-        },
-    ),
 ];
 
 #[test]

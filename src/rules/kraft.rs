@@ -87,17 +87,13 @@ fn roles_rules(k: &Key, ctrl_names: &[&str], problems: &mut Vec<Problem>) {
             ));
         }
     }
-    // A name given twice: 3.9.2 fails its start (issue 23's run through the
-    // server's start-up; 3.9.0 starts, the whole-start differential shows);
-    // up to 4.1 a controller-only node fails KC 4.0:967-970, which
-    // counts the names against the listeners; 4.2+ parsing drops the
-    // repeat (KIP-1161), so none is left here.
+    // A name given twice: up to 4.1 a controller-only node fails KC
+    // 4.0:967-970, which counts the names against the listeners; a broker
+    // or combined node starts (3.9.0 and 3.9.2 run to "Kafka Server
+    // started", checked with the real jars); 4.2+ parsing drops the repeat
+    // (KIP-1161), so none is left here.
     if let Some(d) = duplicate(ctrl_names) {
-        let refused = match k.line() {
-            (3, 9) => k.plan.kafka.version.name() != "3.9.0" || k.plan.role == Role::Controller,
-            (4, 0) | (4, 1) => k.plan.role == Role::Controller,
-            _ => false,
-        };
+        let refused = k.line() <= (4, 1) && k.plan.role == Role::Controller;
         if refused {
             problems.push(k.problem("controller.listener.names", format!("controller.listener.names names {d} twice, which Kafka {} does not start with{}", k.plan.kafka.version.name(), if k.plan.role == Role::Controller { " on a controller-only node (requirement failed: The listeners config must only contain KRaft controller listeners from controller.listener.names when process.roles=controller)" } else { "" }), "name each controller listener once"));
         }

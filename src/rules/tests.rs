@@ -223,9 +223,11 @@ fn what_kafka_refuses_is_refused_and_what_it_takes_is_taken() {
         (ZK, "3.9.0", &[("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk:2181//kafka")], Some("empty node name specified")),
         (ZK, "3.9.0", &[("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk-0:2181,zk-1:2181/kafka/prod")], None),
         (ZK, "3.9.0", &[("KAFKA_CFG_ZOOKEEPER_CONNECT", "zk/")], None),
-        // A controller listener named twice: 3.9.2 does not start, 3.9.0 does;
-        // up to 4.1 a controller-only node does not (KC 4.0:967-970).
-        (KRAFT, "3.9.2", &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "CONTROLLER,CONTROLLER")], Some("names CONTROLLER twice")),
+        // A controller listener named twice: a combined or broker node
+        // starts (3.9.0 and 3.9.2 alike); up to 4.1 a controller-only node
+        // does not (KC 4.0:967-970).
+        (KRAFT, "3.9.2", &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "CONTROLLER,CONTROLLER")], None),
+        (CONTROLLER, "3.9.2", &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "CONTROLLER,CONTROLLER")], Some("process.roles=controller")),
         (KRAFT, "3.9.0", &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "CONTROLLER,CONTROLLER")], None),
         (CONTROLLER, "4.1.2", &[("KAFKA_CFG_CONTROLLER_LISTENER_NAMES", "CONTROLLER,CONTROLLER")], Some("process.roles=controller")),
         // A dir named twice: 4.2+ parsing drops the repeat; a controller
