@@ -280,10 +280,9 @@ impl Flavor for Apache {
     }
 
     fn container_checks(&self, plan: &Plan, vars: &BTreeMap<String, String>, files: &dyn ContainerFiles, problems: &mut Vec<Problem>) {
-        // Not in this filesystem: the image is not here (kafka-init starts
-        // another program, e.g. in tests), so its checks will not run.
-        if plan.mode != Mode::KRaft || !files.is_file(CONFIGURE) {
-            tracing::debug!(path = CONFIGURE, "the image's configure does not run here: its file checks do not apply");
+        // configure runs only in KRaft: in ZooKeeper mode kafka-init starts
+        // the distribution's kafka-server-start.sh itself.
+        if plan.mode != Mode::KRaft || !super::image_script_here(files, CONFIGURE) {
             return;
         }
         let image = image_env(self, plan, vars);

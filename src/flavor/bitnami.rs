@@ -335,10 +335,7 @@ impl Flavor for Bitnami {
         files: &dyn ContainerFiles,
         problems: &mut Vec<Problem>,
     ) {
-        // Not in this filesystem: the image is not here (kafka-init starts
-        // another program, e.g. in tests), so its checks will not run.
-        if !files.is_file(checks::LIBKAFKA) {
-            tracing::debug!(path = checks::LIBKAFKA, "not in this filesystem: the image's file checks do not apply");
+        if !super::image_script_here(files, checks::LIBKAFKA) {
             return;
         }
         let image = image_env(self, plan, vars);

@@ -415,10 +415,7 @@ impl Flavor for Confluent {
         files: &dyn ContainerFiles,
         problems: &mut Vec<Problem>,
     ) {
-        // Not in this filesystem: the image is not here (kafka-init starts
-        // another program, e.g. in tests), so its checks will not run.
-        if !files.is_file(CONFIGURE) {
-            tracing::debug!(path = CONFIGURE, "not in this filesystem: the image's file checks do not apply");
+        if !super::image_script_here(files, CONFIGURE) {
             return;
         }
         let image = image_env(self, plan, vars);

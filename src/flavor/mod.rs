@@ -148,6 +148,21 @@ pub trait ContainerFiles {
     fn read(&self, path: &str) -> Option<String>;
 }
 
+/// Whether the image's start-up script `path` is in this filesystem. When
+/// it is not, the image is not here (kafka-init starts another program,
+/// e.g. in tests), so its checks of the container's files will not run,
+/// and a flavor's `container_checks` skip them too.
+pub fn image_script_here(files: &dyn ContainerFiles, path: &str) -> bool {
+    let here = files.is_file(path);
+    if !here {
+        tracing::debug!(
+            path,
+            "not in this filesystem: the image's file checks do not apply"
+        );
+    }
+    here
+}
+
 /// The data dirs as `prepare` leaves them (owned by the broker's user,
 /// `u+rwx`; new ones `0750`), written by `writer` (who formats or fills
 /// them).
