@@ -101,7 +101,7 @@ PY
   # every field the API server's StatefulSet update validation does not let
   # change, and Service ports that reach the seed's pods as they are.
   case "$overlay" in
-    zookeeper|external|migration|apache-zookeeper|apache-external|apache-migration*|apache-kafka4*)
+    zookeeper|external|migration|apache-zookeeper|apache-external|apache-migration*|apache-kafka4*|confluent-zookeeper)
       if [ ! -f "$seed/ka-ss.yaml" ]; then
         echo "   seed in place: SKIPPED (KAFKA_INIT_NO_SHARED=1: no $seed/ka-ss.yaml)"
       elif ! python "$root/tests/manifests/seed_compat.py" "$seed/ka-ss.yaml" "$rendered" | sed 's/^/   seed in place: /'; then

@@ -29,7 +29,9 @@
 #                                 bash-config, and the Python dub/cub of
 #                                 confluent-docker-utils 0.0.169 installed by
 #                                 pip (with its PyPI requirements) as the base
-#                                 image does, from the reference copy
+#                                 image does, from the reference copy; cub's
+#                                 Java commands (utility-belt 7.9.6, built
+#                                 from its sources) in /usr/share/java/cp-base-new
 # Each is saved as a docker archive under $K8S_CACHE/images (the Kafka image
 # reused while its inputs are unchanged).
 # Usage: tests/k8s/images.sh build [NAME...] | import CONTAINERD_SOCKET
@@ -242,6 +244,23 @@ build_confluent() {
   for f in "$root"/usr/share/kafka/bin/*.sh; do
     n=$(basename "$f" .sh)
     printf '#!/bin/sh\nexec /usr/share/kafka/bin/%s.sh "$@"\n' "$n" > "$root/usr/bin/$n"; chmod 0755 "$root/usr/bin/$n"
+  done
+  # cp-base-new's Java half, which `cub zk-ready` (ensure, ZooKeeper mode)
+  # runs from cub's default classpath: utility-belt's cub commands, built
+  # from the reference sources (zk-ready, and kafka-ready beside it; the
+  # topic commands need a YAML stack the image's scripts never call), with
+  # the jars they need: gson from Maven, the rest Kafka 3.9.0's own.
+  local belt=$base/utility-belt/src/main/java/io/confluent/admin/utils classes cpbase=$root/usr/share/java/cp-base-new j
+  classes=$(mktemp -d); mkdir -p "$cpbase"
+  mvn -q -B dependency:copy -Dartifact=com.google.code.gson:gson:2.10.1 -DoutputDirectory="$cpbase"
+  javac -nowarn --release 17 -d "$classes" -cp "$libs/*:$cpbase/*" "$belt"/{ClusterStatus,ZookeeperConnectionWatcher}.java \
+    "$belt"/cli/{ZookeeperReadyCommand,KafkaReadyCommand}.java 2>&1 | grep -v '^Note:' >&2 || true
+  [ -s "$classes/io/confluent/admin/utils/cli/ZookeeperReadyCommand.class" ] || { echo "images: utility-belt did not compile" >&2; exit 1; }
+  jar cf "$cpbase/utility-belt-7.9.6.jar" -C "$classes" .; rm -rf "$classes"
+  for j in kafka-clients zookeeper zookeeper-jute argparse4j slf4j-api slf4j-reload4j reload4j audience-annotations \
+           lz4-java snappy-java zstd-jni netty-buffer netty-codec netty-common netty-handler netty-resolver \
+           netty-transport netty-transport-classes-epoll netty-transport-native-unix-common; do
+    cp "$libs/$j"-[0-9]*.jar "$cpbase/"
   done
   # Dockerfile.ubi8's RUN, from "Setting up ${COMPONENT} dirs" (COMPONENT=kafka).
   chroot "$root" /bin/bash -euc '

@@ -106,7 +106,7 @@ wait_for 60 "the default service account in kafka" k -n kafka get serviceaccount
 
 # kubectl's own kustomize of this release renders each overlay.
 overlays=$(cd "$repo/k8s/overlays" && ls -d */ | tr -d /)
-in_place="zookeeper external migration apache-zookeeper apache-external apache-migration apache-migration-external apache-kafka4 apache-kafka4-external"
+in_place="zookeeper external migration apache-zookeeper apache-external apache-migration apache-migration-external apache-kafka4 apache-kafka4-external confluent-zookeeper"
 for o in $overlays; do
   k kustomize "$repo/k8s/overlays/$o" > "$out/$o.yaml"
   check "$o: created fresh, the $release API server accepts it (server-side dry run)" \
