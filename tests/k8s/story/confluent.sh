@@ -7,13 +7,13 @@
 # - ZooKeeper mode, in place: the zookeeper overlay's cluster on Bitnami
 #   3.9.0 with a replication-factor-1 topic, then confluent-zookeeper
 #   applied over it (ensure waits for ZooKeeper with cub zk-ready, Java);
-# - KRaft: three combined pods (confluent-kraft);
-# Checks that the image's scripts ran and that what they wrote equals
-# kafka-init's plan key by key, that prepare gave the volumes to the image's
-# user, that the cluster works (and, in place, kept its data and cluster
-# id), and configure's TLS step for real;
+# - KRaft: three combined pods (confluent-kraft), and configure's TLS
+#   step for real;
 # - KRaft with dedicated roles: three controllers and three brokers
 #   (confluent-kraft-split).
+# Each time: the image's scripts ran, what they wrote equals kafka-init's
+# plan key by key, prepare gave the volumes to the image's user, and the
+# cluster works (in place: it kept its data and its cluster id).
 . "$(dirname "$0")/lib.sh"
 say "the story's namespaces removed (one node: the cp-kafka pods need its CPU)"
 kubectl delete namespace kafka zk --ignore-not-found --wait=true --timeout=300s >/dev/null
