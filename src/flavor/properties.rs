@@ -59,7 +59,10 @@ impl Flavor for Properties {
             let mut argv = plan.format_command.clone();
             argv.extend(["format".into(), "--config".into()]);
             argv.push(path.display().to_string());
-            argv.extend(["--cluster-id".into(), id.clone(), "--ignore-formatted".into()]);
+            // One argument: an id may start with '-' (a ZooKeeper cluster's
+            // often does, and a migration formats with it), which the tool's
+            // parser would take for an option after a separate flag.
+            argv.extend([format!("--cluster-id={id}"), "--ignore-formatted".into()]);
             if let Some(v) = &plan.release_version {
                 argv.extend(["--release-version".into(), v.clone()]);
             }
@@ -125,9 +128,29 @@ mod tests {
             format,
             [
                 "java", "-cp", "/opt/kafka/libs/*", "kafka.tools.StorageTool", "format", "--config",
-                "/v/config/server.properties", "--cluster-id", "MkU3OEVBNTcwNTJENDM2Qk", "--ignore-formatted"
+                "/v/config/server.properties", "--cluster-id=MkU3OEVBNTcwNTJENDM2Qk", "--ignore-formatted"
             ]
         );
         assert!(!launch.env.iter().any(|(k, _)| k == "KAFKA_CFG_NODE_ID"));
+    }
+
+    #[test]
+    fn a_cluster_id_that_starts_with_a_dash_stays_the_value_of_its_flag() {
+        // A ZooKeeper cluster's id, as Kafka 3.9.2 generated one in an e2e
+        // run: kafka-storage refuses `--cluster-id -bKX…` ("expected one
+        // argument") and formats with `--cluster-id=-bKX…`.
+        let inputs = Inputs::from_pairs([
+            ("POD_NAME", "kafka-1"),
+            ("KAFKA_INIT_REPLICAS", "3"),
+            ("KAFKA_INIT_CLUSTER_ID", "-bKX8o_pRHe3fyTgE6ZwKA"),
+            ("KAFKA_CFG_LOG_DIRS", "/v/data"),
+            ("KAFKA_INIT_FORMAT_COMMAND", "kafka-storage.sh"),
+            ("KAFKA_INIT_CONFIG_DIR", "/v/config"),
+        ]);
+        let (plan, flavor) = derive_with_flavor(&inputs, Some("properties"), None).unwrap();
+        let launch = flavor.launch(&plan, &inputs.vars, &[]).unwrap();
+        let format = &launch.steps[0].argv;
+        assert!(format.iter().any(|a| a == "--cluster-id=-bKX8o_pRHe3fyTgE6ZwKA"), "{format:?}");
+        assert!(!format.iter().any(|a| a == "--cluster-id"), "{format:?}");
     }
 }

@@ -52,7 +52,11 @@ down() {
 }
 start() { # start NAME CMD...: in the namespace, its log in $out/NAME.log
   local name=$1; shift
-  in_ns "$@" > "$out/$name.log" 2>&1 &
+  # nsenter itself in the background, not the in_ns function: a function
+  # runs in a subshell whose pid $! would be, and killing that subshell at
+  # `down` left the server running (an etcd, an API server and a controller
+  # manager outlived a run, taking CPU from the next stages).
+  nsenter --net="/run/netns/$ns" -- "$@" > "$out/$name.log" 2>&1 &
   echo $! > "$state/$name.pid"
 }
 wait_for() { # wait_for SECONDS WHAT CMD...

@@ -311,7 +311,7 @@ fn a_migrating_controller_formats_with_the_zookeeper_cluster_id_and_the_brokers_
     let argv = launch.steps[0].argv.join(" ");
     assert!(
         argv.ends_with(&format!(
-            "--cluster-id {ZK_ID} --ignore-formatted --release-version 3.8"
+            "--cluster-id={ZK_ID} --ignore-formatted --release-version 3.8"
         )),
         "{argv}"
     );
