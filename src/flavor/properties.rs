@@ -59,9 +59,9 @@ impl Flavor for Properties {
             let mut argv = plan.format_command.clone();
             argv.extend(["format".into(), "--config".into()]);
             argv.push(path.display().to_string());
-            // One argument: an id may start with '-' (a ZooKeeper cluster's
-            // often does, and a migration formats with it), which the tool's
-            // parser would take for an option after a separate flag.
+            // One argument: an id may start with '-' (a ZooKeeper cluster's can,
+            // and a migration formats with it), which the tool's parser would
+            // take for an option after a separate flag.
             argv.extend([format!("--cluster-id={id}"), "--ignore-formatted".into()]);
             if let Some(v) = &plan.release_version {
                 argv.extend(["--release-version".into(), v.clone()]);
@@ -107,18 +107,25 @@ impl Flavor for Properties {
 mod tests {
     use crate::cmd::derive_with_flavor;
     use crate::environment::Inputs;
+    use crate::flavor::Launch;
 
-    #[test]
-    fn a_kraft_launch_writes_server_properties_then_formats_storage_then_starts_with_its_path() {
+    /// The launch of combined KRaft pod kafka-1, data in /v/data, with
+    /// `cluster_id`.
+    fn kraft_launch(cluster_id: &str) -> Launch {
         let inputs = Inputs::from_pairs([
             ("POD_NAME", "kafka-1"),
             ("KAFKA_INIT_REPLICAS", "3"),
-            ("KAFKA_INIT_CLUSTER_ID", "MkU3OEVBNTcwNTJENDM2Qk"),
+            ("KAFKA_INIT_CLUSTER_ID", cluster_id),
             ("KAFKA_CFG_LOG_DIRS", "/v/data"),
             ("KAFKA_INIT_FORMAT_COMMAND", "java -cp /opt/kafka/libs/* kafka.tools.StorageTool"),
         ]);
         let (plan, flavor) = derive_with_flavor(&inputs, Some("properties"), None).unwrap();
-        let launch = flavor.launch(&plan, &inputs.vars, &[]).unwrap();
+        flavor.launch(&plan, &inputs.vars, &[]).unwrap()
+    }
+
+    #[test]
+    fn a_kraft_launch_writes_server_properties_then_formats_storage_then_starts_with_its_path() {
+        let launch = kraft_launch("MkU3OEVBNTcwNTJENDM2Qk");
         assert_eq!(launch.argv, ["/opt/kafka/bin/kafka-server-start.sh", "/v/config/server.properties"]);
         assert_eq!(launch.files.len(), 1);
         assert_eq!(launch.files[0].0, std::path::Path::new("/v/config/server.properties"));
@@ -139,16 +146,7 @@ mod tests {
         // A ZooKeeper cluster's id, as Kafka 3.9.2 generated one in an e2e
         // run: kafka-storage refuses `--cluster-id -bKX…` ("expected one
         // argument") and formats with `--cluster-id=-bKX…`.
-        let inputs = Inputs::from_pairs([
-            ("POD_NAME", "kafka-1"),
-            ("KAFKA_INIT_REPLICAS", "3"),
-            ("KAFKA_INIT_CLUSTER_ID", "-bKX8o_pRHe3fyTgE6ZwKA"),
-            ("KAFKA_CFG_LOG_DIRS", "/v/data"),
-            ("KAFKA_INIT_FORMAT_COMMAND", "kafka-storage.sh"),
-            ("KAFKA_INIT_CONFIG_DIR", "/v/config"),
-        ]);
-        let (plan, flavor) = derive_with_flavor(&inputs, Some("properties"), None).unwrap();
-        let launch = flavor.launch(&plan, &inputs.vars, &[]).unwrap();
+        let launch = kraft_launch("-bKX8o_pRHe3fyTgE6ZwKA");
         let format = &launch.steps[0].argv;
         assert!(format.iter().any(|a| a == "--cluster-id=-bKX8o_pRHe3fyTgE6ZwKA"), "{format:?}");
         assert!(!format.iter().any(|a| a == "--cluster-id"), "{format:?}");
